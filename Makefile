@@ -2,17 +2,25 @@
 SHELL := /bin/bash
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_PORT ?= 5005
 export ACTION_PORT ?= 5055
 VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 MODEL := models/bot.tar.gz
-NLP_ASSETS := build/jieba_userdict.txt build/spacy_zh/meta.json
+NLP_ASSETS := build/jieba_dict/userdict.txt build/spacy_zh/meta.json
 TRAIN_INPUTS := config.yml domain.yml $(shell find data kb components assistant -type f -not -name '*.pyc' 2>/dev/null)
 
-.PHONY: run test venv model validate test-stories test-nlu pytest bench clean
--include mk/*.mk
+.PHONY: help run test venv model validate test-stories test-nlu pytest bench clean
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run    start the assistant (REST on :\$$RASA_PORT, widget page on :\$$WEB_PORT)"
+	@echo "make test   run every test (what CI runs)"
+	@echo "make bench  print latency, start-up, memory and training figures"
+	@echo "make leads  print all customer-service leads as CSV"
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt constraints.txt
@@ -24,7 +32,8 @@ $(NLP_ASSETS) &: $(VENV)/.installed kb/knowledge_base.yml assistant/kb.py script
 
 model: $(MODEL)
 $(MODEL): $(VENV)/.installed $(NLP_ASSETS) $(TRAIN_INPUTS)
-	$(RASA) train --fixed-model-name bot --out models --quiet
+	@start=$$(date +%s); $(RASA) train --fixed-model-name bot --out models --quiet && \
+	  echo $$(( $$(date +%s) - start )) > models/train_seconds.txt && touch $(MODEL)
 
 run: venv model
 	@scripts/run.sh
@@ -49,3 +58,5 @@ bench: model
 
 clean:
 	rm -rf build models results
+
+-include mk/*.mk

@@ -1,0 +1,170 @@
+"""The callback request: a form that collects how to address the visitor, a phone
+number or WeChat ID, the need and a convenient time; a summary to confirm; then
+the lead is stored (leads.intake) exactly once."""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import button
+from actions.replies import Reply, send, understood
+from assistant.kb import load_kb
+from leads import contact, office_hours
+from leads.intake import arecord_lead
+
+logger = logging.getLogger(__name__)
+LEAD_SLOTS = ["lead_name", "lead_contact", "lead_need", "lead_time"]
+# What a correction message is about: 电话写错了 -> lead_contact.
+FIELD_WORDS = {"lead_contact": r"电话|手机|号码|微信|联系方式|電話|號碼|聯繫方式",
+               "lead_name": r"称呼|名字|姓|稱呼",
+               "lead_need": r"需求|要做|咨询|諮詢",
+               "lead_time": r"时间|時間|几点|幾點"}
+
+
+def texts() -> dict:
+    return load_kb().dialogue["callback"]
+
+
+def offer_reply() -> Reply:
+    """Appended to every handoff: contacts are given, and a callback is offered."""
+    t = texts()
+    return Reply(t["offer"], [button(t["offer_button"], "request_callback"), button(t["decline_button"], "deny")])
+
+
+def split_contact(value: str) -> dict[str, str | None]:
+    """A stored contact is a phone number (digits only) or a WeChat ID."""
+    phone = contact.normalize_phone(value)
+    return {"phone": phone, "wechat": None if phone else value}
+
+
+def parse_contact(text: str) -> str | None:
+    return contact.normalize_phone(text) or contact.find_phone(text) or contact.normalize_wechat(text)
+
+
+class AskForLeadSlot(Action):
+    slot = ""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        return send(dispatcher, tracker, [Reply(texts()[f"ask_{self.slot}"])])
+
+
+class ActionAskLeadName(AskForLeadSlot):
+    slot = "lead_name"
+
+
+class ActionAskLeadContact(AskForLeadSlot):
+    slot = "lead_contact"
+
+
+class ActionAskLeadNeed(AskForLeadSlot):
+    slot = "lead_need"
+
+
+class ActionAskLeadTime(AskForLeadSlot):
+    slot = "lead_time"
+
+
+class ValidateCallbackForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_callback_form"
+
+    def _checked(self, slot: str, value: str | None, dispatcher, tracker) -> dict[str, Any]:
+        if value is None:
+            send(dispatcher, tracker, [Reply(texts()[f"invalid_{slot}"])])
+        return {slot: value}
+
+    async def validate_lead_name(self, value, dispatcher, tracker, domain):
+        return self._checked("lead_name", contact.normalize_name(value), dispatcher, tracker)
+
+    async def validate_lead_contact(self, value, dispatcher, tracker, domain):
+        return self._checked("lead_contact", parse_contact(str(value or "")), dispatcher, tracker)
+
+    async def validate_lead_need(self, value, dispatcher, tracker, domain):
+        return self._checked("lead_need", contact.normalize_need(value), dispatcher, tracker)
+
+    async def validate_lead_time(self, value, dispatcher, tracker, domain):
+        value = str(value or "").strip()
+        if re.fullmatch(r"(随时|隨時|都行|都可以|无所谓|無所謂|不限|没要求|沒要求|跳过|跳過)[。.!！]*", value):
+            value = texts()["any_time"]
+        return self._checked("lead_time", contact.normalize_preferred_time(value), dispatcher, tracker)
+
+
+class ActionConfirmLead(Action):
+    def name(self) -> Text:
+        return "action_confirm_lead"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        t = texts()
+        values = {s: tracker.get_slot(s) or "" for s in LEAD_SLOTS}
+        buttons = [button(t["confirm_button"], "affirm"), button(t["change_button"], "correct_lead"),
+                   button(t["cancel_button"], "deny")]
+        return send(dispatcher, tracker, [Reply(t["summary"].format(**values), buttons)])
+
+
+class ActionSaveLead(Action):
+    def name(self) -> Text:
+        return "action_save_lead"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        t = texts()
+        kb = load_kb()
+        values = {s: tracker.get_slot(s) for s in LEAD_SLOTS}
+        if not values["lead_contact"]:
+            return send(dispatcher, tracker, [Reply(t["already_saved"])])
+        try:
+            result = await arecord_lead(channel=tracker.get_latest_input_channel() or "unknown",
+                                        conversation_id=tracker.sender_id, name=values["lead_name"],
+                                        need=values["lead_need"], preferred_time=values["lead_time"],
+                                        **split_contact(values["lead_contact"]))
+        except Exception:  # noqa: BLE001 - the visitor must still get a way to reach us
+            logger.exception("could not store a lead for conversation %s", tracker.sender_id)
+            text = t["save_failed"].format(**kb.contacts)
+        else:
+            if not result.created:
+                text = t["already_saved"]
+            elif office_hours.is_open():
+                text = t["saved"]
+            else:
+                text = t["saved_after_hours"].format(opening=office_hours.describe_next_opening())
+        return send(dispatcher, tracker, [Reply(text)]) + [SlotSet(s, None) for s in LEAD_SLOTS] + understood()
+
+
+class ActionCancelCallback(Action):
+    def name(self) -> Text:
+        return "action_cancel_callback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        text = texts()["cancelled"].format(**load_kb().contacts)
+        events = [ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(s, None) for s in LEAD_SLOTS]
+        return send(dispatcher, tracker, [Reply(text)]) + events
+
+
+class ActionCorrectLead(Action):
+    """电话写错了 / 修改联系方式: clear that field (or take the new value given) and ask again."""
+
+    def name(self) -> Text:
+        return "action_correct_lead"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        message = tracker.latest_message or {}
+        text = message.get("text") or ""
+        named = [e.get("value") for e in message.get("entities") or [] if e.get("entity") == "lead_field"]
+        field = next((f for f in named if f in LEAD_SLOTS), None) or \
+            next((f for f, words in FIELD_WORDS.items() if re.search(words, text)), None)
+        if field is None:
+            t = texts()
+            return send(dispatcher, tracker, [Reply(t["which_change"], [
+                button(t["change_name_button"], "correct_lead", lead_field="lead_name"),
+                button(t["change_contact_button"], "correct_lead", lead_field="lead_contact"),
+                button(t["change_need_button"], "correct_lead", lead_field="lead_need")])])
+        if field == "lead_contact" and parse_contact(text):
+            return [SlotSet(field, parse_contact(text))]
+        return [SlotSet(field, None)]

@@ -1,0 +1,95 @@
+"""Greetings, thanks, goodbyes, "are you a bot", "what can you do", and the
+replies for what the assistant does not understand or does not cover."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import answers
+from actions.callback import offer_reply
+from actions.replies import Reply, misunderstood, send, understood
+from assistant.kb import KnowledgeBase, load_kb
+
+COMPARISON_INTENTS = {"ask_difference", "ask_role", "ask_dimension"}
+HANDOFF_INTENTS = {"request_human", "ask_price"}
+
+
+def chitchat_reply(kb: KnowledgeBase, intent: str) -> Reply:
+    if intent == "greet":
+        return Reply(kb.say("greet") + "\n" + answers.topics_list(kb), answers.topic_buttons(kb))
+    if intent == "ask_capabilities":
+        text = "\n".join([kb.say("capabilities"), answers.topics_list(kb), kb.say("topics_footer")])
+        return Reply(text, answers.topic_buttons(kb))
+    if intent == "bot_challenge":
+        return Reply(kb.say("bot_challenge"), answers.topic_buttons(kb))
+    return Reply(kb.say({"thank": "thanks", "goodbye": "goodbye", "deny": "deny", "affirm": "affirm"}[intent]))
+
+
+class ActionChitchat(Action):
+    def name(self) -> str:
+        return "action_chitchat"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or "greet"
+        return send(dispatcher, tracker, [chitchat_reply(load_kb(), intent)]) + understood()
+
+
+def _failure_replies(kb: KnowledgeBase, tracker: Tracker, first: Reply) -> tuple[list[Reply], list]:
+    count, events = misunderstood(tracker)
+    replies = [first]
+    if count >= 2:
+        replies += [Reply(kb.say("repeated_failure")), offer_reply()]
+    return replies, events
+
+
+class ActionDecline(Action):
+    """Out of scope: say so, never answer with page content, offer topics and customer service."""
+
+    def name(self) -> str:
+        return "action_decline"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        kb = load_kb()
+        text = "\n".join([kb.say("decline"), answers.topics_list(kb), kb.say("decline_footer")])
+        replies, events = _failure_replies(kb, tracker, Reply(text, answers.topic_buttons(kb)))
+        return send(dispatcher, tracker, replies) + events
+
+
+def suggestions(kb: KnowledgeBase, ranking: list[dict], entities: list[dict], current: str | None) -> list[dict]:
+    """Buttons for the two or three likeliest topics of an unclear message."""
+    subjects = [k for k in (kb.subject_key(e.get("value")) for e in entities if e.get("entity") == "subject") if k]
+    buttons = []
+    for item in ranking:
+        intent = item.get("name")
+        fact = kb.fact_for_intent(intent or "")
+        if fact:
+            buttons.append(answers.fact_button(kb, fact))
+        elif intent in COMPARISON_INTENTS:
+            keys = [k for s in subjects for k in kb.comparisons_with(s)] or ([current] if current else ["overview"])
+            buttons += [answers.comparison_button(kb, k) for k in keys]
+        elif intent in HANDOFF_INTENTS:
+            buttons.append(answers.contact_button(kb))
+    unique = list({b["payload"]: b for b in buttons}.values())
+    return unique[:3]
+
+
+class ActionClarify(Action):
+    """Low confidence: 您是不是想问 with the likeliest topics as buttons."""
+
+    def name(self) -> str:
+        return "action_clarify"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        kb = load_kb()
+        message = tracker.latest_message or {}
+        options = suggestions(kb, message.get("intent_ranking") or [], message.get("entities") or [],
+                              tracker.get_slot("comparison"))
+        if options:
+            first = Reply(kb.say("clarify"), options + ([answers.contact_button(kb)]
+                                                        if all(b["payload"] != "/request_human" for b in options) else []))
+        else:
+            first = Reply(kb.say("clarify_none"), answers.topic_buttons(kb))
+        replies, events = _failure_replies(kb, tracker, first)
+        return send(dispatcher, tracker, replies) + events

@@ -1,0 +1,157 @@
+"""Questions about the page's comparisons: a whole comparison, one dimension,
+one side, or a follow-up resolved from the conversation's slots."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import answers
+from actions.replies import Reply, send, understood
+from assistant.kb import KnowledgeBase, load_kb
+
+
+@dataclass(frozen=True)
+class Plan:
+    kind: str  # overview | comparison | side | not_compared | which | dimension_missing
+    comparison: str | None = None
+    dimension: str | None = None
+    subject: str | None = None
+    options: tuple[str, ...] = ()
+    pair: tuple[str, ...] = ()
+
+
+def _entities(tracker_entities: list[dict], name: str) -> list[str]:
+    return [str(e.get("value")) for e in tracker_entities if e.get("entity") == name and e.get("value")]
+
+
+def resolve(kb: KnowledgeBase, intent: str, entities: list[dict], slots: dict) -> Plan:
+    """Decides what the visitor asks about from the entities, falling back on the slots."""
+    subjects = list(dict.fromkeys(k for k in map(kb.subject_key, _entities(entities, "subject")) if k))
+    dims = [k for k in map(kb.dimension_key, _entities(entities, "dimension")) if k]
+    dim = dims[-1] if dims else None
+    named = next(iter(_entities(entities, "comparison")), None)
+    current = slots.get("comparison") if slots.get("comparison") in kb.comparisons else None
+
+    if named == "overview":
+        return Plan("overview")
+    if named in kb.comparisons:
+        if subjects and intent == "ask_role":
+            return _side(kb, named, subjects[0], dim)
+        return _dimension_or_whole(kb, named, dim)
+
+    if len(subjects) >= 2:
+        for pair in combinations(subjects, 2):
+            key = kb.comparison_for(set(pair))
+            if key == "overview":
+                return Plan("overview")
+            if key:
+                return _dimension_or_whole(kb, key, dim)
+        return Plan("not_compared", pair=tuple(subjects[:2]))
+
+    if len(subjects) == 1:
+        subject = subjects[0]
+        candidates = kb.comparisons_with(subject)
+        if not candidates:  # e.g. 市场推广 on its own: the title question
+            return Plan("overview")
+        key = current if current in candidates else (candidates[0] if len(candidates) == 1 else None)
+        if key is None:
+            return Plan("which", subject=subject, dimension=dim, options=tuple(candidates))
+        if intent == "ask_difference" and dim is None:
+            return Plan("comparison", comparison=key)
+        if dim is None and key == current and intent != "ask_difference":  # 那淘宝运营呢? keeps the dimension
+            dim = slots.get("dimension")
+        return _side(kb, key, subject, dim)
+
+    # No subject: a follow-up on the current comparison, or a dimension that only one comparison has.
+    if dim:
+        if current and dim in kb.comparisons[current]["dimensions"]:
+            if slots.get("subject") in kb.comparisons[current]["subjects"]:
+                return _side(kb, current, slots["subject"], dim)
+            return Plan("comparison", comparison=current, dimension=dim)
+        owners = kb.comparisons_with_dimension(dim)
+        if len(owners) == 1:
+            return Plan("comparison", comparison=owners[0], dimension=dim)
+        if current:
+            return Plan("dimension_missing", comparison=current, dimension=dim)
+        return Plan("which", dimension=dim, options=tuple(owners))
+    if current:
+        return Plan("comparison", comparison=current)
+    return Plan("which", options=tuple(kb.comparisons))
+
+
+def _dimension_or_whole(kb: KnowledgeBase, key: str, dim: str | None) -> Plan:
+    if dim and dim not in kb.comparisons[key]["dimensions"]:
+        return Plan("dimension_missing", comparison=key, dimension=dim)
+    return Plan("comparison", comparison=key, dimension=dim)
+
+
+def _side(kb: KnowledgeBase, key: str, subject: str, dim: str | None) -> Plan:
+    if dim and dim not in kb.comparisons[key]["dimensions"]:
+        return Plan("dimension_missing", comparison=key, dimension=dim)
+    return Plan("side", comparison=key, subject=subject, dimension=dim)
+
+
+def render(kb: KnowledgeBase, plan: Plan) -> Reply:
+    if plan.kind == "overview":
+        return answers.overview_answer(kb)
+    if plan.kind == "comparison":
+        if plan.dimension:
+            return answers.dimension_answer(kb, plan.comparison, plan.dimension)
+        return answers.comparison_answer(kb, plan.comparison)
+    if plan.kind == "side":
+        reply = answers.side_answer(kb, plan.comparison, plan.subject, plan.dimension)
+        if reply:
+            return reply
+        text = kb.say("side_missing", comparison=kb.comparisons[plan.comparison]["title"],
+                      subject=kb.subjects[plan.subject]["name"],
+                      dimension=kb.dimensions[plan.dimension]["name"])
+        return Reply(text, answers.dimension_buttons(kb, plan.comparison) + [answers.contact_button(kb)])
+    if plan.kind == "not_compared":
+        first, second = (kb.subjects[s]["name"] for s in plan.pair)
+        related = [k for k in kb.comparisons if set(plan.pair) & set(kb.comparisons[k]["subjects"])]
+        related = related or list(kb.comparisons)
+        lines = [kb.say("not_compared", first=first, second=second)]
+        lines += [f"- {kb.comparisons[k]['title']}" for k in related]
+        return Reply("\n".join(lines), [answers.comparison_button(kb, k) for k in related] + [answers.contact_button(kb)])
+    if plan.kind == "dimension_missing":
+        comp = kb.comparisons[plan.comparison]
+        text = kb.say("dimension_missing", comparison=comp["title"], dimension=kb.dimensions[plan.dimension]["name"])
+        text += "\n" + "\n".join(f"- {e['label']}" for e in comp["dimensions"].values())
+        return Reply(text, answers.dimension_buttons(kb, plan.comparison) + [answers.contact_button(kb)])
+    # which: the question fits several comparisons
+    if plan.dimension:
+        text = kb.say("ask_dimension_of", dimension=kb.dimensions[plan.dimension]["name"])
+        buttons = [answers.button(kb.comparisons[k]["title"], "ask_difference", comparison=k, dimension=plan.dimension)
+                   for k in plan.options]
+    else:
+        text = kb.say("which_comparison")
+        buttons = [answers.comparison_button(kb, k) for k in plan.options]
+    return Reply(text, buttons + [answers.contact_button(kb)])
+
+
+def plan_slots(plan: Plan) -> list[dict[str, Any]]:
+    """Remember what was answered so that the next elliptical question resolves."""
+    if plan.kind in ("comparison", "side", "dimension_missing"):
+        return [SlotSet("comparison", plan.comparison), SlotSet("dimension", plan.dimension),
+                SlotSet("subject", plan.subject if plan.kind == "side" else None)]
+    if plan.kind == "overview":
+        return [SlotSet("comparison", None), SlotSet("dimension", None), SlotSet("subject", None)]
+    return []
+
+
+class ActionAnswerComparison(Action):
+    def name(self) -> str:
+        return "action_answer_comparison"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict,
+                  intent: str | None = None) -> list[dict[str, Any]]:
+        kb = load_kb()
+        message = tracker.latest_message or {}
+        intent = intent or (message.get("intent") or {}).get("name") or ""
+        plan = resolve(kb, intent, message.get("entities") or [], tracker.current_slot_values())
+        return send(dispatcher, tracker, [render(kb, plan)]) + plan_slots(plan) + understood()

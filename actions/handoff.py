@@ -1,0 +1,38 @@
+"""Hands the visitor to 创意岭's customer service: contacts, prices, a person."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.callback import offer_reply
+from actions.replies import Reply, send, understood
+from assistant.kb import load_kb
+
+# WeChat can pass the conversation to its human agents (transfer_customer_service).
+TRANSFER_CHANNELS = {"wechat"}
+
+
+def transfer_enabled(channel: str | None) -> bool:
+    return channel in TRANSFER_CHANNELS and os.environ.get("WECHAT_TRANSFER_TO_HUMAN", "1") != "0"
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        kb = load_kb()
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        services = [e.get("value") for e in message.get("entities") or [] if e.get("entity") == "service"]
+        if intent == "ask_price":
+            text = kb.say("price", service=services[0]) if services else kb.say("price_generic")
+        else:
+            text = kb.say("handoff")
+        custom = None
+        if intent == "request_human" and transfer_enabled(tracker.get_latest_input_channel()):
+            custom = {"type": "handoff", "kf_account": os.environ.get("WECHAT_KF_ACCOUNT") or None}
+        return send(dispatcher, tracker, [Reply(text, custom=custom), offer_reply()]) + understood()

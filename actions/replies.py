@@ -1,0 +1,50 @@
+"""Sending replies in the visitor's script, and the slot bookkeeping every answer shares."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from assistant.text import script_of, to_traditional
+
+Button = dict
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: list[Button] = field(default_factory=list)
+    custom: dict | None = None
+
+
+def visitor_script(tracker: Tracker) -> str:
+    """The script of the latest message; button payloads and neutral text keep the last one."""
+    message = tracker.latest_message or {}
+    # The NLU normaliser records the script before it turns the text Simplified.
+    found = message.get("script") or script_of(message.get("text") or "")
+    return found or tracker.get_slot("script") or "simplified"
+
+
+def send(dispatcher: CollectingDispatcher, tracker: Tracker, replies: list[Reply]) -> list[dict[str, Any]]:
+    """Utters the replies (converted to Traditional when the visitor writes Traditional)."""
+    script = visitor_script(tracker)
+    convert = to_traditional if script == "traditional" else (lambda s: s)
+    for reply in replies:
+        buttons = [{**b, "title": convert(b["title"])} for b in reply.buttons]
+        dispatcher.utter_message(text=convert(reply.text), buttons=buttons or None)
+        if reply.custom:
+            dispatcher.utter_message(json_message=reply.custom)
+    return [SlotSet("script", script)] if script != tracker.get_slot("script") else []
+
+
+def understood() -> list[dict[str, Any]]:
+    """Events for a turn the assistant understood: the failure streak ends."""
+    return [SlotSet("failures", 0.0)]
+
+
+def misunderstood(tracker: Tracker) -> tuple[int, list[dict[str, Any]]]:
+    count = int(tracker.get_slot("failures") or 0) + 1
+    return count, [SlotSet("failures", float(count))]

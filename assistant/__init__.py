@@ -1,0 +1,1 @@
+"""Code shared by the NLU pipeline, the action server and the channels."""

@@ -1,0 +1,128 @@
+"""Loads kb/knowledge_base.yml and answers look-ups on it (no texts live here)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+import yaml
+
+ROOT_DIR = Path(__file__).resolve().parent.parent
+KB_PATH = ROOT_DIR / "kb" / "knowledge_base.yml"
+DIALOGUE_PATH = KB_PATH.with_name("dialogue.yml")
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity, for the caches below
+class KnowledgeBase:
+    data: dict
+    dialogue: dict
+
+    # --- plain accessors --------------------------------------------------
+    @property
+    def contacts(self) -> dict:
+        return self.data["contacts"]
+
+    @property
+    def subjects(self) -> dict:
+        return self.data["subjects"]
+
+    @property
+    def dimensions(self) -> dict:
+        return self.data["dimensions"]
+
+    @property
+    def comparisons(self) -> dict:
+        return self.data["comparisons"]
+
+    @property
+    def facts(self) -> dict:
+        return self.data["facts"]
+
+    @property
+    def overview(self) -> dict:
+        return self.data["overview"]
+
+    def say(self, key: str, **values) -> str:
+        """A sentence of the assistant's own (kb/dialogue.yml), with {placeholders} filled."""
+        return self.dialogue["texts"][key].format(**{**self.contacts, **values})
+
+    # --- canonical keys from what the visitor wrote --------------------------
+    def subject_key(self, surface: str | None) -> str | None:
+        return _alias_index(self, "subjects").get(_fold(surface))
+
+    def dimension_key(self, surface: str | None) -> str | None:
+        return _alias_index(self, "dimensions").get(_fold(surface))
+
+    def fact_for_intent(self, intent: str) -> str | None:
+        return next((k for k, f in self.facts.items() if f["intent"] == intent), None)
+
+    # --- comparisons ------------------------------------------------------------
+    def comparison_for(self, subjects: set[str]) -> str | None:
+        """The comparison (or 'overview') whose two subjects are exactly these."""
+        if set(self.overview["subjects"]) == subjects:
+            return "overview"
+        return next((k for k, c in self.comparisons.items() if set(c["subjects"]) == subjects), None)
+
+    def comparisons_with(self, subject: str) -> list[str]:
+        return [k for k, c in self.comparisons.items() if subject in c["subjects"]]
+
+    def comparisons_with_dimension(self, dimension: str) -> list[str]:
+        return [k for k, c in self.comparisons.items() if dimension in c["dimensions"]]
+
+    # --- vocabulary for the NLU assets -------------------------------------------
+    def entity_terms(self) -> Iterator[tuple[str, str, str]]:
+        """(label, canonical key, surface) for every alias the NLU should recognise."""
+        for label, table in (("subject", self.subjects), ("dimension", self.dimensions)):
+            for key, entry in table.items():
+                for alias in entry["aliases"]:
+                    yield label, key, alias
+        for alias in self.data["services"]["aliases"]:
+            yield "service", alias, alias
+
+    def all_terms(self) -> list[str]:
+        return sorted({t for _, _, t in self.entity_terms()} | set(self.data["vocabulary"]))
+
+    def quotes(self) -> Iterator[tuple[str, str]]:
+        """(where, text) for every statement taken from the page."""
+        yield "contacts", self.contacts["text"]
+        for key, comp in self.comparisons.items():
+            if comp.get("summary"):
+                yield f"{key}.summary", comp["summary"]
+            for dim, entry in comp["dimensions"].items():
+                for side, text in entry.items():
+                    if side != "label":
+                        yield f"{key}.{dim}.{side}", text
+        for line in self.overview["lines"]:
+            if line.get("text"):
+                yield f"overview.{line['comparison']}", line["text"]
+        yield "overview.relation", self.overview["relation"]["text"]
+        for key, fact in self.facts.items():
+            if fact.get("text"):
+                yield key, fact["text"]
+            for i, item in enumerate(fact.get("items", []) + fact.get("steps", [])):
+                yield f"{key}[{i}]", item["text"]
+
+
+def _fold(surface: str | None) -> str:
+    from assistant.text import normalize
+
+    return normalize(surface or "").strip().replace(" ", "")
+
+
+@lru_cache(maxsize=8)
+def _alias_index(kb: KnowledgeBase, table: str) -> dict:
+    index = {}
+    for key, entry in getattr(kb, table).items():
+        index[_fold(key)] = key
+        index[_fold(entry["name"])] = key
+        for alias in entry["aliases"]:
+            index.setdefault(_fold(alias), key)
+    return index
+
+
+@lru_cache(maxsize=1)
+def load_kb() -> KnowledgeBase:
+    data = yaml.safe_load(KB_PATH.read_text(encoding="utf-8"))
+    dialogue = yaml.safe_load(DIALOGUE_PATH.read_text(encoding="utf-8"))
+    return KnowledgeBase(data=data, dialogue=dialogue)

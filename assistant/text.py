@@ -1,0 +1,161 @@
+"""Text normalisation for Chinese input: full-width to half-width, Traditional to
+Simplified (OpenCC), and same-sounding typos of known terms (pypinyin).
+
+Every step keeps the text's length, so entity offsets found on the normalised
+text are valid on what the visitor typed.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterable
+
+import opencc
+from pypinyin import lazy_pinyin
+
+_T2S = opencc.OpenCC("t2s")
+# Taiwan phrases too (網路 -> 网络, 軟體 -> 软件), so both variants of Traditional are understood.
+_TW2SP = opencc.OpenCC("tw2sp")
+_S2T = opencc.OpenCC("s2t")
+_S2TW = opencc.OpenCC("s2tw")
+
+# Longer messages are not typo-corrected: nobody types an essay of page terms,
+# and it keeps the cost of a huge message linear and small.
+MAX_CORRECTED_CHARS = 300
+
+
+def to_halfwidth(text: str) -> str:
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code == 0x3000:
+            code = 0x20
+        elif 0xFF01 <= code <= 0xFF5E:
+            code -= 0xFEE0
+        out.append(chr(code))
+    return "".join(out)
+
+
+def _same_length(converted: str, original: str, per_char) -> str:
+    if len(converted) == len(original):
+        return converted
+    # A phrase rule changed the length: convert character by character instead.
+    return "".join(per_char(ch) if len(per_char(ch)) == 1 else ch for ch in original)
+
+
+def to_simplified(text: str) -> str:
+    if _T2S.convert(text) == text:  # already Simplified: tw2sp would still touch 么 -> 幺
+        return text
+    return _same_length(_TW2SP.convert(text), text, _T2S.convert)
+
+
+@lru_cache(maxsize=8192)
+def _char_to_traditional(ch: str) -> str:
+    return _S2TW.convert(ch)
+
+
+def to_traditional(text: str) -> str:
+    # Character by character: OpenCC's phrase table rewrites some terms (实时 -> 即時),
+    # and the answers must keep the page's own words.
+    return "".join(_char_to_traditional(ch) for ch in text)
+
+
+def script_of(text: str) -> str | None:
+    """'traditional', 'simplified', or None when the text does not tell."""
+    if _T2S.convert(text) != text:
+        return "traditional"
+    if _S2T.convert(text) != text:
+        return "simplified"
+    return None
+
+
+def _syllables(text: str) -> list[str]:
+    # One toneless syllable per character; non-Chinese characters stay themselves.
+    return [p if len(p) > 0 else ch for ch, p in zip(text, lazy_pinyin(text, errors=lambda s: list(s)))]
+
+
+class TypoCorrector:
+    """Replaces a span that sounds exactly like a known term (toneless pinyin) by the term."""
+
+    def __init__(self, terms: Iterable[str]):
+        self._by_sound: dict[tuple[str, ...], str] = {}
+        for term in sorted({t for t in terms if len(t) >= 2 and _is_chinese(t)}, key=len):
+            self._by_sound.setdefault(tuple(_syllables(term)), term)
+        self._lengths = sorted({len(k) for k in self._by_sound}, reverse=True)
+        # Terms of 5+ characters also match with one wrong inner character (新媒休推广);
+        # shorter ones would turn ordinary words into terms (网上投广 -> 网上推广).
+        self._by_gap: dict[str, str] = {}
+        for term in sorted({t for t in terms if len(t) >= 5 and _is_chinese(t)}, key=len):
+            for i in range(1, len(term) - 1):
+                self._by_gap.setdefault(term[:i] + "?" + term[i + 1:], term)
+        self._gap_lengths = sorted({len(k) for k in self._by_gap}, reverse=True)
+
+    def correct(self, text: str) -> str:
+        if len(text) > MAX_CORRECTED_CHARS or not self._by_sound:
+            return text
+        sounds = _syllables(text)
+        if len(sounds) != len(text):
+            return text
+        chars = list(text)
+        taken = [False] * len(text)
+
+        def replace(start: int, size: int, term: str | None) -> bool:
+            if term is None:
+                return False
+            chars[start:start + size] = term
+            taken[start:start + size] = [True] * size
+            return True
+
+        # Longest first, so 新媒休推广 becomes 新媒体推广 before 推广 is considered.
+        for size in sorted(set(self._lengths) | set(self._gap_lengths), reverse=True):
+            for start in range(len(text) - size + 1):
+                if any(taken[start:start + size]):
+                    continue
+                if replace(start, size, self._by_sound.get(tuple(sounds[start:start + size]))):
+                    continue
+                if size in self._gap_lengths:
+                    window = "".join(chars[start:start + size])
+                    for i in range(1, size - 1):  # inner characters only: 电商运营跟 is no typo of 电商运营岗
+                        if replace(start, size, self._by_gap.get(window[:i] + "?" + window[i + 1:])):
+                            break
+        return "".join(chars)
+
+
+def _is_chinese(term: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in term)
+
+
+def normalize(text: str, corrector: TypoCorrector | None = None) -> str:
+    """What the NLU pipeline reads: half-width, lower-case Latin, Simplified, typos fixed."""
+    text = to_simplified(to_halfwidth(text))
+    text = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    if corrector is not None:
+        text = corrector.correct(text)
+    return text
+
+
+@lru_cache(maxsize=1)
+def default_corrector() -> TypoCorrector:
+    from assistant.kb import load_kb
+
+    return TypoCorrector(load_kb().all_terms())
+
+
+# --- the published page -------------------------------------------------------
+# Pinyin the site's converter inserted after characters, e.g. 運(yùn)營(yíng).
+_PINYIN = re.compile(r"\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]+\)")
+# Mojibake and converter slips seen on the page, with what the page means.
+_PAGE_FIXES = {"因?yàn)檫@": "因为这", "利用利用": "利用", "著": "着"}
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def normalize_page(raw: str) -> str:
+    text = to_simplified(_PINYIN.sub("", raw))
+    for bad, good in _PAGE_FIXES.items():
+        text = text.replace(bad, good)
+    return text
+
+
+def comparable(text: str) -> str:
+    """Letters and digits only: how a quote is compared with the page."""
+    return _PUNCT.sub("", to_simplified(to_halfwidth(text))).lower()

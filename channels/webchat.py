@@ -1,0 +1,60 @@
+"""Rasa's socket.io channel for the website widget (rasa-webchat), with two fixes.
+
+- Rasa 3.6's SocketIOOutput.send_custom_json passes the payload's keys as keyword arguments
+  to AsyncServer.emit, so the hand-off payload {"type": "handoff", ...} raises TypeError: the
+  rest of the turn is lost and the tracker is not saved. Here such payloads are emitted as
+  {"custom": payload}, which rasa-webchat ignores (it has no human to transfer to; the text
+  before it already gives the phone number and WeChat).
+- The bot writes one line per paragraph or list item; the widget renders CommonMark, where a
+  single newline is a space and a line after a list item joins that item. Lines become
+  paragraphs here, consecutive list lines stay one list.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint
+
+
+LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])\s")
+
+
+def widget_markdown(text: str) -> str:
+    """The bot's line-based text as CommonMark that renders the same lines."""
+    lines = [line.rstrip() for line in text.strip().split("\n") if line.strip()]
+    joined = lines[:1]
+    for previous, line in zip(lines, lines[1:]):
+        same_list = LIST_ITEM.match(previous) and LIST_ITEM.match(line)
+        joined.append(("\n" if same_list else "\n\n") + line)
+    return "".join(joined)
+
+
+class WebchatOutput(SocketIOOutput):
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        # Rasa has already split the text into bubbles at blank lines.
+        if isinstance(response.get("text"), str):
+            response = {**response, "text": widget_markdown(response["text"])}
+        await super()._send_message(socket_id, response)
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any],
+                               **kwargs: Any) -> None:
+        await self.sio.emit(self.bot_message_evt, {"custom": json_message}, room=recipient_id)
+
+
+class WebchatInput(SocketIOInput):
+    """Same settings as Rasa's `socketio` channel (credentials.yml), fixed output."""
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        if self.sio is None:
+            return super().get_output_channel()
+        return WebchatOutput(self.sio, self.bot_message_evt)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def with_webchat_output(message: UserMessage) -> None:
+            message.output_channel = WebchatOutput(self.sio, self.bot_message_evt)
+            await on_new_message(message)
+
+        return super().blueprint(with_webchat_output)

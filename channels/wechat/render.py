@@ -1,0 +1,123 @@
+"""Bot messages -> WeChat text: markdown stripped, buttons, byte-limited pages, reply XML."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from wechatpy.replies import TextReply, TransferCustomerServiceReply
+
+MORE_WORDS = {"更多", "继续", "繼續", "more"}
+MORE_NOTICE = "\n\n（内容较长，回复“更多”查看后续）"
+_LINK = re.compile(r"\[([^\]]+)\]\((\S+?)\)")
+# XML 1.0 forbids these even inside CDATA; one stray byte would make WeChat drop the reply.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+Button = Tuple[str, str]  # (title, payload)
+
+
+@dataclass
+class Answer:
+    """One turn of the assistant, in WeChat terms."""
+    text: str = ""
+    buttons: List[Button] = field(default_factory=list)
+    handoff: bool = False
+    kf_account: Optional[str] = None
+
+
+def plain_text(markdown: str) -> str:
+    """WeChat shows markdown literally: drop emphasis marks, keep links readable."""
+    text = markdown.replace("**", "").replace("__", "")
+    return _LINK.sub(r"\1 \2", text)
+
+
+def answer_from(messages: List[Dict[str, Any]]) -> Answer:
+    answer = Answer()
+    parts = []
+    for message in messages:
+        if message.get("text"):
+            parts.append(plain_text(message["text"]))
+        if message.get("image"):
+            parts.append(message["image"])
+        for button in message.get("buttons") or []:
+            if button.get("title") and button.get("payload"):
+                answer.buttons.append((plain_text(button["title"]), button["payload"]))
+        custom = message.get("custom")
+        if isinstance(custom, dict) and custom.get("type") == "handoff":
+            answer.handoff = True
+            answer.kf_account = custom.get("kf_account") or None
+    answer.text = "\n\n".join(p.strip() for p in parts if p.strip())
+    return answer
+
+
+def buttons_text(buttons: List[Button], style: str) -> str:
+    """Numbered buttons; with style 'links' each is also a tappable bizmsgmenu link."""
+    lines = []
+    for number, (title, _) in enumerate(buttons, start=1):
+        if style == "links":
+            safe = re.sub(r'[<>"&]', "", title)
+            lines.append(f'{number}. <a href="weixin://bizmsgmenu?msgmenucontent={safe}'
+                         f'&msgmenuid={number}">{safe}</a>')
+        else:
+            lines.append(f"{number}. {title}")
+    hint = "（点选或回复数字）" if style == "links" else "（回复数字选择）"
+    return hint + "\n" + "\n".join(lines) if lines else ""
+
+
+def full_text(answer: Answer, style: str) -> str:
+    return "\n\n".join(p for p in (answer.text, buttons_text(answer.buttons, style)) if p)
+
+
+def split_utf8(text: str, limit: int) -> List[str]:
+    """Pages of at most `limit` UTF-8 bytes, cut at line ends when possible, never inside a character."""
+    pages, current = [], ""
+    for line in text.splitlines(keepends=True):
+        while len(line.encode("utf-8")) > limit:  # a single over-long line: cut by characters
+            head = _prefix_within(line, limit - len(current.encode("utf-8")))
+            if not head:
+                pages.append(current)
+                current = ""
+                continue
+            pages.append(current + head)
+            current, line = "", line[len(head):]
+        if len((current + line).encode("utf-8")) > limit:
+            pages.append(current)
+            current = ""
+        current += line
+    if current or not pages:
+        pages.append(current)
+    return [p.strip("\n") for p in pages if p.strip()] or [""]
+
+
+def _prefix_within(text: str, limit: int) -> str:
+    """Longest prefix of `text` whose UTF-8 encoding fits in `limit` bytes."""
+    return text.encode("utf-8")[:max(limit, 0)].decode("utf-8", errors="ignore")
+
+
+def paginate(text: str, limit: int, max_pages: int) -> Tuple[List[str], List[str]]:
+    """(pages to send now, pages kept for "更多"); a cut-off last page says how to ask for more."""
+    if len(text.encode("utf-8")) <= limit:
+        return [text], []
+    pages = split_utf8(text, limit - len(MORE_NOTICE.encode("utf-8")))
+    now, later = pages[:max_pages], pages[max_pages:]
+    if later:
+        now[-1] += MORE_NOTICE
+    return now, later
+
+
+def _cdata_safe(value: str) -> str:
+    # wechatpy writes values into <![CDATA[...]]> verbatim: split any "]]>" across two sections.
+    return _XML_INVALID.sub("", value).replace("]]>", "]]]]><![CDATA[>")
+
+
+def text_reply_xml(account: str, openid: str, text: str) -> str:
+    return TextReply(source=_cdata_safe(account), target=_cdata_safe(openid),
+                     content=_cdata_safe(text)).render()
+
+
+def transfer_reply_xml(account: str, openid: str, kf_account: Optional[str]) -> str:
+    xml = TransferCustomerServiceReply(source=_cdata_safe(account), target=_cdata_safe(openid)).render()
+    if kf_account:  # a named agent; wechatpy's reply class has no field for it
+        trans_info = f"<TransInfo><KfAccount><![CDATA[{_cdata_safe(kf_account)}]]></KfAccount></TransInfo>"
+        xml = xml[:xml.rindex("</xml>")] + trans_info + "\n</xml>"
+    return xml

@@ -1,0 +1,29 @@
+# Website widget: rasa-webchat from the npm registry (pinned with its checksum in
+# web/package-lock.json) and Debian's Chromium for the browser tests.
+WEB_PORT ?= 8080
+export WEB_PORT
+WEBCHAT_BUILD := web/node_modules/rasa-webchat/lib/index.js
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: web-assets browser serve-web
+
+web-assets: $(WEBCHAT_BUILD)
+# npm ci installs exactly the lock and verifies every integrity checksum; peers (React)
+# are skipped because lib/index.js is a standalone build with React bundled.
+$(WEBCHAT_BUILD): web/package.json web/package-lock.json
+	cd web && npm ci --omit=peer --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+# Playwright drives this Chromium via executable_path; it never downloads a browser.
+browser: $(CHROMIUM)
+$(CHROMIUM):
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	  chromium chromium-driver fonts-noto-cjk
+
+# Only the web page (the Rasa server runs separately), e.g. to try colours.
+serve-web: venv web-assets
+	$(PY) scripts/serve_web.py
+
+run: web-assets
+pytest: web-assets browser

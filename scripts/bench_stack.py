@@ -1,0 +1,98 @@
+"""Embedded one-process setup vs the production stack (1 and 2 Rasa replicas) under
+1, 8, 32 and 64 concurrent conversations over REST; prints a table (docs/production.md).
+
+    .venv/bin/python scripts/bench_stack.py [--turns 128] [--concurrency 1 8 32 64]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.bench import SCRIPT, rss_mb  # noqa: E402
+from tests.bot_process import BotProcess  # noqa: E402
+from tests.stack_process import Stack, require_services  # noqa: E402
+
+
+def say(url: str, sender: str, text: str) -> list:
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    req = urllib.request.Request(f"{url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        return json.loads(resp.read())
+
+
+def measure(url: str, concurrency: int, turns: int) -> dict:
+    latencies, errors = [], []
+
+    def conversation():
+        sender = f"bench-{uuid.uuid4().hex[:8]}"
+        for i in range(max(1, turns // concurrency)):
+            start = time.perf_counter()
+            try:
+                if not say(url, sender, SCRIPT[i % len(SCRIPT)]):
+                    errors.append("empty")
+            except Exception as exc:  # noqa: BLE001 - counted, not raised
+                errors.append(type(exc).__name__)
+            latencies.append((time.perf_counter() - start) * 1000)
+
+    threads = [threading.Thread(target=conversation) for _ in range(concurrency)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    return {"c": concurrency, "n": len(latencies), "p50": statistics.median(latencies), "p95": q[94],
+            "p99": q[98], "tps": len(latencies) / elapsed, "errors": len(errors)}
+
+
+def run(url: str, args) -> list[dict]:
+    for text in SCRIPT:  # warm-up
+        say(url, "warm-up", text)
+    return [measure(url, c, max(args.turns, 2 * c)) for c in args.concurrency]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=128)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32, 64])
+    args = parser.parse_args()
+    require_services()
+    results = {}
+    with BotProcess() as bot:
+        results["embedded"] = (run(bot.url, args), rss_mb(bot.procs[1].pid) + rss_mb(bot.procs[0].pid))
+    for replicas in (1, 2):
+        # Per-client rate limiting off for the benchmark: every simulated visitor is 127.0.0.1.
+        stack = Stack(rasa_replicas=replicas, action_replicas=replicas,
+                      env={"STACK_RATE_PER_SECOND": "100000", "STACK_RATE_BURST": "100000"})
+        stack.up()
+        try:
+            rows = run(stack.url, args)
+            parts = [f"rasa-{i}" for i in range(1, replicas + 1)] + [f"actions-{i}" for i in range(1, replicas + 1)]
+            results[f"stack, {replicas} replica{'s' if replicas > 1 else ''}"] = (
+                rows, sum(rss_mb(stack.pid(p)) for p in parts))
+        finally:
+            stack.down()
+    print("\n| setup | conversations | turns | p50 ms | p95 ms | p99 ms | turns/s | errors |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, (rows, _) in results.items():
+        for r in rows:
+            print(f"| {name} | {r['c']} | {r['n']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} "
+                  f"| {r['tps']:.1f} | {r['errors']} |")
+    print()
+    for name, (_, mb) in results.items():
+        print(f"memory after load, {name}: {mb:.0f} MB (Rasa + action servers)")
+
+
+if __name__ == "__main__":
+    main()

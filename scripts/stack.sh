@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The production stack on this machine (docs/production.md):
+#   scripts/stack.sh up     start whatever part is not running (so it also restarts a killed part)
+#   scripts/stack.sh down   stop everything it started (idempotent)
+# RASA_REPLICAS Rasa servers and ACTION_REPLICAS action servers on loopback ports behind nginx
+# on STACK_PORT, with PostgreSQL, Redis and RabbitMQ from endpoints.production.yml.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PYTHONPATH=$PWD RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 SQLALCHEMY_SILENCE_UBER_WARNING=1
+
+STACK_PORT=${STACK_PORT:-8800}
+RASA_REPLICAS=${RASA_REPLICAS:-2}
+ACTION_REPLICAS=${ACTION_REPLICAS:-2}
+STACK_DIR=$(realpath -m "${STACK_DIR:-var/stack}")
+WEB_PORT=${WEB_PORT:-8080}
+CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:${WEB_PORT} http://127.0.0.1:${WEB_PORT}"}
+# Ports: nginx STACK_PORT, its action-server front STACK_PORT+1, Rasa +10.., action servers +30..
+export STACK_PORT STACK_ACTION_PORT=$((STACK_PORT + 1))
+export STACK_RASA_PORTS=$(for i in $(seq 1 "$RASA_REPLICAS"); do echo -n "$((STACK_PORT + 9 + i)) "; done)
+export STACK_ACTION_PORTS=$(for i in $(seq 1 "$ACTION_REPLICAS"); do echo -n "$((STACK_PORT + 29 + i)) "; done)
+# endpoints.production.yml reads these (defaults: this machine's services).
+export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:${STACK_ACTION_PORT}/webhook}
+export TRACKER_DB_HOST=${TRACKER_DB_HOST:-127.0.0.1} TRACKER_DB_PORT=${TRACKER_DB_PORT:-5432}
+export TRACKER_DB_NAME=${TRACKER_DB_NAME:-chuangyiling} TRACKER_DB_USER=${TRACKER_DB_USER:-postgres}
+export TRACKER_DB_PASSWORD=${TRACKER_DB_PASSWORD:-} TRACKER_DB_LOGIN_DB=${TRACKER_DB_LOGIN_DB:-postgres}
+export LOCK_REDIS_HOST=${LOCK_REDIS_HOST:-127.0.0.1} LOCK_REDIS_PORT=${LOCK_REDIS_PORT:-6379}
+export LOCK_REDIS_DB=${LOCK_REDIS_DB:-1} LOCK_REDIS_PASSWORD=${LOCK_REDIS_PASSWORD:-}
+export LOCK_KEY_PREFIX=${LOCK_KEY_PREFIX:-chuangyiling}
+export BROKER_HOST=${BROKER_HOST:-127.0.0.1} BROKER_PORT=${BROKER_PORT:-5672}
+export BROKER_USER=${BROKER_USER:-guest} BROKER_PASSWORD=${BROKER_PASSWORD:-guest}
+export BROKER_QUEUE=${BROKER_QUEUE:-rasa_events}
+
+bin=.venv/bin
+mkdir -p "$STACK_DIR/nginx"
+
+running() { [[ -f "$STACK_DIR/$1.pid" ]] && kill -0 "$(cat "$STACK_DIR/$1.pid")" 2>/dev/null; }
+
+# start NAME COMMAND...: in its own session, output to NAME.log, pid in NAME.pid.
+start() {
+  local name=$1; shift
+  running "$name" && return 0
+  setsid "$@" >>"$STACK_DIR/$name.log" 2>&1 < /dev/null &
+  echo $! >"$STACK_DIR/$name.pid"
+}
+
+wait_http() {  # NAME URL: until URL answers, or fail with the log's tail
+  local name=$1 url=$2 deadline=$((SECONDS + ${STACK_START_TIMEOUT:-240}))
+  until curl -s -o /dev/null --max-time 2 "$url"; do
+    if ! running "$name" || ((SECONDS > deadline)); then
+      echo "stack: $name did not come up at $url; last lines of $STACK_DIR/$name.log:" >&2
+      tail -n 20 "$STACK_DIR/$name.log" >&2
+      return 1
+    fi
+    sleep 1
+  done
+}
+
+ensure_nginx() {
+  command -v nginx >/dev/null && return 0
+  echo "stack: installing nginx from Debian's packages" >&2
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx
+}
+
+up() {
+  ensure_nginx
+  [[ -f models/bot.tar.gz ]] || { echo "stack: models/bot.tar.gz is missing: run make model" >&2; exit 1; }
+  local api=()
+  # The HTTP API (tracker, model, ...) is on only with a token.
+  [[ -n "${RASA_AUTH_TOKEN:-}" ]] && api=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+  local i=0 port
+  for port in $STACK_ACTION_PORTS; do
+    start "actions-$((++i))" $bin/rasa run actions --actions actions --port "$port"
+  done
+  i=0
+  for port in $STACK_RASA_PORTS; do
+    # Rasa's CLI with the apology when the action server fails (production/degradation.py).
+    start "rasa-$((++i))" $bin/python -m production.serve run --model models/bot.tar.gz \
+      -i 127.0.0.1 --port "$port" --credentials credentials.production.yml --endpoints endpoints.production.yml \
+      --cors $CORS_ORIGINS "${api[@]}"
+  done
+  $bin/python -m production.nginx "$STACK_DIR/nginx" >"$STACK_DIR/nginx/nginx.conf"
+  local conf=$STACK_DIR/nginx/nginx.conf
+  if running nginx; then
+    nginx -e "$STACK_DIR/nginx/error.log" -c "$conf" -s reload
+  else
+    nginx -e "$STACK_DIR/nginx/error.log" -c "$conf"
+    # nginx daemonizes itself; its master's pid is what stops it.
+    for _ in $(seq 50); do [[ -s "$STACK_DIR/nginx/nginx.pid" ]] && break; sleep 0.1; done
+    cp "$STACK_DIR/nginx/nginx.pid" "$STACK_DIR/nginx.pid"
+  fi
+  i=0
+  for port in $STACK_ACTION_PORTS; do wait_http "actions-$((++i))" "http://127.0.0.1:$port/health"; done
+  i=0
+  for port in $STACK_RASA_PORTS; do wait_http "rasa-$((++i))" "http://127.0.0.1:$port/"; done
+  echo "stack: REST http://localhost:${STACK_PORT}/webhooks/rest/webhook, socketio and WeChat on the same port"
+}
+
+down() {
+  local pidfile name pid
+  for pidfile in "$STACK_DIR"/*.pid; do
+    [[ -e "$pidfile" ]] || continue
+    name=$(basename "$pidfile" .pid) pid=$(cat "$pidfile")
+    if kill -0 "$pid" 2>/dev/null; then
+      # Each part runs in its own session: the group takes its children along.
+      if [[ $name == nginx ]]; then kill -TERM "$pid"; else kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"; fi
+      for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$pidfile"
+  done
+  echo "stack: stopped"
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+esac

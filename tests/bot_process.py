@@ -1,0 +1,112 @@
+"""Starts the trained assistant (action server + Rasa server) as real processes for tests."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+MODEL = ROOT / "models" / "bot.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_http(url: str, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout}s")
+
+
+class BotProcess:
+    """Action server and Rasa server on free loopback ports.
+
+    `env` adds environment variables (e.g. channel settings); `credentials`
+    picks another credentials file; `log_dir` keeps both processes' output.
+    """
+
+    def __init__(self, env: dict | None = None, credentials: Path | None = None,
+                 endpoints: Path | None = None, log_dir: Path | None = None):
+        if not MODEL.exists():
+            raise RuntimeError(f"{MODEL} is missing: run `make model` first")
+        self.rasa_port = free_port()
+        self.action_port = free_port()
+        self.url = f"http://127.0.0.1:{self.rasa_port}"
+        self.env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
+                    "RASA_PORT": str(self.rasa_port), "ACTION_PORT": str(self.action_port),
+                    **(env or {})}
+        self.credentials = credentials or ROOT / "credentials.yml"
+        self.endpoints = endpoints or ROOT / "endpoints.yml"
+        self.log_dir = Path(log_dir or ROOT / "results" / f"bot-{self.rasa_port}")
+        self.procs: list[subprocess.Popen] = []
+
+    def _spawn(self, args: list[str], name: str) -> subprocess.Popen:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{name}.log", "wb")
+        proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.procs.append(proc)
+        return proc
+
+    def start(self, timeout: float = 120) -> "BotProcess":
+        actions = self._spawn([str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
+                               "--port", str(self.action_port)], "actions")
+        rasa = self._spawn([str(VENV_BIN / "rasa"), "run", "--model", str(MODEL),
+                            "--port", str(self.rasa_port), "--credentials", str(self.credentials),
+                            "--endpoints", str(self.endpoints)], "rasa")
+        try:
+            _wait_http(f"http://127.0.0.1:{self.action_port}/health", actions, timeout)
+            _wait_http(f"{self.url}/webhooks/rest/", rasa, timeout)
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        self.procs.clear()
+
+    def say(self, sender: str, text: str, timeout: float = 30) -> list[dict]:
+        """One turn over the REST channel; returns Rasa's list of bot messages."""
+        body = json.dumps({"sender": sender, "message": text}).encode("utf-8")
+        req = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", body,
+                                     {"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return json.loads(resp.read().decode("utf-8") or "[]")
+
+    def __enter__(self) -> "BotProcess":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def texts(messages: list[dict]) -> str:
+    """All texts and button titles of one turn, joined (what a visitor sees)."""
+    parts = []
+    for m in messages:
+        if m.get("text"):
+            parts.append(m["text"])
+        parts += [b.get("title", "") for b in m.get("buttons") or []]
+    return "\n".join(parts)

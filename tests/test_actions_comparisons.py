@@ -1,0 +1,101 @@
+"""Comparison questions: whole, one dimension, one side, and follow-ups from context."""
+from actions.comparisons import ActionAnswerComparison
+from actions.facts import ActionAnswerFact
+from tests.action_helpers import run, slots_set, text_of, titles, tracker
+
+ACTION = ActionAnswerComparison()
+TAOBAO = {"comparison": "taobao_vs_promoter"}
+ECOM = {"comparison": "ecom_vs_newmedia"}
+
+
+def ask(text, intent="ask_difference", slots=None):
+    return run(ACTION, tracker(text, intent, slots))
+
+
+def test_whole_comparison_shows_every_dimension_and_offers_next_questions():
+    messages, events = ask("淘宝运营和推广专员有什么区别")
+    text = text_of(messages)
+    for part in ["工作总定位", "工作内容", "能力要求", "商品整合", "宣传能力"]:
+        assert part in text
+    assert "联系客服" in titles(messages)
+    assert slots_set(events)["comparison"] == "taobao_vs_promoter"
+    assert len(text) < 600  # fits a chat bubble
+
+
+def test_follow_up_dimension_uses_the_current_comparison():
+    messages, events = ask("那能力要求呢?", "ask_dimension", TAOBAO)
+    text = text_of(messages)
+    assert "大局观" in text and "宣传能力" in text
+    assert "商品整合" not in text and "市场动向" not in text
+    assert slots_set(events)["dimension"] == "ability"
+    # The other dimensions are offered as quick replies.
+    assert "工作总定位上的区别" in titles(messages)
+
+
+def test_same_follow_up_resolves_to_the_comparison_in_context():
+    taobao = text_of(ask("内容上呢", "ask_dimension", TAOBAO)[0])
+    ecom = text_of(ask("内容上呢", "ask_dimension", ECOM)[0])
+    assert "商品整合" in taobao and "粉丝经济" not in taobao
+    assert "粉丝经济" in ecom and "商品整合" not in ecom
+
+
+def test_dimension_without_context_asks_which_comparison():
+    messages, _ = ask("内容上有什么区别", "ask_dimension")
+    assert "哪一组" in text_of(messages)
+    assert len(titles(messages)) >= 3
+
+
+def test_dimension_only_one_comparison_has_needs_no_context():
+    text = text_of(ask("范畴上呢", "ask_dimension")[0])
+    assert "一种手段或方法" in text
+
+
+def test_one_side_of_a_comparison():
+    messages, events = ask("淘宝运营需要什么能力?", "ask_role")
+    text = text_of(messages)
+    assert "大局观" in text and "宣传能力" not in text
+    assert slots_set(events)["subject"] == "taobao_ops"
+    assert "推广专员的能力要求" in titles(messages)
+
+
+def test_other_side_follow_up_keeps_the_dimension():
+    slots = {**TAOBAO, "dimension": "ability", "subject": "taobao_ops"}
+    text = text_of(ask("那推广专员呢", "ask_role", slots)[0])
+    assert "宣传能力" in text and "大局观" not in text
+
+
+def test_comparison_the_page_does_not_make_is_declined_honestly():
+    messages, _ = ask("淘宝运营和新媒体推广有什么区别")
+    text = text_of(messages)
+    assert "没有直接比较" in text
+    assert "大局观" not in text and "粉丝经济" not in text  # no invented comparison
+    assert "淘宝运营和推广专员的区别" in titles(messages)
+
+
+def test_title_question_gives_the_overview_of_all_four():
+    messages, _ = ask("市场推广和运营的区别和联系")
+    text = text_of(messages)
+    for part in ["务实", "对外", "一种手段或方法", "淘宝运营和推广专员", "包含市场"]:
+        assert part in text
+
+
+def test_traditional_question_gets_a_traditional_answer():
+    messages, events = ask("淘寶運營和推廣專員有什麼區別？")
+    text = text_of(messages)
+    assert "淘寶運營" in text and "淘宝运营" not in text
+    assert all("联系" not in t for t in titles(messages))  # buttons too
+    assert slots_set(events)["script"] == "traditional"
+
+
+def test_button_payload_with_comparison_and_dimension():
+    messages, _ = run(ACTION, tracker('/ask_difference{"comparison":"ecom_vs_newmedia","dimension":"scope"}',
+                                      "ask_difference",
+                                      entities=[{"entity": "comparison", "value": "ecom_vs_newmedia"},
+                                                {"entity": "dimension", "value": "scope"}]))
+    assert "一种手段或方法" in text_of(messages)
+
+
+def test_role_question_shaped_like_a_fact_is_answered_for_that_role():
+    # 淘宝运营是做什么的 looks like 运营是做什么的 (ask_ops_duties) but names another role.
+    text = text_of(run(ActionAnswerFact(), tracker("淘宝运营是做什么的", "ask_ops_duties"))[0])
+    assert "店铺" in text and "引入资金" not in text

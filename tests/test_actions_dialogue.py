@@ -1,0 +1,102 @@
+"""Facts, small talk, declines, clarification and the handoff to customer service."""
+import pytest
+
+from actions.chitchat import ActionChitchat, ActionClarify, ActionDecline
+from actions.facts import ActionAnswerFact
+from actions.handoff import ActionHandoff
+from assistant.kb import load_kb
+from tests.action_helpers import run, slots_set, text_of, titles, tracker
+
+KB = load_kb()
+# Phrases only one section of the page uses: an out-of-scope reply must contain none.
+PAGE_CONTENT = ["大局观", "商品整合", "务实", "务虚", "简化决策", "用户认知", "对外的事情", "关键词广告",
+                "可行性分析", "粉丝经济", "个性化", "一种手段或方法"]
+
+
+@pytest.mark.parametrize("key", list(KB.facts))
+def test_every_fact_is_answered_from_the_knowledge_base(key):
+    fact = KB.facts[key]
+    messages, events = run(ActionAnswerFact(), tracker(fact["title"], fact["intent"]))
+    text = text_of(messages)
+    assert fact["title"] in text
+    for quote in [fact.get("text")] + [i["text"] for i in fact.get("items", []) + fact.get("steps", [])]:
+        if quote:
+            assert quote in text
+    assert "联系客服" in titles(messages)
+    if fact["section"] in KB.comparisons:
+        assert slots_set(events)["comparison"] == fact["section"]
+
+
+def test_fact_sets_context_for_a_follow_up():
+    _, events = run(ActionAnswerFact(), tracker("什么是无形价值", "ask_intangible_value"))
+    assert slots_set(events)["comparison"] == "ops_vs_marketing"
+
+
+def test_purchase_funnel_lists_four_steps_in_order():
+    text = text_of(run(ActionAnswerFact(), tracker("购买决策流程", "ask_purchase_funnel"))[0])
+    positions = [text.index(step) for step in ["1. 用户认知", "2. 用户转化", "3. 用户使用", "4. 用户付费"]]
+    assert positions == sorted(positions)
+
+
+def test_greeting_offers_the_four_comparisons_and_customer_service():
+    messages, _ = run(ActionChitchat(), tracker("你好", "greet"))
+    assert "您好" in text_of(messages)
+    assert titles(messages) == [c["title"] for c in KB.comparisons.values()] + ["联系客服"]
+
+
+@pytest.mark.parametrize("intent,expected", [("thank", "不客气"), ("goodbye", "再见"),
+                                             ("bot_challenge", "机器人"), ("ask_capabilities", "新媒体推广")])
+def test_small_talk(intent, expected):
+    text = text_of(run(ActionChitchat(), tracker("...", intent))[0])
+    assert expected in text
+    assert not [p for p in PAGE_CONTENT if p in text]
+
+
+def test_out_of_scope_is_declined_without_page_content():
+    messages, events = run(ActionDecline(), tracker("今天天气怎么样", "out_of_scope"))
+    text = text_of(messages) + "".join(titles(messages))
+    assert "抱歉" in text and KB.contacts["phone"] in text
+    assert not [p for p in PAGE_CONTENT if p in text]
+    assert slots_set(events)["failures"] == 1
+
+
+def test_low_confidence_offers_the_likeliest_topics():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "ask_intangible_value", "confidence": 0.3},
+               {"name": "ask_purchase_funnel", "confidence": 0.2}, {"name": "greet", "confidence": 0.1}]
+    messages, _ = run(ActionClarify(), tracker("那个价值的东西", "nlu_fallback", ranking=ranking))
+    assert "您是不是想问" in text_of(messages)
+    assert titles(messages)[:2] == ["什么是无形价值", "互联网行业的购买决策流程"]
+    assert titles(messages)[-1] == "联系客服"
+
+
+def test_second_failure_in_a_row_hands_over_to_customer_service():
+    first = text_of(run(ActionDecline(), tracker("讲个笑话", "out_of_scope"))[0])
+    second = text_of(run(ActionDecline(), tracker("讲个笑话", "out_of_scope", slots={"failures": 1.0}))[0])
+    assert "没能理解" not in first
+    assert "没能理解" in second and KB.contacts["wechat"] in second
+
+
+def test_understood_turn_resets_the_failure_streak():
+    _, events = run(ActionAnswerFact(), tracker("什么是无形价值", "ask_intangible_value", slots={"failures": 1.0}))
+    assert slots_set(events)["failures"] == 0
+
+
+def test_contact_request_gives_phone_and_wechat():
+    messages, _ = run(ActionHandoff(), tracker("转人工", "request_human"))
+    text = text_of(messages)
+    assert "175-8598-2043" in text and "1454722008" in text
+    assert not any(m.get("custom") for m in messages)  # no WeChat transfer on the website
+
+
+def test_price_question_names_the_service_and_gives_contacts():
+    text = text_of(run(ActionHandoff(), tracker("小程序开发运营多少钱", "ask_price"))[0])
+    assert "小程序开发运营" in text and "175-8598-2043" in text
+
+
+def test_on_wechat_a_request_for_a_person_is_transferred(monkeypatch):
+    monkeypatch.delenv("WECHAT_TRANSFER_TO_HUMAN", raising=False)
+    messages, _ = run(ActionHandoff(), tracker("转人工", "request_human", channel="wechat"))
+    assert {"type": "handoff", "kf_account": None} in [m.get("custom") for m in messages]
+    monkeypatch.setenv("WECHAT_TRANSFER_TO_HUMAN", "0")
+    messages, _ = run(ActionHandoff(), tracker("转人工", "request_human", channel="wechat"))
+    assert not any(m.get("custom") for m in messages)

@@ -1,0 +1,52 @@
+"""Every statement the assistant shows from the knowledge base occurs on the published page."""
+import re
+
+import pytest
+
+from assistant.kb import ROOT_DIR, load_kb
+from assistant.text import comparable, normalize_page
+
+PAGE = normalize_page((ROOT_DIR / "source" / "page.txt").read_text(encoding="utf-8"))
+PAGE_COMPARABLE = comparable(PAGE)
+QUOTES = list(load_kb().quotes())
+
+
+def test_page_copy_is_unchanged_from_the_published_page():
+    shared = ROOT_DIR.parent / "shared" / "source" / "page.txt"
+    if not shared.exists():
+        pytest.fail(f"{shared} is missing: the published page must sit beside the project")
+    assert (ROOT_DIR / "source" / "page.txt").read_bytes() == shared.read_bytes()
+
+
+def test_page_normalisation_removes_pinyin_and_mojibake():
+    assert "(yùn)" not in PAGE and "檫" not in PAGE
+    assert "淘宝运营和推广专员的区别" in PAGE
+    assert "因为这个职务只负责跟流量相关的事情" in PAGE
+
+
+def test_knowledge_base_has_every_part_of_the_page():
+    kb = load_kb()
+    assert len(kb.comparisons) == 4
+    assert len(QUOTES) > 40
+    assert kb.contacts["phone"] == "175-8598-2043" and kb.contacts["wechat"] == "1454722008"
+
+
+@pytest.mark.parametrize("where,text", QUOTES, ids=[w for w, _ in QUOTES])
+def test_statement_occurs_on_the_page(where, text):
+    assert comparable(text) in PAGE_COMPARABLE, f"{where} is not on the page: {text}"
+
+
+def test_an_invented_statement_would_be_caught():
+    assert comparable("淘宝运营需要精通Python编程。") not in PAGE_COMPARABLE
+    # One changed character is enough to fail.
+    assert comparable("运营偏向务虚,市场偏向务实。") not in PAGE_COMPARABLE
+
+
+def test_dialogue_texts_state_no_fact_but_the_contacts():
+    """The assistant's own sentences must not carry page facts (they live in the KB)."""
+    kb = load_kb()
+    own = " ".join(kb.dialogue["texts"].values())
+    for where, text in QUOTES:
+        if len(comparable(text)) >= 12 and where != "contacts":
+            assert comparable(text)[:12] not in comparable(own), where
+    assert re.search(r"\{phone\}", own) and re.search(r"\{wechat\}", own)

@@ -1,0 +1,92 @@
+"""Staff commands: python -m leads list/export/mark-contacted, and `make leads`."""
+import csv
+import io
+import subprocess
+import sys
+
+import pytest
+
+from leads import store
+from tests.leads_databases import database_url, engine, postgres_database  # noqa: F401 (fixtures)
+
+REQUEST = dict(channel="rest", conversation_id="visitor-1", name="王先生", phone="138 0013 8000",
+               need="想做个小程序，多少钱", preferred_time="明天下午")
+
+
+def leads_command(url, *args, **kwargs):
+    env = {"LEADS_DATABASE_URL": url, "OFFICE_TZ": "Asia/Shanghai", "PYTHONPATH": str(store.ROOT),
+           "PATH": "/usr/bin:/bin"}
+    return subprocess.run([sys.executable, "-m", "leads", *args], capture_output=True, timeout=60,
+                          cwd=store.ROOT, env=env, **kwargs)
+
+
+def rows(csv_bytes):
+    assert csv_bytes.startswith(b"\xef\xbb\xbf"), "no UTF-8 BOM: Excel would garble the Chinese"
+    return list(csv.DictReader(io.StringIO(csv_bytes.decode("utf-8-sig"))))
+
+
+def test_a_lead_confirmed_twice_is_exported_once(engine, database_url):
+    store.save_lead(**REQUEST, engine=engine)
+    store.save_lead(**REQUEST, engine=engine)
+    done = leads_command(database_url, "export")
+    assert done.returncode == 0, done.stderr
+    exported = rows(done.stdout)
+    assert [(r["name"], r["phone"], r["need"], r["status"]) for r in exported] == [
+        ("王先生", "13800138000", "想做个小程序，多少钱", "new")]
+
+
+def test_export_to_file_with_filters(engine, database_url, tmp_path):
+    first = store.save_lead(**REQUEST, engine=engine).lead
+    store.save_lead(**{**REQUEST, "need": "企业邮箱"}, engine=engine)
+    store.mark_contacted(first.id, engine=engine)
+    target = tmp_path / "leads.csv"
+    done = leads_command(database_url, "export", "--status", "new", "--since", "2020-01-01", "--output", str(target))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == b""
+    assert [r["need"] for r in rows(target.read_bytes())] == ["企业邮箱"]
+    future = leads_command(database_url, "export", "--since", "2999-01-01")
+    assert rows(future.stdout) == []
+
+
+def test_list_and_mark_contacted(engine, database_url):
+    lead = store.save_lead(**REQUEST, engine=engine).lead
+    listed = leads_command(database_url, "list", text=True)
+    assert listed.returncode == 0
+    assert f"#{lead.id}" in listed.stdout and "13800138000" in listed.stdout and "王先生" in listed.stdout
+    marked = leads_command(database_url, "mark-contacted", str(lead.id), text=True)
+    assert marked.returncode == 0 and f"lead #{lead.id} contacted" in marked.stdout
+    assert store.get_lead(lead.id, engine=engine).status == "contacted"
+    assert leads_command(database_url, "list", "--status", "new", text=True).stdout == ""
+
+
+@pytest.mark.parametrize("args, says", [
+    (["list", "--since", "2024-13-01"], "is not a date"),
+    (["export", "--until", "yesterday"], "is not a date"),
+    (["list", "--since", "2024-05-02", "--until", "2024-05-01"], "is after"),
+    (["list", "--status", "done"], "invalid choice"),
+    (["mark-contacted", "abc"], "is not a lead id"),
+    (["mark-contacted", "0"], "is not a lead id"),
+    (["mark-contacted", "999"], "no lead #999"),
+    ([], "required"),
+])
+def test_bad_arguments_exit_2_without_traceback(tmp_path, args, says):
+    done = leads_command(f"sqlite:///{tmp_path / 'leads.db'}", *args, text=True)
+    assert done.returncode == 2
+    assert says in done.stderr and "Traceback" not in done.stderr
+
+
+def test_unreachable_database_is_one_clear_line(tmp_path):
+    done = leads_command("postgresql://postgres@127.0.0.1:1/leads", "list", text=True)
+    assert done.returncode == 1
+    assert done.stderr.startswith("database error (OperationalError):") and "Traceback" not in done.stderr
+
+
+def test_make_leads_prints_only_csv(tmp_path):
+    url = f"sqlite:///{tmp_path / 'leads.db'}"
+    engine = store.make_engine(url)
+    store.save_lead(**REQUEST, engine=engine)
+    engine.dispose()
+    done = subprocess.run(["make", "leads"], capture_output=True, timeout=120,
+                          cwd=store.ROOT, env={"LEADS_DATABASE_URL": url, "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr.decode()
+    assert [r["phone"] for r in rows(done.stdout)] == ["13800138000"]

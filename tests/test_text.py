@@ -1,0 +1,64 @@
+"""The input normaliser: what the NLU pipeline reads."""
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assistant.text import (MAX_CORRECTED_CHARS, default_corrector, normalize, script_of,
+                            to_halfwidth, to_simplified, to_traditional)
+
+
+def norm(text: str) -> str:
+    return normalize(text, default_corrector())
+
+
+def test_traditional_becomes_simplified():
+    assert norm("淘寶運營和推廣專員有什麼區別？") == "淘宝运营和推广专员有什么区别?"
+
+
+def test_taiwan_phrases_become_mainland_terms():
+    assert norm("網路推廣") == "网络推广"
+
+
+def test_simplified_text_is_left_alone():
+    assert norm("你能做什么") == "你能做什么"  # tw2sp would turn 么 into 幺
+
+
+def test_full_width_letters_digits_and_punctuation_become_half_width():
+    assert to_halfwidth("ＴＡＯＢＡＯ　１２３！") == "TAOBAO 123!"
+    assert norm("ＴａｏＢａｏ运营") == "taobao运营"
+
+
+def test_same_sounding_typos_of_known_terms_are_corrected():
+    assert norm("淘宝运营跟推广专圆有啥不一样") == "淘宝运营跟推广专员有啥不一样"
+    assert norm("我要找课服") == "我要找客服"
+    assert norm("申请中英文遇名多少钱") == "申请中英文域名多少钱"
+
+
+def test_one_wrong_inner_character_of_a_long_term_is_corrected():
+    assert norm("电商运营跟新媒休推广的差别") == "电商运营跟新媒体推广的差别"
+    # A correct term followed by another word is not "corrected" into a longer alias.
+    assert norm("电商运营跟") == "电商运营跟"
+
+
+def test_ordinary_words_are_not_rewritten():
+    for text in ["今天天气怎么样", "讲个笑话", "运营一个月工资多少"]:
+        assert norm(text) == text
+
+
+def test_script_detection():
+    assert script_of("淘寶運營") == "traditional"
+    assert script_of("淘宝运营") == "simplified"
+    assert script_of("你好") is None
+    assert to_traditional("传播速度实时化") == "傳播速度實時化"  # the page's words, not 即時
+
+
+def test_huge_input_is_not_typo_corrected_and_stays_fast():
+    text = "课服" * (MAX_CORRECTED_CHARS)
+    assert norm(text) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_normalising_never_changes_the_length(text):
+    # Entity offsets found on the normalised text must be valid on the original.
+    assert len(norm(text)) == len(text)
+    assert len(to_simplified(text)) == len(text)

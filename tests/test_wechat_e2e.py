@@ -1,0 +1,67 @@
+"""The trained assistant over the WeChat channel, compared turn by turn with the REST channel."""
+import uuid
+
+import pytest
+
+from channels.wechat.render import answer_from, full_text, paginate
+from tests.bot_process import BotProcess
+from tests.wechat.harness import AES_KEY, APP_ID, TOKEN, FakeWeChat, text_xml
+
+CONVERSATION = [
+    "你好",
+    "淘宝运营和推广专员有什么区别",
+    "那能力要求呢?",
+    "那定位呢",
+    "运营的日常工作有哪些",
+    "網絡推廣和運營哪個好找工作",
+    "市场部是干嘛的部门",
+    "你能做什么",
+    "做一个小程序要多少钱",
+    "谢谢",
+]
+
+
+@pytest.fixture(scope="module")
+def assistant():
+    # No app secret: answers must come as passive replies, as in the simplest deployment.
+    env = {"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": APP_ID, "WECHAT_APP_SECRET": ""}
+    with BotProcess(env=env) as running:
+        yield running
+
+
+def wechat_for(assistant) -> FakeWeChat:
+    return FakeWeChat(f"{assistant.url}/webhooks/wechat/webhook", aes_key=AES_KEY)
+
+
+def ask(wechat: FakeWeChat, openid: str, text: str, encrypted: bool):
+    reply, _ = wechat.deliver(text_xml(openid, text), encrypted=encrypted)
+    return reply
+
+
+def test_difference_then_follow_up_over_wechat(assistant):
+    wechat, openid = wechat_for(assistant), "o" + uuid.uuid4().hex[:16]
+    first = ask(wechat, openid, "淘宝运营和推广专员有什么区别", encrypted=True)
+    assert first.kind == "text" and "淘宝运营" in first.content and "推广专员" in first.content
+    assert "**" not in first.content
+    follow_up = ask(wechat, openid, "那能力要求呢?", encrypted=True)
+    assert follow_up.kind == "text" and "能力" in follow_up.content
+    assert follow_up.content != first.content
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+def test_ten_turns_match_the_rest_channel(assistant, encrypted):
+    wechat = wechat_for(assistant)
+    openid, rest_sender = ("o" + uuid.uuid4().hex[:16] for _ in range(2))
+    for text in CONVERSATION:
+        answer = answer_from(assistant.say(rest_sender, text))
+        reply = ask(wechat, openid, text, encrypted)
+        if answer.handoff:
+            assert reply.kind == "transfer_customer_service", text
+        else:
+            expected = paginate(full_text(answer, "links"), 2048, 1)[0][0]
+            assert (reply.kind, reply.content) == ("text", expected), text
+
+
+def test_asking_for_a_human_transfers_to_customer_service(assistant):
+    reply = ask(wechat_for(assistant), "o" + uuid.uuid4().hex[:16], "我要人工", encrypted=False)
+    assert reply.kind == "transfer_customer_service"

@@ -1,0 +1,182 @@
+"""The website widget in a real browser (Debian's Chromium through Playwright), chatting with
+the trained assistant over Rasa's socket.io channel, as a visitor of the demo page would.
+
+Every visitor fixture also checks, after its test, that no request left the machine, that
+the console shows no error and that no dialog (alert) ever opened.
+"""
+from __future__ import annotations
+
+import re
+import time
+import urllib.request
+from typing import NamedTuple
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.bot_process import free_port
+from tests.web.widget import CHROMIUM, CHROMIUM_ARGS, CorsBotProcess, Traffic, WebServer, Widget
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+class Site(NamedTuple):
+    url: str
+    bot: CorsBotProcess
+
+
+@pytest.fixture(scope="module")
+def site():
+    """The assistant and the web server, the page's origin allowed by Rasa's CORS setting."""
+    web_port = free_port()
+    with CorsBotProcess(web_origin=f"http://127.0.0.1:{web_port}") as bot, \
+            WebServer(bot.url, port=web_port) as web:
+        yield Site(web.url, bot)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def visitor(browser, site):
+    """Opens the demo page as a new visitor (own storage); checks what the page did."""
+    traffic = Traffic()
+    contexts = []
+
+    def open_page(viewport=DESKTOP, **options) -> Widget:
+        context = browser.new_context(viewport=viewport, locale="zh-CN", **options)
+        contexts.append(context)
+        traffic.watch(context)
+        return Widget(context.new_page()).open_page(site.url)
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert traffic.urls, "the page made no request at all"
+    assert not traffic.external(), f"requests left the machine: {traffic.external()}"
+    assert not traffic.console_errors, f"console errors: {traffic.console_errors}"
+    assert not traffic.dialogs, f"a dialog opened (script ran): {traffic.dialogs}"
+
+
+def test_greeting_with_quick_replies_and_chinese_ui(visitor, site):
+    chat = visitor()
+    assert chat.page.title().startswith("市场推广和运营的区别")
+    chat.open_chat()
+    greeting = chat.wait_for_answer(0)
+
+    assert chat.page.inner_text(".rw-header .rw-title") == "创意岭客服助手"
+    assert chat.page.get_attribute(".rw-new-message", "placeholder") == "请输入您的问题"
+    assert CJK.search(greeting), greeting
+    titles = chat.reply_titles()
+    assert len(titles) >= 5, f"expected the four comparisons and 联系客服, got {titles}"
+    assert any("联系客服" in t for t in titles), titles
+
+    handoff = chat.click_reply("联系客服")
+    assert "175-8598-2043" in handoff and "1454722008" in handoff, handoff
+    # The hand-off payload that follows the text must not break the turn (channels/webchat.py).
+    assert "Traceback" not in (site.bot.log_dir / "rasa.log").read_text(encoding="utf-8")
+
+
+def test_conversation_keeps_context_across_reload_and_tabs(visitor, site):
+    chat = visitor()
+    chat.open_chat()
+    chat.wait_for_answer(0)
+
+    box = chat.page.locator(".rw-new-message")
+    box.fill("淘宝运营和推广专员有什么区别")
+    sent = time.monotonic()
+    box.press("Enter")
+    typing = chat.page.wait_for_selector(Widget.TYPING, timeout=5000)
+    typing_text = typing.evaluate("el => getComputedStyle(el.querySelector('.rw-response'), "
+                                  "'::after').content")
+    answer = chat.wait_for_answer(1)
+    # The first answer shows up quickly: no artificial typing delay beyond a short one.
+    assert chat.page.locator(Widget.RESPONSES).count() > 1
+    assert time.monotonic() - sent < 6
+    assert "正在输入" in typing_text
+    assert "淘宝运营" in answer and "推广专员" in answer, answer
+    assert chat.page.locator(".rw-markdown strong, .rw-markdown li").count() > 0, \
+        "markdown (bold or list) is not rendered"
+
+    titles = chat.reply_titles()
+    assert titles, "no quick replies after the answer"
+    # Another dimension of the same comparison, so the next follow-up has a clear topic.
+    reply = next((t for t in titles if re.search("定位|内容", t)), titles[0])
+    after_reply = chat.click_reply(reply)
+    assert after_reply.strip() and after_reply != answer
+    assert chat.client_messages()[-1].strip() == reply
+
+    ability = chat.ask("那能力要求呢?")
+    assert "大局观" in ability, f"the follow-up lost the 淘宝运营/推广专员 topic: {ability}"
+    chat.screenshot("desktop")
+
+    history = chat.responses()
+    chat.page.reload()
+    chat.page.wait_for_selector(Widget.RESPONSES)
+    assert chat.responses() == history, "the conversation was lost on reload"
+    chat.open_chat()
+    work = chat.ask("那工作内容呢?")
+    assert re.search("店铺|商品|推广销售", work), f"context lost after reload: {work}"
+
+    second_tab = Widget(chat.page.context.new_page()).open_page(site.url)
+    second_tab.page.wait_for_selector(Widget.RESPONSES)
+    assert second_tab.responses()[:len(history)] == history, "a second tab lost the history"
+
+
+def test_traditional_chinese_in_traditional_out(visitor):
+    chat = visitor()
+    chat.open_chat()
+    chat.wait_for_answer(0)
+    answer = chat.ask("淘寶運營和推廣專員有什麼區別？")
+    assert "運營" in answer and "运营" not in answer, answer
+
+
+def test_markup_and_huge_messages_are_inert(visitor):
+    chat = visitor()
+    chat.open_chat()
+    chat.wait_for_answer(0)
+
+    markup = "<img src=x onerror=alert(1)>"
+    reply = chat.ask(markup)
+    assert chat.client_messages()[-1] == markup, "the markup was not shown as plain text"
+    assert chat.page.locator(".rw-messages-container img[src='x']").count() == 0
+    assert CJK.search(reply) and "Error" not in reply, reply
+
+    reply = chat.ask("运营" * 2500)
+    assert CJK.search(reply) and "Error" not in reply, reply
+    assert "淘宝运营" in chat.ask("淘宝运营和推广专员有什么区别"), "the chat stopped working"
+
+
+def test_phone_viewport_fits_and_works(visitor):
+    chat = visitor(viewport=PHONE, is_mobile=True, has_touch=True)
+    chat.screenshot("phone-page")
+    chat.open_chat()
+    chat.wait_for_answer(0)
+    answer = chat.ask("淘宝运营和推广专员有什么区别")
+    assert "淘宝运营" in answer, answer
+    chat.screenshot("phone")
+
+    for selector in (".rw-conversation-container", ".rw-header", ".rw-new-message"):
+        box = chat.page.locator(selector).bounding_box()
+        assert box and box["x"] >= 0 and box["y"] >= 0, (selector, box)
+        assert box["x"] + box["width"] <= PHONE["width"] + 0.5, (selector, box)
+        assert box["y"] + box["height"] <= PHONE["height"] + 0.5, (selector, box)
+    assert chat.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_page_loads_nothing_from_outside_the_site(site):
+    with urllib.request.urlopen(site.url) as page:
+        csp = page.headers["Content-Security-Policy"]
+    with urllib.request.urlopen(site.url + "webchat.js") as script:
+        build = script.read().decode("utf-8")
+    assert "default-src 'none'" in csp and "script-src 'self';" in csp, csp
+    assert "googleapis" not in build and "@import url(http" not in build

@@ -1,0 +1,80 @@
+"""scripts/serve_web.py without a browser: what it serves, refuses and patches."""
+from __future__ import annotations
+
+import importlib.util
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.bot_process import ROOT
+
+spec = importlib.util.spec_from_file_location("serve_web", ROOT / "scripts" / "serve_web.py")
+serve_web = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(serve_web)
+
+SOCKET = "http://127.0.0.1:5005"
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    server = serve_web.make_server("127.0.0.1", 0, SOCKET)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def fetch(url: str, method: str = "GET"):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method=method)) as resp:
+            return resp.status, resp.headers, resp.read().decode("utf-8")
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, err.read().decode("utf-8")
+
+
+def test_page_points_the_widget_at_the_socket_under_a_strict_policy(base_url):
+    status, headers, body = fetch(base_url + "/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert f'data-socket-url="{SOCKET}"' in body and "{{" not in body
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "script-src 'self';" in csp
+    assert f"connect-src 'self' {SOCKET} ws://127.0.0.1:5005;" in csp
+
+
+def test_served_widget_build_has_no_remote_font_import(base_url):
+    status, headers, body = fetch(base_url + "/webchat.js")
+    assert status == 200 and "javascript" in headers["Content-Type"]
+    assert "WebChat" in body and "googleapis" not in body and "@import url(http" not in body
+
+
+@pytest.mark.parametrize("path", ["/../package.json", "/node_modules/rasa-webchat/lib/index.js",
+                                  "/package-lock.json", "/index.html/x", "/%2e%2e/README.md"])
+def test_only_the_site_files_are_served(base_url, path):
+    status, headers, _ = fetch(base_url + path)
+    assert status == 404 and headers["Content-Security-Policy"]
+
+
+def test_writes_are_refused_with_405(base_url):
+    status, headers, _ = fetch(base_url + "/", method="POST")
+    assert status == 405 and headers["Allow"] == "GET, HEAD"
+
+
+def test_a_build_whose_font_import_cannot_be_removed_is_refused(tmp_path):
+    build = tmp_path / "index.js"
+    build.write_text('x.push([e.i,"@import url(//fonts.googleapis.com/css?family=Inter);"])')
+    with pytest.raises(SystemExit, match="not removed"):
+        serve_web.load_webchat(build)
+
+
+@pytest.mark.parametrize("url", ["localhost:5005", "ftp://bot", 'http://x"><script>', "http://"])
+def test_malformed_socket_urls_are_rejected(url):
+    with pytest.raises(ValueError):
+        serve_web.content_security_policy(url)
+
+
+def test_https_socket_allows_wss():
+    assert "https://bot.example.com wss://bot.example.com" in \
+        serve_web.content_security_policy("https://bot.example.com")

@@ -1,0 +1,154 @@
+"""Browser-test helpers for the website widget: the web server, a Rasa server that lets the
+page's origin in, Debian's Chromium, and a page object that chats like a visitor."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tests.bot_process import ROOT, BotProcess, _wait_http, free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Debian's browser, never one downloaded by `playwright install`; no background traffic.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = ROOT / "results" / "screenshots"
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
+REPLY_TIMEOUT = 30  # seconds
+
+
+class CorsBotProcess(BotProcess):
+    """The assistant with the web page's origin allowed, as scripts/run.sh starts it."""
+
+    def __init__(self, web_origin: str, **kwargs):
+        super().__init__(**kwargs)
+        self.web_origin = web_origin
+
+    def _spawn(self, args: list[str], name: str) -> subprocess.Popen:
+        if name == "rasa":
+            args = [*args, "--cors", self.web_origin]
+        return super()._spawn(args, name)
+
+
+class WebServer:
+    """scripts/serve_web.py on a free loopback port."""
+
+    def __init__(self, socket_url: str, port: int | None = None):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.socket_url = socket_url
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> "WebServer":
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "scripts" / "serve_web.py"), "--port", str(self.port),
+             "--socket-url", self.socket_url], cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            _wait_http(self.url, self.proc, timeout=20)
+        except RuntimeError:
+            raise RuntimeError(self.proc.stderr.read().decode()) from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.proc.stderr.close()
+
+
+@dataclass
+class Traffic:
+    """What one browser context did that a visitor would not see but must be safe."""
+    urls: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def watch(self, context) -> None:
+        context.on("request", lambda request: self.urls.append(request.url))
+        context.on("page", self.watch_page)
+        for page in context.pages:
+            self.watch_page(page)
+
+    def watch_page(self, page) -> None:
+        page.on("websocket", lambda ws: self.urls.append(ws.url))
+        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
+        page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def external(self) -> list[str]:
+        return [u for u in self.urls
+                if not u.startswith("data:") and urlsplit(u).hostname not in LOOPBACK]
+
+
+class Widget:
+    """The chat widget on one page, driven through what a visitor sees and clicks."""
+
+    RESPONSES = ".rw-messages-container .rw-from-response .rw-message-text"
+    CLIENT = ".rw-messages-container .rw-from-client .rw-message-text"
+    REPLIES = ".rw-messages-container .rw-replies .rw-reply"
+    TYPING = ".rw-typing-indication"
+
+    def __init__(self, page):
+        self.page = page
+
+    def open_page(self, url: str) -> "Widget":
+        self.page.goto(url)
+        self.page.wait_for_selector(".rw-launcher")
+        return self
+
+    def open_chat(self) -> None:
+        if not self.page.query_selector(".rw-conversation-container"):
+            self.page.click(".rw-launcher")
+        self.page.wait_for_selector(".rw-new-message")
+
+    def responses(self) -> list[str]:
+        return [el.inner_text() for el in self.page.query_selector_all(self.RESPONSES)]
+
+    def client_messages(self) -> list[str]:
+        return [el.inner_text() for el in self.page.query_selector_all(self.CLIENT)]
+
+    def reply_titles(self) -> list[str]:
+        return [el.inner_text().strip() for el in self.page.query_selector_all(self.REPLIES)]
+
+    def wait_for_answer(self, before: int) -> str:
+        """The bot's new messages after `before` responses, once it stops typing."""
+        # Polled from Python: the page's CSP forbids the eval behind wait_for_function.
+        responses = self.page.locator(self.RESPONSES)
+        deadline = time.monotonic() + REPLY_TIMEOUT
+        while responses.count() <= before:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no answer within {REPLY_TIMEOUT}s; chat so far: "
+                                     f"{self.client_messages()} / {self.responses()}")
+            self.page.wait_for_timeout(100)
+        # A turn may be several messages; it is over when no typing indicator shows for a while.
+        quiet_since = time.monotonic()
+        while time.monotonic() - quiet_since < 1.2:
+            if self.page.query_selector(self.TYPING):
+                quiet_since = time.monotonic()
+            self.page.wait_for_timeout(100)
+        return "\n".join(self.responses()[before:])
+
+    def ask(self, text: str) -> str:
+        before = len(self.responses())
+        box = self.page.locator(".rw-new-message")
+        box.fill(text)
+        box.press("Enter")
+        return self.wait_for_answer(before)
+
+    def click_reply(self, title: str) -> str:
+        before = len(self.responses())
+        self.page.locator(self.REPLIES, has_text=title).first.click()
+        return self.wait_for_answer(before)
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
