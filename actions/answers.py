@@ -86,6 +86,8 @@ def dimension_answer(kb: KnowledgeBase, key: str, dim: str) -> Reply:
     comp = kb.comparisons[key]
     entry = comp["dimensions"][dim]
     lines = [f"**{comp['title']}：{entry['label']}**"] + _dimension_lines(kb, comp, dim)
+    if comp.get("summary"):  # the page's one-line gist frames every detail
+        lines.append(comp["summary"])
     sides = [button(kb.dialogue["buttons"]["side"].format(subject=_name(kb, s), dimension=kb.dimensions[dim]["name"]),
                     "ask_role", comparison=key, subject=s, dimension=dim)
              for s in comp["subjects"] if s in entry]

@@ -54,7 +54,7 @@ def resolve(kb: KnowledgeBase, intent: str, entities: list[dict], slots: dict) -
         return Plan("not_compared", pair=tuple(subjects[:2]))
 
     if len(subjects) == 1:
-        subject = subjects[0]
+        subject = _side_in_context(kb, subjects[0], current)
         candidates = kb.comparisons_with(subject)
         if not candidates:  # e.g. 市场推广 on its own: the title question
             return Plan("overview")
@@ -74,7 +74,7 @@ def resolve(kb: KnowledgeBase, intent: str, entities: list[dict], slots: dict) -
                 return _side(kb, current, slots["subject"], dim)
             return Plan("comparison", comparison=current, dimension=dim)
         owners = kb.comparisons_with_dimension(dim)
-        if len(owners) == 1:
+        if len(owners) == 1 and (current or kb.dimensions[dim].get("says_which_comparison")):
             return Plan("comparison", comparison=owners[0], dimension=dim)
         if current:
             return Plan("dimension_missing", comparison=current, dimension=dim)
@@ -82,6 +82,15 @@ def resolve(kb: KnowledgeBase, intent: str, entities: list[dict], slots: dict) -
     if current:
         return Plan("comparison", comparison=current)
     return Plan("which", options=tuple(kb.comparisons))
+
+
+def _side_in_context(kb: KnowledgeBase, subject: str, current: str | None) -> str:
+    """A generic role (推广, 运营) means the matching side of the comparison being discussed:
+    推广 while talking about 网络推广 vs 运营 is 网络推广."""
+    if not current or subject in kb.comparisons[current]["subjects"]:
+        return subject
+    name = kb.subjects[subject]["name"]
+    return next((s for s in kb.comparisons[current]["subjects"] if name in kb.subjects[s]["name"]), subject)
 
 
 def _dimension_or_whole(kb: KnowledgeBase, key: str, dim: str | None) -> Plan:

@@ -99,3 +99,14 @@ def test_role_question_shaped_like_a_fact_is_answered_for_that_role():
     # 淘宝运营是做什么的 looks like 运营是做什么的 (ask_ops_duties) but names another role.
     text = text_of(run(ActionAnswerFact(), tracker("淘宝运营是做什么的", "ask_ops_duties"))[0])
     assert "店铺" in text and "引入资金" not in text
+
+
+def test_generic_role_means_the_side_being_discussed():
+    # 推广 while talking about 网络推广 vs 运营 is 网络推广, not the title question.
+    text = text_of(ask("那推广这块呢", "ask_role", {"comparison": "online_promo_vs_ops"})[0])
+    assert "网络品牌" in text and "务实" not in text
+
+
+def test_ambiguous_dimension_without_context_is_not_guessed():
+    messages, _ = ask("目的上有什么区别", "ask_dimension")
+    assert "哪一组" in text_of(messages)
