@@ -89,8 +89,9 @@ def _side_in_context(kb: KnowledgeBase, subject: str, current: str | None) -> st
     推广 while talking about 网络推广 vs 运营 is 网络推广."""
     if not current or subject in kb.comparisons[current]["subjects"]:
         return subject
-    name = kb.subjects[subject]["name"]
-    return next((s for s in kb.comparisons[current]["subjects"] if name in kb.subjects[s]["name"]), subject)
+    names = [kb.subjects[subject]["name"]] + kb.subjects[subject]["aliases"]
+    return next((side for side in kb.comparisons[current]["subjects"]
+                 if any(name in kb.subjects[side]["name"] for name in names)), subject)
 
 
 def _dimension_or_whole(kb: KnowledgeBase, key: str, dim: str | None) -> Plan:

@@ -100,7 +100,7 @@ class TypoCorrector:
         taken = [False] * len(text)
 
         def replace(start: int, size: int, term: str | None) -> bool:
-            if term is None:
+            if term is None or _breaks_a_word(text, start, size, term):
                 return False
             chars[start:start + size] = term
             taken[start:start + size] = [True] * size
@@ -119,6 +119,27 @@ class TypoCorrector:
                         if replace(start, size, self._by_gap.get(window[:i] + "?" + window[i + 1:])):
                             break
         return "".join(chars)
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> dict:
+    import jieba
+
+    jieba.initialize()
+    return jieba.dt.FREQ
+
+
+def _breaks_a_word(text: str, start: int, size: int, term: str) -> bool:
+    """True when a character the correction would change belongs to an ordinary word
+    reaching outside the span: 运营不同 is 运营 + 不同, not a typo of 运营部."""
+    words = _dictionary()
+    end = start + size
+    for pos in (i for i in range(start, end) if text[i] != term[i - start]):
+        for left in range(max(0, pos - 3), pos + 1):
+            for right in range(pos + 1, min(len(text), pos + 4) + 1):
+                if (left < start or right > end) and right - left >= 2 and words.get(text[left:right], 0) > 0:
+                    return True
+    return False
 
 
 def _is_chinese(term: str) -> bool:

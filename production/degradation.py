@@ -29,11 +29,10 @@ from assistant.kb import load_kb
 
 logger = logging.getLogger(__name__)
 DEFAULT_TIMEOUT_SECONDS = 8.0
-APOLOGY = "抱歉，系统暂时有点忙，这个问题我现在答不上来。请稍后再试，或直接联系客服：\n- 电话：{phone}\n- 微信：{wechat}"
 
 
 def apology() -> str:
-    return APOLOGY.format(**load_kb().contacts)
+    return load_kb().say("degraded")
 
 
 def timeout_seconds() -> float:

@@ -19,7 +19,7 @@ pids+=($!)
 
 echo "Website widget: http://localhost:${WEB_PORT}/"
 echo "Assistant: REST at http://localhost:${RASA_PORT}/webhooks/rest/webhook"
-$bin/rasa run --model models/bot.tar.gz --port "$RASA_PORT" \
+$bin/python -m production.serve run --model models/bot.tar.gz --port "$RASA_PORT" \
   --credentials credentials.yml --endpoints endpoints.yml --cors $CORS_ORIGINS &
 pids+=($!)
 wait -n "${pids[@]}"

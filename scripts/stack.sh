@@ -76,7 +76,7 @@ up() {
   for port in $STACK_RASA_PORTS; do
     # Rasa's CLI with the apology when the action server fails (production/degradation.py).
     start "rasa-$((++i))" $bin/python -m production.serve run --model models/bot.tar.gz \
-      -i 127.0.0.1 --port "$port" --credentials credentials.production.yml --endpoints endpoints.production.yml \
+      -i 127.0.0.1 --port "$port" --credentials credentials.yml --endpoints endpoints.production.yml \
       --cors $CORS_ORIGINS "${api[@]}"
   done
   $bin/python -m production.nginx "$STACK_DIR/nginx" >"$STACK_DIR/nginx/nginx.conf"

@@ -66,7 +66,8 @@ class BotProcess:
     def start(self, timeout: float = 120) -> "BotProcess":
         actions = self._spawn([str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
                                "--port", str(self.action_port)], "actions")
-        rasa = self._spawn([str(VENV_BIN / "rasa"), "run", "--model", str(MODEL),
+        # What `make run` runs: the rasa CLI with production/degradation.py installed.
+        rasa = self._spawn([str(VENV_BIN / "python"), "-m", "production.serve", "run", "--model", str(MODEL),
                             "--port", str(self.rasa_port), "--credentials", str(self.credentials),
                             "--endpoints", str(self.endpoints)], "rasa")
         try:
