@@ -84,6 +84,10 @@ class ActionClarify(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         kb = load_kb()
         message = tracker.latest_message or {}
+        services = [e.get("value") for e in message.get("entities") or [] if e.get("entity") == "service"]
+        if services:  # unclear, but about a service the agency sells: that is a question for its staff
+            text = kb.say("price", service=services[0])
+            return send(dispatcher, tracker, [Reply(text), offer_reply()]) + understood()
         options = suggestions(kb, message.get("intent_ranking") or [], message.get("entities") or [],
                               tracker.get_slot("comparison"))
         if options:

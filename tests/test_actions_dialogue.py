@@ -100,3 +100,10 @@ def test_on_wechat_a_request_for_a_person_is_transferred(monkeypatch):
     monkeypatch.setenv("WECHAT_TRANSFER_TO_HUMAN", "0")
     messages, _ = run(ActionHandoff(), tracker("转人工", "request_human", channel="wechat"))
     assert not any(m.get("custom") for m in messages)
+
+
+def test_unclear_message_about_a_service_goes_to_customer_service():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "ask_purchase_funnel", "confidence": 0.2}]
+    messages, _ = run(ActionClarify(), tracker("想做个官网，大概要准备多少预算", "nlu_fallback", ranking=ranking))
+    text = text_of(messages)
+    assert "官网" in text and "175-8598-2043" in text and "您是不是想问" not in text
