@@ -35,22 +35,24 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def conversation(bot: BotProcess, turns: int, latencies: list[float], errors: list[str]) -> None:
+def conversation(say, turns: int, latencies: list[float], errors: list[str]) -> None:
+    """One visitor's turns through `say(sender, text) -> bot messages`; latency of each in ms."""
     sender = f"bench-{uuid.uuid4().hex[:8]}"
     for i in range(turns):
         start = time.perf_counter()
         try:
-            if not bot.say(sender, SCRIPT[i % len(SCRIPT)]):
+            if not say(sender, SCRIPT[i % len(SCRIPT)]):
                 errors.append("empty reply")
         except Exception as exc:  # noqa: BLE001 - counted, not raised
             errors.append(type(exc).__name__)
         latencies.append((time.perf_counter() - start) * 1000)
 
 
-def measure(bot: BotProcess, concurrency: int, turns: int) -> dict:
+def measure(say, concurrency: int, turns: int) -> dict:
+    """`concurrency` visitors at once sharing `turns` turns: latency percentiles and throughput."""
     latencies, errors = [], []
     per_conversation = max(1, turns // concurrency)
-    threads = [threading.Thread(target=conversation, args=(bot, per_conversation, latencies, errors))
+    threads = [threading.Thread(target=conversation, args=(say, per_conversation, latencies, errors))
                for _ in range(concurrency)]
     start = time.perf_counter()
     for t in threads:
@@ -58,7 +60,7 @@ def measure(bot: BotProcess, concurrency: int, turns: int) -> dict:
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - start
-    q = statistics.quantiles(latencies, n=100)
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
     return {"concurrency": concurrency, "turns": len(latencies), "p50": statistics.median(latencies),
             "p95": q[94], "p99": q[98], "throughput": len(latencies) / elapsed, "errors": len(errors)}
 
@@ -74,7 +76,7 @@ def main() -> None:
         startup = time.perf_counter() - start
         for text in SCRIPT:  # warm-up
             bot.say("warm-up", text)
-        rows = [measure(bot, c, args.turns) for c in args.concurrency]
+        rows = [measure(bot.say, c, args.turns) for c in args.concurrency]
         rasa_mb, actions_mb = rss_mb(bot.procs[1].pid), rss_mb(bot.procs[0].pid)
 
     train = ROOT / "models" / "train_seconds.txt"

@@ -7,18 +7,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import threading
-import time
 import urllib.request
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.bench import SCRIPT, rss_mb  # noqa: E402
+from scripts.bench import SCRIPT, measure, rss_mb  # noqa: E402
 from tests.bot_process import BotProcess  # noqa: E402
 from tests.stack_process import Stack, require_services  # noqa: E402
 
@@ -30,36 +26,11 @@ def say(url: str, sender: str, text: str) -> list:
         return json.loads(resp.read())
 
 
-def measure(url: str, concurrency: int, turns: int) -> dict:
-    latencies, errors = [], []
-
-    def conversation():
-        sender = f"bench-{uuid.uuid4().hex[:8]}"
-        for i in range(max(1, turns // concurrency)):
-            start = time.perf_counter()
-            try:
-                if not say(url, sender, SCRIPT[i % len(SCRIPT)]):
-                    errors.append("empty")
-            except Exception as exc:  # noqa: BLE001 - counted, not raised
-                errors.append(type(exc).__name__)
-            latencies.append((time.perf_counter() - start) * 1000)
-
-    threads = [threading.Thread(target=conversation) for _ in range(concurrency)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
-    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
-    return {"c": concurrency, "n": len(latencies), "p50": statistics.median(latencies), "p95": q[94],
-            "p99": q[98], "tps": len(latencies) / elapsed, "errors": len(errors)}
-
-
 def run(url: str, args) -> list[dict]:
     for text in SCRIPT:  # warm-up
         say(url, "warm-up", text)
-    return [measure(url, c, max(args.turns, 2 * c)) for c in args.concurrency]
+    return [measure(lambda sender, text: say(url, sender, text), c, max(args.turns, 2 * c))
+            for c in args.concurrency]
 
 
 def main() -> None:
@@ -87,8 +58,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|")
     for name, (rows, _) in results.items():
         for r in rows:
-            print(f"| {name} | {r['c']} | {r['n']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} "
-                  f"| {r['tps']:.1f} | {r['errors']} |")
+            print(f"| {name} | {r['concurrency']} | {r['turns']} | {r['p50']:.0f} | {r['p95']:.0f} "
+                  f"| {r['p99']:.0f} | {r['throughput']:.1f} | {r['errors']} |")
     print()
     for name, (_, mb) in results.items():
         print(f"memory after load, {name}: {mb:.0f} MB (Rasa + action servers)")

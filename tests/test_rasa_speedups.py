@@ -26,3 +26,18 @@ def test_invalid_response_is_refused_like_rasa_does(response):
         validate(response, RemoteAction.action_response_format_spec())
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         _validate_action_result(None, response)
+
+
+def test_event_classes_resolve_as_in_rasa():
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    from assistant.rasa_speedups import _resolve_by_type
+
+    assert Event.resolve_by_type is _resolve_by_type
+    for cls in all_subclasses(Event):
+        assert _resolve_by_type(cls.type_name) is next(c for c in all_subclasses(Event) if c.type_name == cls.type_name)
+    assert _resolve_by_type("no_such_event", default=Event) is Event
+    with pytest.raises(ValueError):
+        _resolve_by_type("no_such_event")
+    assert Event.from_parameters({"event": "slot", "name": "a", "value": 1}).value == 1
