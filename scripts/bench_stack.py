@@ -6,24 +6,19 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.bench import SCRIPT, measure, rss_mb  # noqa: E402
-from tests.bot_process import BotProcess  # noqa: E402
+from tests.bot_process import BotProcess, post_json  # noqa: E402
 from tests.stack_process import Stack, require_services  # noqa: E402
 
 
 def say(url: str, sender: str, text: str) -> list:
-    body = json.dumps({"sender": sender, "message": text}).encode()
-    req = urllib.request.Request(f"{url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=60) as resp:
-        return json.loads(resp.read())
+    return post_json(f"{url}/webhooks/rest/webhook", {"sender": sender, "message": text}, timeout=60)
 
 
 def run(url: str, args) -> list[dict]:
