@@ -55,9 +55,14 @@ def _char_to_traditional(ch: str) -> str:
 
 
 def to_traditional(text: str) -> str:
-    # Character by character: OpenCC's phrase table rewrites some terms (实时 -> 即時),
-    # and the answers must keep the page's own words.
-    return "".join(_char_to_traditional(ch) for ch in text)
+    """OpenCC's phrase-aware conversion (联系 -> 聯繫), except where a phrase rule changes
+    the words themselves (实时 -> 即時): there the characters are converted one by one,
+    so answers keep the page's own words."""
+    converted = _S2TW.convert(text)
+    if len(converted) != len(text):
+        return "".join(_char_to_traditional(ch) for ch in text)
+    return "".join(new if _T2S.convert(new) == old else _char_to_traditional(old)
+                   for old, new in zip(text, converted))
 
 
 def script_of(text: str) -> str | None:

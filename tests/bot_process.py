@@ -41,13 +41,15 @@ class BotProcess:
     """Action server and Rasa server on free loopback ports.
 
     `env` adds environment variables (e.g. channel settings); `credentials`
-    picks another credentials file; `log_dir` keeps both processes' output.
+    picks another credentials file; `log_dir` keeps both processes' output;
+    `model` serves another trained model than models/bot.tar.gz.
     """
 
     def __init__(self, env: dict | None = None, credentials: Path | None = None,
-                 endpoints: Path | None = None, log_dir: Path | None = None):
-        if not MODEL.exists():
-            raise RuntimeError(f"{MODEL} is missing: run `make model` first")
+                 endpoints: Path | None = None, log_dir: Path | None = None, model: Path | None = None):
+        self.model = Path(model or MODEL)
+        if not self.model.exists():
+            raise RuntimeError(f"{self.model} is missing: run `make model` first")
         self.rasa_port = free_port()
         self.action_port = free_port()
         self.url = f"http://127.0.0.1:{self.rasa_port}"
@@ -70,7 +72,7 @@ class BotProcess:
         actions = self._spawn([str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
                                "--port", str(self.action_port)], "actions")
         # What `make run` runs: the rasa CLI with production/degradation.py installed.
-        rasa = self._spawn([str(VENV_BIN / "python"), "-m", "production.serve", "run", "--model", str(MODEL),
+        rasa = self._spawn([str(VENV_BIN / "python"), "-m", "production.serve", "run", "--model", str(self.model),
                             "--port", str(self.rasa_port), "--credentials", str(self.credentials),
                             "--endpoints", str(self.endpoints)], "rasa")
         try:

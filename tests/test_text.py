@@ -50,6 +50,7 @@ def test_script_detection():
     assert script_of("淘宝运营") == "simplified"
     assert script_of("你好") is None
     assert to_traditional("传播速度实时化") == "傳播速度實時化"  # the page's words, not 即時
+    assert to_traditional("联系客服") == "聯繫客服"  # phrase-aware where the words stay the same
 
 
 def test_huge_input_is_not_typo_corrected_and_stays_fast():
