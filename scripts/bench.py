@@ -2,6 +2,9 @@
 concurrent conversations), memory, and the last training time. Prints a table.
 
     .venv/bin/python scripts/bench.py [--turns 120] [--concurrency 1 8]
+    .venv/bin/python scripts/bench.py --soak 600 [--concurrency 4] [--sample-every 10]
+The second form keeps that many conversations going for --soak seconds and samples both
+servers' memory, to show whether it grows.
 """
 from __future__ import annotations
 
@@ -68,10 +71,47 @@ def measure(say, concurrency: int, turns: int) -> dict:
             "p95": q[94], "p99": q[98], "throughput": len(latencies) / elapsed, "errors": len(errors)}
 
 
+def soak(bot: BotProcess, seconds: float, concurrency: int, every: float) -> None:
+    """Steady load for `seconds`; prints each server's RSS at start, end and peak, and its trend."""
+    latencies, errors = [], []
+    deadline = time.monotonic() + seconds
+
+    def visitor() -> None:
+        while time.monotonic() < deadline:
+            conversation(bot.say, len(SCRIPT), latencies, errors)
+
+    servers = {"Rasa server": bot.procs[1].pid, "action server": bot.procs[0].pid}
+    samples: list[tuple[float, dict]] = []
+    threads = [threading.Thread(target=visitor) for _ in range(concurrency)]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads):
+        samples.append((time.monotonic() - start, {name: rss_mb(pid) for name, pid in servers.items()}))
+        time.sleep(every)
+    samples.append((time.monotonic() - start, {name: rss_mb(pid) for name, pid in servers.items()}))
+
+    elapsed = samples[-1][0]
+    print(f"\nsoak: {concurrency} conversations for {elapsed:.0f} s, {len(latencies)} turns "
+          f"({len(latencies) / elapsed:.1f}/s, p50 {statistics.median(latencies):.0f} ms), "
+          f"{len(errors)} errors, {len(samples)} memory samples")
+    print("\n| process | start MB | end MB | max MB | trend over the 2nd half, MB/min |")
+    print("|---|---|---|---|---|")
+    for name in servers:
+        series = [(t, mb[name]) for t, mb in samples]
+        second_half = series[len(series) // 2:]
+        # Least-squares slope: the allocator's steps and the garbage collector make single samples noisy.
+        slope = statistics.linear_regression([t for t, _ in second_half], [mb for _, mb in second_half]).slope
+        print(f"| {name} | {series[0][1]:.0f} | {series[-1][1]:.0f} | {max(mb for _, mb in series):.0f} "
+              f"| {60 * slope:+.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=120)
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--concurrency", type=int, nargs="+", default=None)
+    parser.add_argument("--soak", type=float, metavar="SECONDS", help="memory soak instead of the latency table")
+    parser.add_argument("--sample-every", type=float, default=10, metavar="SECONDS")
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -79,7 +119,10 @@ def main() -> None:
         startup = time.perf_counter() - start
         for text in SCRIPT:  # warm-up
             bot.say("warm-up", text)
-        rows = [measure(bot.say, c, args.turns) for c in args.concurrency]
+        if args.soak:
+            soak(bot, args.soak, (args.concurrency or [4])[0], args.sample_every)
+            return
+        rows = [measure(bot.say, c, args.turns) for c in args.concurrency or [1, 8]]
         rasa_mb, actions_mb = rss_mb(bot.procs[1].pid), rss_mb(bot.procs[0].pid)
 
     train = ROOT / "models" / "train_seconds.txt"

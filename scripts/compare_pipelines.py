@@ -1,8 +1,11 @@
 """Trains each NLU pipeline variant on data/, scores it on the held-out set
-tests/nlu_test.yml, times parsing, and writes the table to docs/pipeline.md.
+tests/nlu_test.yml and on the public development set (../shared/eval), times parsing,
+and prints the table of docs/pipeline.md.
 
     .venv/bin/python scripts/compare_pipelines.py [variant ...]
-Variants: config (the chosen config.yml) and every configs/*.yml.
+Variants: config (the chosen config.yml) and every configs/*.yml. Every variant is trained
+as a whole assistant with config.yml's dialogue policies, so that a difference on the
+development set comes from the NLU pipeline alone.
 """
 from __future__ import annotations
 
@@ -15,9 +18,12 @@ import sys
 import time
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "results" / "pipelines"
 RASA = str(Path(sys.executable).parent / "rasa")
+DEV_EVAL = ROOT.parent / "shared" / "eval" / "run_eval.py"
 PROBES = ["淘宝运营和推广专员有什么区别", "那能力要求呢", "市場推廣和運營有什麼區別", "网络广告有哪些形式",
           "我想找人工客服", "今天天气怎么样", "taobao运营 vs 推广专员", "新媒体推广有什么特点"]
 
@@ -32,6 +38,28 @@ def run(args: list[str]) -> float:
     subprocess.run(args, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    env={**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"})
     return time.perf_counter() - start
+
+
+def assistant_config(variant: Path, out: Path) -> Path:
+    """The variant's NLU pipeline with the project's dialogue policies."""
+    config = yaml.safe_load(variant.read_text(encoding="utf-8"))
+    config["policies"] = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["policies"]
+    path = out / "config.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def dev_accuracy(model: Path, out: Path) -> float | None:
+    """Share of the development set's conversations answered right by a bot serving `model`."""
+    if not DEV_EVAL.exists():
+        return None
+    sys.path.insert(0, str(ROOT))
+    from tests.bot_process import BotProcess
+
+    with BotProcess(model=model, log_dir=out / "bot") as bot:
+        subprocess.run([sys.executable, str(DEV_EVAL), "--url", f"{bot.url}/webhooks/rest/webhook",
+                        "--json", str(out / "dev.json")], check=True, stdout=subprocess.DEVNULL)
+    return json.loads((out / "dev.json").read_text(encoding="utf-8"))["accuracy"]
 
 
 def f1(path: Path) -> float | None:
@@ -70,20 +98,22 @@ def main() -> None:
     for name, config in variants(sys.argv[1:]).items():
         out = OUT / name
         out.mkdir(parents=True, exist_ok=True)
-        train_s = run([RASA, "train", "nlu", "--config", str(config), "--out", str(out),
-                       "--fixed-model-name", "nlu", "--nlu", "data"])
-        model = out / "nlu.tar.gz"
+        train_s = run([RASA, "train", "--config", str(assistant_config(config, out)), "--out", str(out),
+                       "--fixed-model-name", "bot", "--domain", "domain.yml", "--data", "data"])
+        model = out / "bot.tar.gz"
         run([RASA, "test", "nlu", "--model", str(model), "--nlu", "tests/nlu_test.yml", "--out", str(out / "test")])
         entity_f1, parse_ms = parse_metrics(model)
         rows.append({"variant": name, "intent_f1": f1(out / "test" / "intent_report.json"),
-                     "entity_f1": entity_f1, "train_s": train_s,
+                     "entity_f1": entity_f1, "dev_accuracy": dev_accuracy(model, out), "train_s": train_s,
                      "model_mb": model.stat().st_size / 1e6, "parse_ms": parse_ms})
         print(rows[-1], flush=True)
-    (OUT / "summary.json").write_text(json.dumps(rows, indent=1))
-    print("\n| variant | intent F1 | entity F1 | training s | model MB | parse ms (median) |")
-    print("|---|---|---|---|---|---|")
+        (out / "summary.json").write_text(json.dumps(rows[-1], indent=1))
+    print("\n| variant | intent F1 | entity F1 | dev set | training s | model MB | parse ms (median) |")
+    print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['variant']} | {r['intent_f1']:.3f} | {r['entity_f1']:.3f} | {r['train_s']:.0f} | {r['model_mb']:.1f} | {r['parse_ms']:.1f} |")
+        dev = "n/a" if r["dev_accuracy"] is None else f"{100 * r['dev_accuracy']:.1f} %"
+        print(f"| {r['variant']} | {r['intent_f1']:.3f} | {r['entity_f1']:.3f} | {dev} | {r['train_s']:.0f} "
+              f"| {r['model_mb']:.1f} | {r['parse_ms']:.1f} |")
 
 
 if __name__ == "__main__":

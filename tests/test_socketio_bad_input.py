@@ -1,0 +1,107 @@
+"""Bad input on the widget's socket.io channel (channels/webchat.py, /socket.io on the Rasa port):
+the server neither crashes nor answers 5xx, the same connection still answers a normal question
+afterwards, and markup a visitor sends is never sent back."""
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.error
+import urllib.request
+
+import aiohttp
+import socketio
+
+QUESTION = "淘宝运营和推广专员有什么区别"
+REPLY_TIMEOUT = 30  # seconds, per expected reply
+SCRIPT = "<script>alert(1)</script>"
+
+# What a broken or hostile widget could emit as `user_uttered`; the session id is added below.
+BAD_MESSAGES = {
+    "empty": {"message": ""},
+    "100 KB": {"message": "运" * 34_000},  # 3 bytes each in UTF-8
+    "binary": {"message": bytes(range(256))},
+    "invalid UTF-8": {"message": b"\xff\xfe\xc3\x28\xed\xa0\x80"},
+    "number": {"message": 42},
+    "list": {"message": ["淘宝", "运营"]},
+    "dict": {"message": {"text": QUESTION}},
+    "null": {"message": None},
+    "no message": {"text": QUESTION},
+    "unknown fields": {"message": "你好", "foo": {"bar": [1, 2]}, "customData": {"language": "zh"}},
+    "string metadata": {"message": "你好", "customData": "{not json"},
+    "script tag": {"message": f"{SCRIPT}淘宝运营和推广专员有什么区别"},
+}
+# Payloads that are not an object at all.
+BAD_PAYLOADS = [42, [QUESTION], QUESTION, None, b"\xff\xfe"]
+
+
+def _answers_the_question(message: dict) -> bool:
+    text = message.get("text") or ""
+    return "淘宝运营" in text and "推广专员" in text
+
+
+async def _chat(url: str, payloads: list) -> tuple[list, list]:
+    """Sends `payloads` then QUESTION on one widget connection; returns (replies, QUESTION's reply)."""
+    received: asyncio.Queue = asyncio.Queue()
+    client = socketio.AsyncClient(reconnection=False)
+    client.on("bot_uttered", received.put_nowait)
+    confirmed = asyncio.get_running_loop().create_future()
+    client.on("session_confirm", confirmed.set_result)
+    await client.connect(url, socketio_path="/socket.io", transports=["websocket"])
+    try:
+        await client.emit("session_request", {"session_id": None})
+        session_id = await asyncio.wait_for(confirmed, REPLY_TIMEOUT)
+        for payload in payloads:
+            await client.emit("user_uttered", {**payload, "session_id": session_id}
+                              if isinstance(payload, dict) else payload)
+        # One visitor's messages are handled in order, so QUESTION's answer comes after the rest.
+        await client.emit("user_uttered", {"message": QUESTION, "session_id": session_id})
+        replies = []
+        while not replies or not _answers_the_question(replies[-1]):
+            replies.append(await asyncio.wait_for(received.get(), REPLY_TIMEOUT))
+        assert client.connected
+        return replies, replies[-1]
+    finally:
+        await client.disconnect()
+
+
+def test_bad_messages_get_no_crash_and_the_next_question_its_answer(bot):
+    replies, answer = asyncio.run(_chat(bot.url, list(BAD_MESSAGES.values()) + BAD_PAYLOADS))
+    assert _answers_the_question(answer)
+    sent_back = json.dumps(replies, ensure_ascii=False)
+    assert "<script" not in sent_back.lower()
+
+
+async def _raw_engineio_junk(url: str) -> None:
+    """Malformed frames below socket.io, as a hand-written client might send them."""
+    ws_url = url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(ws_url) as ws:
+            await ws.receive()  # engine.io "open"
+            await ws.send_str("40")  # socket.io connect
+            await ws.receive()
+            for frame in ["42[", "42{\"a\":", "42[\"user_uttered\"]", "4" + "x" * 100_000, "9", ""]:
+                await ws.send_str(frame)
+            await ws.send_bytes(b"\xff\xfe\x00\xc3\x28")
+
+
+def _post_status(url: str, body: bytes, content_type: str = "text/plain;charset=UTF-8") -> int:
+    request = urllib.request.Request(url, body, {"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(request, timeout=REPLY_TIMEOUT) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_malformed_frames_and_polling_bodies_get_no_5xx_and_the_server_keeps_answering(bot):
+    asyncio.run(_raw_engineio_junk(bot.url))
+    polling = f"{bot.url}/socket.io/?EIO=4&transport=polling"
+    with urllib.request.urlopen(polling, timeout=REPLY_TIMEOUT) as response:  # handshake
+        sid = json.loads(response.read().decode("utf-8")[1:])["sid"]
+    bodies = [b"", b"\xff\xfe\xc3\x28", bytes(range(256)), b"42[" + b"x" * 100_000, b"40", "42[\"user_uttered\",42]".encode()]
+    statuses = {body[:8]: _post_status(f"{polling}&sid={sid}", body) for body in bodies}
+    statuses["unknown sid"] = _post_status(f"{polling}&sid=nope", b"40")
+    statuses["no sid"] = _post_status(polling, b"\xff")
+    assert all(status < 500 for status in statuses.values()), statuses
+    _, answer = asyncio.run(_chat(bot.url, []))
+    assert _answers_the_question(answer)
