@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers
+from actions import answers, comparisons
 from actions.callback import offer_reply
 from actions.replies import Reply, misunderstood, send, understood
 from assistant.kb import KnowledgeBase, load_kb
@@ -75,6 +75,19 @@ def suggestions(kb: KnowledgeBase, ranking: list[dict], entities: list[dict], cu
     return unique[:3]
 
 
+def _plan_from_entities(kb: KnowledgeBase, tracker: Tracker):
+    """A comparison, dimension or side that the message's entities settle on their own
+    (哪个范围更大 while discussing 电商运营 vs 新媒体推广), else None."""
+    message = tracker.latest_message or {}
+    entities = message.get("entities") or []
+    named = {e.get("entity") for e in entities}
+    if "dimension" not in named and sum(e.get("entity") == "subject" for e in entities) < 2:
+        return None
+    plan = comparisons.resolve(kb, "ask_dimension", entities, tracker.current_slot_values())
+    settled = plan.kind == "side" or (plan.kind == "comparison" and (plan.dimension or "dimension" not in named))
+    return plan if settled else None
+
+
 class ActionClarify(Action):
     """Low confidence: 您是不是想问 with the likeliest topics as buttons."""
 
@@ -88,6 +101,9 @@ class ActionClarify(Action):
         if services:  # unclear, but about a service the agency sells: that is a question for its staff
             text = kb.say("price", service=services[0])
             return send(dispatcher, tracker, [Reply(text), offer_reply()]) + understood()
+        plan = _plan_from_entities(kb, tracker)
+        if plan:  # the classifier is unsure, but the named roles or dimension leave no doubt
+            return send(dispatcher, tracker, [comparisons.render(kb, plan)]) + comparisons.plan_slots(plan) + understood()
         options = suggestions(kb, message.get("intent_ranking") or [], message.get("entities") or [],
                               tracker.get_slot("comparison"))
         if options:

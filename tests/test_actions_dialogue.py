@@ -107,3 +107,17 @@ def test_unclear_message_about_a_service_goes_to_customer_service():
     messages, _ = run(ActionClarify(), tracker("想做个官网，大概要准备多少预算", "nlu_fallback", ranking=ranking))
     text = text_of(messages)
     assert "官网" in text and "175-8598-2043" in text and "您是不是想问" not in text
+
+
+def test_unsure_classifier_but_clear_entities_in_context_get_the_answer():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "ask_job_prospects", "confidence": 0.2}]
+    messages, events = run(ActionClarify(), tracker("哪个范围更大", "nlu_fallback", ranking=ranking,
+                                                    slots={"comparison": "ecom_vs_newmedia"}))
+    assert "一种手段或方法" in text_of(messages)
+    assert slots_set(events)["dimension"] == "scope"
+
+
+def test_unsure_classifier_with_one_role_and_no_context_still_asks():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "ask_ops_duties", "confidence": 0.2}]
+    messages, _ = run(ActionClarify(), tracker("小红书运营怎么弄", "nlu_fallback", ranking=ranking))
+    assert "您是不是想问" in text_of(messages)

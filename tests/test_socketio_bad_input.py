@@ -46,7 +46,9 @@ async def _chat(url: str, payloads: list) -> tuple[list, list]:
     client.on("bot_uttered", received.put_nowait)
     confirmed = asyncio.get_running_loop().create_future()
     client.on("session_confirm", confirmed.set_result)
-    await client.connect(url, socketio_path="/socket.io", transports=["websocket"])
+    # Long-polling: python-engineio 4.15's websocket client needs aiohttp 3.10, Rasa 3.6 pins 3.9.
+    # The server's event handlers are the same for both transports; raw websocket frames are below.
+    await client.connect(url, socketio_path="/socket.io", transports=["polling"])
     try:
         await client.emit("session_request", {"session_id": None})
         session_id = await asyncio.wait_for(confirmed, REPLY_TIMEOUT)
