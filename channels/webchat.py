@@ -8,9 +8,15 @@
 - The bot writes one line per paragraph or list item; the widget renders CommonMark, where a
   single newline is a space and a line after a list item joins that item. Lines become
   paragraphs here, consecutive list lines stay one list.
+- Rasa's `user_uttered` handler assumes {"message": text, "session_id": ..., "metadata": {...}}:
+  any other payload (a number, a list, bytes, a non-text or empty message, metadata that is not
+  JSON) raised inside the server and the sender got silence. Such payloads are dropped here with
+  one warning; the widget never sends them.
 """
 from __future__ import annotations
 
+import json
+import logging
 import re
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -19,6 +25,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 
+logger = logging.getLogger(__name__)
 LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])\s")
 
 
@@ -57,4 +64,21 @@ class WebchatInput(SocketIOInput):
             message.output_channel = WebchatOutput(self.sio, self.bot_message_evt)
             await on_new_message(message)
 
-        return super().blueprint(with_webchat_output)
+        blueprint = super().blueprint(with_webchat_output)
+        rasa_handler = self.sio.handlers[self.namespace or "/"][self.user_message_evt]
+
+        async def checked_message(sid: Text, data: Any = None) -> None:
+            text = data.get("message") if isinstance(data, dict) else None
+            metadata = data.get(self.metadata_key) if isinstance(data, dict) else None
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = None
+            if not isinstance(text, str) or not text.strip() or not isinstance(metadata, (dict, type(None))):
+                logger.warning("socketio: dropped a %s that is not {'message': text}", self.user_message_evt)
+                return
+            await rasa_handler(sid, {**data, self.metadata_key: metadata or {}})
+
+        self.sio.on(self.user_message_evt, handler=checked_message, namespace=self.namespace)
+        return blueprint

@@ -23,15 +23,15 @@ BAD_MESSAGES = {
     "invalid UTF-8": {"message": b"\xff\xfe\xc3\x28\xed\xa0\x80"},
     "number": {"message": 42},
     "list": {"message": ["淘宝", "运营"]},
-    "dict": {"message": {"text": QUESTION}},
+    "dict": {"message": {"text": "你好"}},
     "null": {"message": None},
-    "no message": {"text": QUESTION},
+    "no message": {"text": "你好"},
     "unknown fields": {"message": "你好", "foo": {"bar": [1, 2]}, "customData": {"language": "zh"}},
     "string metadata": {"message": "你好", "customData": "{not json"},
-    "script tag": {"message": f"{SCRIPT}淘宝运营和推广专员有什么区别"},
+    "script tag": {"message": f"{SCRIPT}你好"},
 }
-# Payloads that are not an object at all.
-BAD_PAYLOADS = [42, [QUESTION], QUESTION, None, b"\xff\xfe"]
+# Payloads that are not an object at all. None of the bad input asks QUESTION.
+BAD_PAYLOADS = [42, ["你好"], "你好", None, b"\xff\xfe"]
 
 
 def _answers_the_question(message: dict) -> bool:
@@ -55,6 +55,9 @@ async def _chat(url: str, payloads: list) -> tuple[list, list]:
         for payload in payloads:
             await client.emit("user_uttered", {**payload, "session_id": session_id}
                               if isinstance(payload, dict) else payload)
+            # engine.io drops a long-polling POST of more than 16 packets whole; a burst of
+            # emits would be batched into one, a visitor's typing never is.
+            await asyncio.sleep(0.1)
         # One visitor's messages are handled in order, so QUESTION's answer comes after the rest.
         await client.emit("user_uttered", {"message": QUESTION, "session_id": session_id})
         replies = []
