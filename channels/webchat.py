@@ -11,7 +11,7 @@
 - Rasa's `user_uttered` handler assumes {"message": text, "session_id": ..., "metadata": {...}}:
   any other payload (a number, a list, bytes, a non-text or empty message, metadata that is not
   JSON) raised inside the server and the sender got silence. Such payloads are dropped here with
-  one warning; the widget never sends them.
+  one warning (the widget never sends them); lone surrogates in the text become "?".
 """
 from __future__ import annotations
 
@@ -78,7 +78,10 @@ class WebchatInput(SocketIOInput):
             if not isinstance(text, str) or not text.strip() or not isinstance(metadata, (dict, type(None))):
                 logger.warning("socketio: dropped a %s that is not {'message': text}", self.user_message_evt)
                 return
-            await rasa_handler(sid, {**data, self.metadata_key: metadata or {}})
+            # A lone surrogate ("\\ud800" in the JSON) is valid JSON but not text: OpenCC and
+            # every store that encodes UTF-8 fail on it.
+            text = text.encode("utf-8", "replace").decode("utf-8")
+            await rasa_handler(sid, {**data, "message": text, self.metadata_key: metadata or {}})
 
         self.sio.on(self.user_message_evt, handler=checked_message, namespace=self.namespace)
         return blueprint
