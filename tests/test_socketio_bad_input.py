@@ -95,6 +95,7 @@ def test_channel_drops_payloads_rasa_cannot_handle_and_passes_the_rest():
 def test_bad_messages_get_no_crash_and_the_next_question_its_answer(bot):
     replies, answer = asyncio.run(_chat(bot.url, list(BAD_MESSAGES.values()) + BAD_PAYLOADS))
     assert _answers_the_question(answer)
+    assert all(proc.poll() is None for proc in bot.procs)
     sent_back = json.dumps(replies, ensure_ascii=False)
     assert "<script" not in sent_back.lower()
 
@@ -133,3 +134,4 @@ def test_malformed_frames_and_polling_bodies_get_no_5xx_and_the_server_keeps_ans
     assert all(status < 500 for status in statuses.values()), statuses
     _, answer = asyncio.run(_chat(bot.url, []))
     assert _answers_the_question(answer)
+    assert all(proc.poll() is None for proc in bot.procs)
