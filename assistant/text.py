@@ -24,6 +24,11 @@ _S2TW = opencc.OpenCC("s2tw")
 MAX_CORRECTED_CHARS = 300
 
 
+def scrub(text: str) -> str:
+    """Lone surrogates (possible in JSON input) become "?": OpenCC cannot encode them."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def to_halfwidth(text: str) -> str:
     out = []
     for ch in text:
@@ -67,6 +72,7 @@ def to_traditional(text: str) -> str:
 
 def script_of(text: str) -> str | None:
     """'traditional', 'simplified', or None when the text does not tell."""
+    text = scrub(text)
     if _T2S.convert(text) != text:
         return "traditional"
     if _S2T.convert(text) != text:
@@ -121,7 +127,8 @@ class TypoCorrector:
                 if size in self._gap_lengths:
                     window = "".join(chars[start:start + size])
                     for i in range(1, size - 1):  # inner characters only: 电商运营跟 is no typo of 电商运营岗
-                        if replace(start, size, self._by_gap.get(window[:i] + "?" + window[i + 1:])):
+                        if _is_chinese(window[i]) and \
+                                replace(start, size, self._by_gap.get(window[:i] + "?" + window[i + 1:])):
                             break
         return "".join(chars)
 
@@ -153,7 +160,7 @@ def _is_chinese(term: str) -> bool:
 
 def normalize(text: str, corrector: TypoCorrector | None = None) -> str:
     """What the NLU pipeline reads: half-width, lower-case Latin, Simplified, typos fixed."""
-    text = to_simplified(to_halfwidth(text))
+    text = to_simplified(to_halfwidth(scrub(text)))
     text = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
     if corrector is not None:
         text = corrector.correct(text)

@@ -9,9 +9,9 @@
   single newline is a space and a line after a list item joins that item. Lines become
   paragraphs here, consecutive list lines stay one list.
 - Rasa's `user_uttered` handler assumes {"message": text, "session_id": ..., "metadata": {...}}:
-  any other payload (a number, a list, bytes, a non-text or empty message, metadata that is not
-  JSON) raised inside the server and the sender got silence. Such payloads are dropped here with
-  one warning (the widget never sends them); lone surrogates in the text become "?".
+  any other payload (a number, a list, bytes, a non-text or empty message) raised inside the
+  server and the sender got silence. Such payloads are dropped here with one warning (the widget
+  never sends them); metadata that is not a JSON object is left out, lone surrogates become "?".
 """
 from __future__ import annotations
 
@@ -69,19 +69,20 @@ class WebchatInput(SocketIOInput):
 
         async def checked_message(sid: Text, data: Any = None) -> None:
             text = data.get("message") if isinstance(data, dict) else None
-            metadata = data.get(self.metadata_key) if isinstance(data, dict) else None
+            if not isinstance(text, str) or not text.strip():
+                logger.warning("socketio: dropped a %s that is not {'message': text}", self.user_message_evt)
+                return
+            metadata = data.get(self.metadata_key)
             if isinstance(metadata, str):
                 try:
                     metadata = json.loads(metadata)
                 except ValueError:
                     metadata = None
-            if not isinstance(text, str) or not text.strip() or not isinstance(metadata, (dict, type(None))):
-                logger.warning("socketio: dropped a %s that is not {'message': text}", self.user_message_evt)
-                return
             # A lone surrogate ("\\ud800" in the JSON) is valid JSON but not text: OpenCC and
             # every store that encodes UTF-8 fail on it.
             text = text.encode("utf-8", "replace").decode("utf-8")
-            await rasa_handler(sid, {**data, "message": text, self.metadata_key: metadata or {}})
+            await rasa_handler(sid, {**data, "message": text,
+                                     self.metadata_key: metadata if isinstance(metadata, dict) else {}})
 
         self.sio.on(self.user_message_evt, handler=checked_message, namespace=self.namespace)
         return blueprint

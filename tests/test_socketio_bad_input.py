@@ -30,7 +30,8 @@ BAD_MESSAGES = {
     "null": {"message": None},
     "no message": {"text": "你好"},
     "unknown fields": {"message": "你好", "foo": {"bar": [1, 2]}, "customData": {"language": "zh"}},
-    "string metadata": {"message": "你好", "customData": "{not json"},
+    "string metadata": {"message": "你好", "metadata": "{not json"},
+    "list metadata": {"message": "你好", "metadata": [1, 2]},
     "script tag": {"message": f"{SCRIPT}你好"},
 }
 # Payloads that are not an object at all. None of the bad input asks QUESTION.
@@ -88,7 +89,7 @@ def test_channel_drops_payloads_rasa_cannot_handle_and_passes_the_rest():
     # Only text messages reach Rasa (100 KB is text: NLU copes, see below); metadata that is
     # not a JSON object is left out, the message kept.
     assert [(text[:9], metadata) for text, _, metadata in received] == [
-        ("运" * 9, {}), ("?你好", {}), ("你好", {}), ("你好", {}), (SCRIPT[:9], {}),
+        ("运" * 9, {}), ("?你好", {}), ("你好", {}), ("你好", {}), ("你好", {}), (SCRIPT[:9], {}),
         (QUESTION[:9], {"page": "/"})]
 
 

@@ -64,3 +64,9 @@ def test_normalising_never_changes_the_length(text):
     # Entity offsets found on the normalised text must be valid on the original.
     assert len(norm(text)) == len(text)
     assert len(to_simplified(text)) == len(text)
+
+
+def test_lone_surrogates_do_not_break_normalising():
+    # JSON allows "\ud800"; OpenCC cannot encode it.
+    assert norm("淘宝\ud800运营") == "淘宝?运营"
+    assert script_of("\ud800淘寶") == "traditional"
