@@ -29,6 +29,9 @@ export LOCK_KEY_PREFIX=${LOCK_KEY_PREFIX:-chuangyiling}
 export BROKER_HOST=${BROKER_HOST:-127.0.0.1} BROKER_PORT=${BROKER_PORT:-5672}
 export BROKER_USER=${BROKER_USER:-guest} BROKER_PASSWORD=${BROKER_PASSWORD:-guest}
 export BROKER_QUEUE=${BROKER_QUEUE:-rasa_events}
+# A replica killed mid-turn leaves its conversation locked until the ticket expires (Rasa's
+# default: 60 s, a hang for that visitor); 15 s is above the slowest turn (8 s action timeout).
+export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-15}
 
 bin=.venv/bin
 mkdir -p "$STACK_DIR/nginx"
