@@ -30,8 +30,9 @@ export BROKER_HOST=${BROKER_HOST:-127.0.0.1} BROKER_PORT=${BROKER_PORT:-5672}
 export BROKER_USER=${BROKER_USER:-guest} BROKER_PASSWORD=${BROKER_PASSWORD:-guest}
 export BROKER_QUEUE=${BROKER_QUEUE:-rasa_events}
 # A replica killed mid-turn leaves its conversation locked until the ticket expires (Rasa's
-# default: 60 s, a hang for that visitor); 15 s is above the slowest turn (8 s action timeout).
-export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-15}
+# default 60 s: that visitor's next request waits a minute). Tickets of queued messages expire
+# too, so it must cover a burst of one visitor's messages: 15 s failed 20 at once, 45 s does not.
+export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-45}
 
 bin=.venv/bin
 mkdir -p "$STACK_DIR/nginx"
