@@ -9,6 +9,7 @@ servers' memory, to show whether it grows.
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import sys
 import threading
@@ -38,10 +39,15 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def conversation(say, turns: int, latencies: list[float], errors: list[str]) -> None:
+def conversation(say, turns: int, latencies: list[float], errors: list[str], think: float = 0) -> None:
     """Visitors' turns through `say(sender, text) -> bot messages`; latency of each in ms.
     A new visitor starts after each pass through SCRIPT, as real conversations are short
-    (Rasa's cost per turn grows with the length of the conversation)."""
+    (Rasa's cost per turn grows with the length of the conversation).
+    With `think` > 0 the visitor reads and types between turns, 0.5 to 1.5 times `think`
+    seconds (a person's pace); with 0 it sends the next message as soon as the reply comes."""
+    pause = random.Random(threading.get_ident()).uniform
+    if think:
+        time.sleep(pause(0, think))  # visitors arrive spread out, not all in the same instant
     for i in range(turns):
         if i % len(SCRIPT) == 0:
             sender = f"bench-{uuid.uuid4().hex[:8]}"
@@ -52,13 +58,15 @@ def conversation(say, turns: int, latencies: list[float], errors: list[str]) -> 
         except Exception as exc:  # noqa: BLE001 - counted, not raised
             errors.append(type(exc).__name__)
         latencies.append((time.perf_counter() - start) * 1000)
+        if think:
+            time.sleep(pause(0.5 * think, 1.5 * think))
 
 
-def measure(say, concurrency: int, turns: int) -> dict:
+def measure(say, concurrency: int, turns: int, think: float = 0) -> dict:
     """`concurrency` visitors at once sharing `turns` turns: latency percentiles and throughput."""
     latencies, errors = [], []
     per_conversation = max(1, turns // concurrency)
-    threads = [threading.Thread(target=conversation, args=(say, per_conversation, latencies, errors))
+    threads = [threading.Thread(target=conversation, args=(say, per_conversation, latencies, errors, think))
                for _ in range(concurrency)]
     start = time.perf_counter()
     for t in threads:

@@ -1,7 +1,11 @@
 """Embedded one-process setup vs the production stack (1 and 2 Rasa replicas) under
 1, 8, 32 and 64 concurrent conversations over REST; prints a table (docs/production.md).
 
-    .venv/bin/python scripts/bench_stack.py [--turns 128] [--concurrency 1 8 32 64]
+Each setup is measured twice: back to back (every visitor sends the next message the
+moment the reply arrives: the saturation case) and at a person's pace (each visitor
+pauses --think seconds on average between messages, for --paced-turns turns).
+
+    .venv/bin/python scripts/bench_stack.py [--turns 128] [--concurrency 1 8 32 64] [--think 2]
 """
 from __future__ import annotations
 
@@ -24,14 +28,20 @@ def say(url: str, sender: str, text: str) -> list:
 def run(url: str, args) -> list[dict]:
     for text in SCRIPT:  # warm-up
         say(url, "warm-up", text)
-    return [measure(lambda sender, text: say(url, sender, text), c, max(args.turns, 2 * c))
-            for c in args.concurrency]
+    send = lambda sender, text: say(url, sender, text)  # noqa: E731
+    rows = [{**measure(send, c, max(args.turns, 2 * c)), "pace": "back to back"} for c in args.concurrency]
+    if args.think:
+        rows += [{**measure(send, c, args.paced_turns * c, think=args.think), "pace": f"~{args.think:g} s pauses"}
+                 for c in args.concurrency if c > 1]
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=128)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32, 64])
+    parser.add_argument("--think", type=float, default=2.0, help="mean pause between a visitor's messages; 0: none")
+    parser.add_argument("--paced-turns", type=int, default=6, help="turns per visitor at that pace")
     args = parser.parse_args()
     require_services()
     results = {}
@@ -49,11 +59,11 @@ def main() -> None:
                 rows, sum(rss_mb(stack.pid(p)) for p in parts))
         finally:
             stack.down()
-    print("\n| setup | conversations | turns | p50 ms | p95 ms | p99 ms | turns/s | errors |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("\n| setup | visitors' pace | conversations | turns | p50 ms | p95 ms | p99 ms | turns/s | errors |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, (rows, _) in results.items():
         for r in rows:
-            print(f"| {name} | {r['concurrency']} | {r['turns']} | {r['p50']:.0f} | {r['p95']:.0f} "
+            print(f"| {name} | {r['pace']} | {r['concurrency']} | {r['turns']} | {r['p50']:.0f} | {r['p95']:.0f} "
                   f"| {r['p99']:.0f} | {r['throughput']:.1f} | {r['errors']} |")
     print()
     for name, (_, mb) in results.items():

@@ -1,10 +1,11 @@
 """The faster action-response validation accepts and refuses exactly what Rasa's does."""
 import pytest
+from hypothesis import given, settings, strategies as st
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
 
 import components  # noqa: F401 - installs the speed-up
-from assistant.rasa_speedups import _validate_action_result
+from assistant.rasa_speedups import _passes_fast_check, _validate_action_result
 
 GOOD = {"events": [{"event": "slot", "name": "comparison", "value": "x"}],
         "responses": [{"text": "你好", "buttons": []}]}
@@ -17,6 +18,7 @@ def test_installed_on_rasa():
 
 def test_valid_response_is_accepted():
     assert _validate_action_result(None, GOOD) is True
+    assert _passes_fast_check(GOOD), "a valid response should not need the full validator"
     validate(GOOD, RemoteAction.action_response_format_spec())
 
 
@@ -41,3 +43,43 @@ def test_event_classes_resolve_as_in_rasa():
     with pytest.raises(ValueError):
         _resolve_by_type("no_such_event")
     assert Event.from_parameters({"event": "slot", "name": "a", "value": 1}).value == 1
+
+
+EVENT_NAMES = ["user", "action", "slot", "bot", "active_loop", "session_started", "entities", "no_such_event"]
+VALUES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5) | \
+    st.lists(st.integers(), max_size=2) | st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)
+EVENTS = st.fixed_dictionaries(
+    {"event": st.sampled_from(EVENT_NAMES) | VALUES},
+    optional={"name": VALUES, "value": VALUES, "text": VALUES, "timestamp": VALUES, "metadata": VALUES,
+              "entities": st.lists(st.fixed_dictionaries({"entity": VALUES, "value": VALUES}), max_size=2),
+              "parse_data": VALUES, "policy": VALUES, "confidence": VALUES})
+RESPONSES = st.fixed_dictionaries({}, optional={"events": st.lists(EVENTS, max_size=4) | VALUES,
+                                                "responses": st.lists(VALUES | st.just({"text": "x"}), max_size=2)})
+
+
+@settings(max_examples=400, deadline=None)
+@given(RESPONSES)
+def test_fast_check_agrees_with_rasas_schema(response):
+    try:
+        validate(response, RemoteAction.action_response_format_spec())
+        expected = True
+    except ValidationError:
+        expected = False
+    try:
+        actual = _validate_action_result(None, response)
+    except ValidationError:
+        actual = False
+    assert actual is expected
+
+
+def test_action_requests_are_sent_as_utf8_json():
+    import asyncio
+    import json
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    async def body_sent() -> bytes:
+        async with EndpointConfig("http://unused").session() as session:
+            return session._json_serialize({"text": "淘宝运营/推广", "n": 1.5})
+
+    assert json.loads(asyncio.run(body_sent())) == {"text": "淘宝运营/推广", "n": 1.5}

@@ -1,0 +1,214 @@
+"""The production stack's stores against this machine's PostgreSQL and Redis:
+production/tracker_store.py keeps Rasa's table and behaviour; production/lock_store.py
+serves one turn of a conversation at a time, in order, and survives a dead holder."""
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import psycopg2
+import pytest
+import redis
+from rasa.core.lock_store import LockError
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from production.lock_store import AtomicRedisLockStore
+from production.tracker_store import LeanSQLTrackerStore
+from tests.stack_process import require_services
+
+DOMAIN = Domain.load("domain.yml")
+
+
+class Broker:
+    """Collects what the tracker store publishes."""
+
+    def __init__(self):
+        self.published = []
+
+    def publish(self, event: dict) -> None:
+        self.published.append(event)
+
+
+@pytest.fixture(scope="module")
+def database():
+    require_services()
+    name = f"trackers_test_{uuid.uuid4().hex[:8]}"
+    yield name
+    conn = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+    conn.autocommit = True
+    conn.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    conn.close()
+
+
+def store(cls, database: str, broker=None):
+    return cls(domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=5432, db=database,
+               username="postgres", login_db="postgres", event_broker=broker)
+
+
+def turn(tracker: DialogueStateTracker, text: str, answer: str) -> None:
+    tracker.update(UserUttered(text, {"name": "greet", "confidence": 0.9}))
+    tracker.update(SlotSet("comparison", "taobao_vs_promoter"))
+    tracker.update(ActionExecuted("action_answer_comparison"))
+    tracker.update(BotUttered(answer))
+    tracker.update(ActionExecuted("action_listen"))
+
+
+def new_tracker() -> DialogueStateTracker:
+    tracker = DialogueStateTracker(f"visitor-{uuid.uuid4().hex[:8]}", DOMAIN.slots)
+    tracker.update(ActionExecuted("action_listen"))
+    return tracker
+
+
+def test_saved_conversation_reads_back_the_same_also_with_rasas_own_store(database):
+    lean, broker = store(LeanSQLTrackerStore, database, Broker()), None
+    tracker = new_tracker()
+    turn(tracker, "淘宝运营和推广专员有什么区别", "区别如下")
+    asyncio.run(lean.save(tracker))
+    turn(tracker, "那能力要求呢", "能力要求")
+    asyncio.run(lean.save(tracker))
+
+    ours = asyncio.run(lean.retrieve(tracker.sender_id))
+    rasas = asyncio.run(store(SQLTrackerStore, database, broker).retrieve(tracker.sender_id))
+    expected = [e.as_dict() for e in tracker.events]
+    assert [e.as_dict() for e in ours.events] == expected
+    assert [e.as_dict() for e in rasas.events] == expected
+    assert ours.get_slot("comparison") == "taobao_vs_promoter"
+    assert asyncio.run(lean.retrieve("nobody-" + uuid.uuid4().hex)) is None
+
+
+def test_each_new_event_is_stored_and_published_exactly_once(database):
+    broker = Broker()
+    lean = store(LeanSQLTrackerStore, database, broker)
+    tracker = new_tracker()
+    turn(tracker, "什么是无形价值", "无形价值")
+    asyncio.run(lean.save(tracker))
+    asyncio.run(lean.save(tracker))  # nothing new: nothing stored or published again
+    turn(tracker, "谢谢", "不客气")
+    asyncio.run(lean.save(tracker))
+
+    assert [e["event"] for e in broker.published] == [e.type_name for e in tracker.events]
+    assert {e["sender_id"] for e in broker.published} == {tracker.sender_id}
+    with psycopg2.connect(host="127.0.0.1", user="postgres", dbname=database) as conn:
+        cur = conn.cursor()
+        cur.execute("SELECT type_name, intent_name, action_name FROM events WHERE sender_id = %s ORDER BY id",
+                    (tracker.sender_id,))
+        rows = cur.fetchall()
+    conn.close()
+    assert [r[0] for r in rows] == [e.type_name for e in tracker.events]
+    assert ("user", "greet", None) in rows and ("action", None, "action_answer_comparison") in rows
+
+
+def test_only_the_latest_session_is_loaded_unless_all_are_asked_for(database):
+    lean = store(LeanSQLTrackerStore, database)
+    tracker = new_tracker()
+    turn(tracker, "第一次", "旧会话")
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted(timestamp=time.time() + 1))
+    tracker.update(ActionExecuted("action_listen", timestamp=time.time() + 2))
+    turn(tracker, "第二次", "新会话")
+    asyncio.run(lean.save(tracker))
+
+    latest = asyncio.run(lean.retrieve(tracker.sender_id))
+    everything = asyncio.run(lean.retrieve_full_tracker(tracker.sender_id))
+    assert "旧会话" not in [e.text for e in latest.events if isinstance(e, BotUttered)]
+    assert [e.as_dict() for e in everything.events] == [e.as_dict() for e in tracker.events]
+
+
+def test_connections_dropped_by_a_database_restart_are_replaced_without_an_error(database):
+    lean = store(LeanSQLTrackerStore, database)
+    tracker = new_tracker()
+    turn(tracker, "你好", "您好")
+    asyncio.run(lean.save(tracker))
+    with psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres") as admin:
+        admin.cursor().execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = %s AND pid <> pg_backend_pid()", (database,))
+    admin.close()
+    assert asyncio.run(lean.retrieve(tracker.sender_id)).latest_message.text == "你好"
+
+
+# --- the conversation lock -----------------------------------------------------------------
+
+@pytest.fixture
+def locks():
+    require_services()
+    prefix = f"locktest{uuid.uuid4().hex[:8]}"
+    lock_store = AtomicRedisLockStore(EndpointConfig(url="127.0.0.1", port=6379, db=1, key_prefix=prefix))
+    yield lock_store
+    for key in lock_store.red.scan_iter(f"{prefix}*"):
+        lock_store.red.delete(key)
+
+
+async def hold(locks, conversation: str, name: str, seconds: float, log: list, lifetime: float = 5) -> None:
+    async with locks.lock(conversation, lock_lifetime=lifetime):
+        log.append(("start", name))
+        await asyncio.sleep(seconds)
+        log.append(("end", name))
+
+
+def test_turns_of_one_conversation_run_one_at_a_time_in_arrival_order(locks):
+    log = []
+
+    async def burst():
+        tasks = []
+        for i in range(12):
+            tasks.append(asyncio.ensure_future(hold(locks, "burst", str(i), 0.02, log)))
+            await asyncio.sleep(0.005)  # arrival order
+        await asyncio.gather(*tasks)
+
+    asyncio.run(burst())
+    assert log == [(kind, str(i)) for i in range(12) for kind in ("start", "end")]
+    assert locks.get_lock("burst") is None, "the lock is removed when nobody waits"
+
+
+def test_a_turn_longer_than_the_ticket_lifetime_keeps_the_conversation(locks):
+    log = []
+
+    async def long_turn_then_next():
+        first = asyncio.ensure_future(hold(locks, "long", "long", 1.5, log, lifetime=0.4))
+        await asyncio.sleep(0.1)
+        await asyncio.gather(first, hold(locks, "long", "next", 0, log, lifetime=0.4))
+
+    asyncio.run(long_turn_then_next())
+    assert log == [("start", "long"), ("end", "long"), ("start", "next"), ("end", "next")]
+
+
+def test_a_dead_replicas_ticket_lapses_and_the_next_turn_goes_ahead(locks):
+    locks.issue_ticket("orphan", lock_lifetime=0.5)  # taken by a replica that then died
+    issued = time.time()
+    log = []
+    asyncio.run(hold(locks, "orphan", "survivor", 0, log))
+    assert log == [("start", "survivor"), ("end", "survivor")]
+    assert time.time() - issued >= 0.5, "the dead replica's turn was not waited for"
+
+
+def test_a_waiter_whose_lock_vanished_gets_an_error_not_a_hang(locks):
+    async def scenario():
+        holder_in = asyncio.Event()
+
+        async def holder():
+            async with locks.lock("flushed"):
+                holder_in.set()
+                await asyncio.sleep(0.5)
+
+        task = asyncio.ensure_future(holder())
+        await holder_in.wait()
+        waiter = asyncio.ensure_future(hold(locks, "flushed", "waiter", 0, []))
+        await asyncio.sleep(0.1)
+        locks.red.delete(locks.key_prefix + "flushed")  # as after a Redis restart
+        with pytest.raises(LockError):
+            await asyncio.wait_for(waiter, 5)
+        await task
+
+    asyncio.run(scenario())
+
+
+def test_redis_errors_surface_as_lock_errors():
+    broken = AtomicRedisLockStore(EndpointConfig(url="127.0.0.1", port=1, db=1, key_prefix="x"))
+    with pytest.raises(LockError):
+        broken.issue_ticket("anyone")
+    assert isinstance(broken.red, redis.Redis)
