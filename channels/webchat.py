@@ -12,6 +12,10 @@
   any other payload (a number, a list, bytes, a non-text or empty message) raised inside the
   server and the sender got silence. Such payloads are dropped here with one warning (the widget
   never sends them); metadata that is not a JSON object is left out, lone surrogates become "?".
+- engine.io refuses a long-polling POST of more than 16 packets as a whole (HTTP 400), and the
+  client batches whatever was emitted while the previous POST was in flight: a visitor sending
+  many messages quickly lost all of them. The cap is raised to 256; the request body stays
+  capped (max_http_buffer_size, and nginx's body limit in the production stack).
 """
 from __future__ import annotations
 
@@ -20,12 +24,14 @@ import logging
 import re
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
+from engineio.payload import Payload
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 
 logger = logging.getLogger(__name__)
+Payload.max_decode_packets = 256
 LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])\s")
 
 

@@ -79,16 +79,16 @@ def measure(say, concurrency: int, turns: int, think: float = 0) -> dict:
             "p95": q[94], "p99": q[98], "throughput": len(latencies) / elapsed, "errors": len(errors)}
 
 
-def soak(bot: BotProcess, seconds: float, concurrency: int, every: float) -> None:
-    """Steady load for `seconds`; prints each server's RSS at start, end and peak, and its trend."""
+def soak(say, servers: dict[str, int], seconds: float, concurrency: int, every: float) -> None:
+    """Steady load for `seconds`; prints each server's (name: pid) RSS at start, end and peak,
+    and its trend."""
     latencies, errors = [], []
     deadline = time.monotonic() + seconds
 
     def visitor() -> None:
         while time.monotonic() < deadline:
-            conversation(bot.say, len(SCRIPT), latencies, errors)
+            conversation(say, len(SCRIPT), latencies, errors)
 
-    servers = {"Rasa server": bot.procs[1].pid, "action server": bot.procs[0].pid}
     samples: list[tuple[float, dict]] = []
     threads = [threading.Thread(target=visitor) for _ in range(concurrency)]
     start = time.monotonic()
@@ -128,7 +128,8 @@ def main() -> None:
         for text in SCRIPT:  # warm-up
             bot.say("warm-up", text)
         if args.soak:
-            soak(bot, args.soak, (args.concurrency or [4])[0], args.sample_every)
+            soak(bot.say, {"Rasa server": bot.procs[1].pid, "action server": bot.procs[0].pid},
+                 args.soak, (args.concurrency or [4])[0], args.sample_every)
             return
         rows = [measure(bot.say, c, args.turns) for c in args.concurrency or [1, 8]]
         rasa_mb, actions_mb = rss_mb(bot.procs[1].pid), rss_mb(bot.procs[0].pid)

@@ -6,6 +6,9 @@ moment the reply arrives: the saturation case) and at a person's pace (each visi
 pauses --think seconds on average between messages, for --paced-turns turns).
 
     .venv/bin/python scripts/bench_stack.py [--turns 128] [--concurrency 1 8 32 64] [--think 2]
+    .venv/bin/python scripts/bench_stack.py --soak 600 [--concurrency 4]
+The second form keeps conversations going against the stack (2 replicas) for --soak seconds
+and prints each part's memory, to show whether it grows.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.bench import SCRIPT, measure, rss_mb  # noqa: E402
+from scripts.bench import SCRIPT, measure, rss_mb, soak  # noqa: E402
 from tests.bot_process import BotProcess, post_json  # noqa: E402
 from tests.stack_process import Stack, require_services  # noqa: E402
 
@@ -29,11 +32,26 @@ def run(url: str, args) -> list[dict]:
     for text in SCRIPT:  # warm-up
         say(url, "warm-up", text)
     send = lambda sender, text: say(url, sender, text)  # noqa: E731
-    rows = [{**measure(send, c, max(args.turns, 2 * c)), "pace": "back to back"} for c in args.concurrency]
+    # At least one whole conversation (SCRIPT) per visitor, so every row has the same mix of turns.
+    rows = [{**measure(send, c, max(args.turns, len(SCRIPT) * c)), "pace": "back to back"}
+            for c in args.concurrency]
     if args.think:
         rows += [{**measure(send, c, args.paced_turns * c, think=args.think), "pace": f"~{args.think:g} s pauses"}
                  for c in args.concurrency if c > 1]
     return rows
+
+
+def stack_soak(seconds: float, concurrency: int) -> None:
+    stack = Stack(env={"STACK_RATE_PER_SECOND": "100000", "STACK_RATE_BURST": "100000"})
+    stack.up()
+    try:
+        for text in SCRIPT:  # warm-up
+            say(stack.url, "warm-up", text)
+        parts = ["rasa-1", "rasa-2", "actions-1", "actions-2"]
+        soak(lambda sender, text: say(stack.url, sender, text), {p: stack.pid(p) for p in parts},
+             seconds, concurrency, every=10)
+    finally:
+        stack.down()
 
 
 def main() -> None:
@@ -41,9 +59,13 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=128)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32, 64])
     parser.add_argument("--think", type=float, default=2.0, help="mean pause between a visitor's messages; 0: none")
-    parser.add_argument("--paced-turns", type=int, default=6, help="turns per visitor at that pace")
+    parser.add_argument("--paced-turns", type=int, default=len(SCRIPT), help="turns per visitor at that pace")
+    parser.add_argument("--soak", type=float, metavar="SECONDS", help="memory soak of the stack instead")
     args = parser.parse_args()
     require_services()
+    if args.soak:
+        stack_soak(args.soak, args.concurrency[0] if len(args.concurrency) == 1 else 4)
+        return
     results = {}
     with BotProcess() as bot:
         results["embedded"] = (run(bot.url, args), rss_mb(bot.procs[1].pid) + rss_mb(bot.procs[0].pid))

@@ -29,6 +29,7 @@ export LOCK_KEY_PREFIX=${LOCK_KEY_PREFIX:-chuangyiling}
 export BROKER_HOST=${BROKER_HOST:-127.0.0.1} BROKER_PORT=${BROKER_PORT:-5672}
 export BROKER_USER=${BROKER_USER:-guest} BROKER_PASSWORD=${BROKER_PASSWORD:-guest}
 export BROKER_QUEUE=${BROKER_QUEUE:-rasa_events}
+export BROKER_EXCHANGE=${BROKER_EXCHANGE:-rasa-exchange}
 # A replica killed mid-turn leaves its conversation locked until its ticket expires (Rasa's
 # default 60 s: that visitor's next request would wait a minute). Live replicas keep their
 # tickets alive (production/lock_store.py), so this only has to outlast a dead one.

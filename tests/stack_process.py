@@ -1,6 +1,7 @@
 """The production stack (scripts/stack.sh) on free loopback ports, for the stack tests."""
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import random
@@ -13,6 +14,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import aio_pika
 import psycopg2
 
 from tests.bot_process import ROOT
@@ -59,7 +61,7 @@ class Stack:
         self.env = {**os.environ, "STACK_PORT": str(self.port), "STACK_DIR": str(self.dir),
                     "RASA_REPLICAS": str(rasa_replicas), "ACTION_REPLICAS": str(action_replicas),
                     "TRACKER_DB_NAME": self.db, "LOCK_KEY_PREFIX": self.db.replace("_", ""),
-                    "BROKER_QUEUE": self.db, "RASA_AUTH_TOKEN": self.token,
+                    "BROKER_QUEUE": self.db, "BROKER_EXCHANGE": self.db, "RASA_AUTH_TOKEN": self.token,
                     "CORS_ORIGINS": "https://www.chuangyiling.example", **(env or {})}
         self.url = f"http://127.0.0.1:{self.port}"
 
@@ -74,6 +76,27 @@ class Stack:
         conn.autocommit = True  # DROP DATABASE cannot run in a transaction
         conn.cursor().execute(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)")
         conn.close()
+        asyncio.run(self._broker(delete=True))
+
+    async def _broker(self, delete: bool = False) -> list[dict]:
+        """The events waiting in this stack's RabbitMQ queue (taken off it), or the queue and
+        exchange deleted: nobody consumes them after the tests."""
+        connection = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/", timeout=10)
+        async with connection:
+            channel = await connection.channel()
+            if delete:
+                await channel.queue_delete(self.db)
+                await channel.exchange_delete(self.db)
+                return []
+            queue = await channel.declare_queue(self.db, durable=True, passive=True)
+            taken = []
+            while (message := await queue.get(no_ack=True, fail=False, timeout=10)) is not None:
+                taken.append(json.loads(message.body))
+            return taken
+
+    def broker_events(self) -> list[dict]:
+        """Conversation events published to RabbitMQ since the last call, in order."""
+        return asyncio.run(self._broker())
 
     def pid(self, part: str) -> int:
         return int((self.dir / f"{part}.pid").read_text())

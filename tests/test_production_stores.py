@@ -90,6 +90,14 @@ def test_each_new_event_is_stored_and_published_exactly_once(database):
     asyncio.run(lean.save(tracker))  # nothing new: nothing stored or published again
     turn(tracker, "谢谢", "不客气")
     asyncio.run(lean.save(tracker))
+    # A tracker this store did not load (as from Rasa's HTTP API): what is stored is counted.
+    tracker = DialogueStateTracker.from_events(tracker.sender_id, list(tracker.events), DOMAIN.slots)
+    turn(tracker, "再见", "再见")
+    asyncio.run(lean.save(tracker))
+    # Loaded by another replica, then one more turn.
+    tracker = asyncio.run(store(LeanSQLTrackerStore, database, broker).retrieve(tracker.sender_id))
+    turn(tracker, "还在吗", "在的")
+    asyncio.run(lean.save(tracker))
 
     assert [e["event"] for e in broker.published] == [e.type_name for e in tracker.events]
     assert {e["sender_id"] for e in broker.published} == {tracker.sender_id}

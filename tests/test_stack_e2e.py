@@ -67,6 +67,20 @@ def test_simultaneous_messages_of_one_visitor_run_one_at_a_time_in_order(stack):
     assert sum(1 for kind, _ in events if kind == "bot") >= len(questions)
 
 
+def test_every_event_of_a_conversation_reaches_the_event_broker(stack):
+    visitor = sender()
+    stack.say(visitor, "电商运营和新媒体推广有什么区别")
+    stack.say(visitor, "谢谢")
+    stored = [(kind, data.get("text")) for kind, data in stack.events(visitor)]
+    deadline = time.monotonic() + 10  # publishing runs in the background of the turn
+    published = []
+    while len(published) < len(stored) and time.monotonic() < deadline:
+        published += [(e["event"], e.get("text")) for e in stack.broker_events() if e["sender_id"] == visitor]
+        time.sleep(0.2)
+    assert published == stored
+    assert ("user", "谢谢") in published and sum(kind == "bot" for kind, _ in published) >= 2
+
+
 # --- bad input and hardening ------------------------------------------------------------------
 
 BAD_BODIES = {
