@@ -1,13 +1,15 @@
 # The production stack (docs/production.md): nginx on STACK_PORT in front of RASA_REPLICAS
 # Rasa servers and ACTION_REPLICAS action servers, PostgreSQL/Redis/RabbitMQ stores.
 stack_saved_goal := $(.DEFAULT_GOAL)
-.PHONY: stack-up stack-down bench-stack
+.PHONY: stack-up stack-down bench-stack profile
 stack-up: venv model
 	@scripts/stack.sh up
 stack-down:
 	@scripts/stack.sh down
 bench-stack: venv model
 	$(PY) scripts/bench_stack.py
+profile: venv model
+	$(PY) scripts/profile_turns.py
 .DEFAULT_GOAL := $(stack_saved_goal)
 
 # The stack tests (tests/test_stack_*.py) need Debian's nginx.

@@ -68,11 +68,21 @@ class LeanSQLTrackerStore(SQLTrackerStore):
             if stored is None:
                 stored = connection.execute(self.latest_session_count, {"sender_id": tracker.sender_id}).scalar_one()
             new_events = events[stored:]
-            if self.event_broker is not None:
-                await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+            await self._publish(new_events, tracker.sender_id)
             if new_events:
                 connection.execute(self.events_table.insert(), [self._row(tracker.sender_id, e) for e in new_events])
         setattr(tracker, STORED, len(events))
+
+    async def _publish(self, events: list, sender_id: str) -> None:
+        """The events to the event broker; through production/event_broker.py when configured
+        (bounded backlog), else one by one as Rasa does."""
+        if self.event_broker is None:
+            return
+        publish_all = getattr(self.event_broker, "publish_all", None)
+        if publish_all is None:
+            await self._stream_new_events(self.event_broker, events, sender_id)
+        else:
+            await publish_all([{"sender_id": sender_id, **event.as_dict()} for event in events])
 
     @staticmethod
     def _row(sender_id: str, event: Any) -> dict:

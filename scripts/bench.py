@@ -39,7 +39,8 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def conversation(say, turns: int, latencies: list[float], errors: list[str], think: float = 0) -> None:
+def conversation(say, turns: int, latencies: list[float], errors: list[str], think: float = 0,
+                 deadline: float = float("inf")) -> None:
     """Visitors' turns through `say(sender, text) -> bot messages`; latency of each in ms.
     A new visitor starts after each pass through SCRIPT, as real conversations are short
     (Rasa's cost per turn grows with the length of the conversation).
@@ -49,6 +50,8 @@ def conversation(say, turns: int, latencies: list[float], errors: list[str], thi
     if think:
         time.sleep(pause(0, think))  # visitors arrive spread out, not all in the same instant
     for i in range(turns):
+        if time.monotonic() > deadline:
+            break
         if i % len(SCRIPT) == 0:
             sender = f"bench-{uuid.uuid4().hex[:8]}"
         start = time.perf_counter()
@@ -62,11 +65,14 @@ def conversation(say, turns: int, latencies: list[float], errors: list[str], thi
             time.sleep(pause(0.5 * think, 1.5 * think))
 
 
-def measure(say, concurrency: int, turns: int, think: float = 0) -> dict:
-    """`concurrency` visitors at once sharing `turns` turns: latency percentiles and throughput."""
+def measure(say, concurrency: int, turns: int, think: float = 0, stop_after: float = float("inf")) -> dict:
+    """`concurrency` visitors at once sharing `turns` turns (or until `stop_after` seconds):
+    latency percentiles and throughput."""
     latencies, errors = [], []
     per_conversation = max(1, turns // concurrency)
-    threads = [threading.Thread(target=conversation, args=(say, per_conversation, latencies, errors, think))
+    deadline = time.monotonic() + stop_after
+    threads = [threading.Thread(target=conversation,
+                                args=(say, per_conversation, latencies, errors, think, deadline))
                for _ in range(concurrency)]
     start = time.perf_counter()
     for t in threads:

@@ -1,12 +1,15 @@
-"""The production stack's stores against this machine's PostgreSQL and Redis:
+"""The production stack's stores against this machine's PostgreSQL, Redis and RabbitMQ:
 production/tracker_store.py keeps Rasa's table and behaviour; production/lock_store.py
-serves one turn of a conversation at a time, in order, and survives a dead holder."""
+serves one turn of a conversation at a time, in order, and survives a dead holder;
+production/event_broker.py delivers every event and bounds what waits for RabbitMQ."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 
+import aio_pika
 import psycopg2
 import pytest
 import redis
@@ -17,6 +20,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from production.event_broker import PromptPikaEventBroker
 from production.lock_store import AtomicRedisLockStore
 from production.tracker_store import LeanSQLTrackerStore
 from tests.stack_process import require_services
@@ -220,3 +224,42 @@ def test_redis_errors_surface_as_lock_errors():
     with pytest.raises(LockError):
         broken.issue_ticket("anyone")
     assert isinstance(broken.red, redis.Redis)
+
+
+# --- the event broker ----------------------------------------------------------------------
+
+async def _drain(queue_name: str) -> list:
+    connection = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/", timeout=10)
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(queue_name, durable=True, passive=True)
+        taken = []
+        while (message := await queue.get(no_ack=True, fail=False, timeout=10)) is not None:
+            taken.append(json.loads(message.body))
+        await channel.queue_delete(queue_name)
+        await channel.exchange_delete(queue_name)
+        return taken
+
+
+def test_a_busy_replica_waits_for_rabbitmq_instead_of_piling_up_events(monkeypatch):
+    require_services()
+    name = f"brokertest{uuid.uuid4().hex[:8]}"
+    events = [{"sender_id": "v", "event": "user", "text": f"问题 {i}"} for i in range(300)]
+
+    async def publish() -> tuple[int, int]:
+        broker = await PromptPikaEventBroker.from_endpoint_config(EndpointConfig(
+            url="127.0.0.1", username="guest", password="guest", queues=[name], exchange_name=name))
+        try:
+            await broker.publish_all(events[:150])  # a quiet replica does not wait
+            monkeypatch.setattr("production.event_broker.MAX_PENDING", 0)  # now a busy one
+            await broker.publish_all(events[150:])
+            still_waiting = len(broker._background_tasks)
+            while broker._background_tasks:
+                await asyncio.sleep(0.01)
+            return still_waiting, len(broker._unpublished_events)
+        finally:
+            await broker.close()
+
+    still_waiting, failed = asyncio.run(publish())
+    assert still_waiting == 0 and failed == 0, "over the limit, a turn returns only when its events are confirmed"
+    assert [e["text"] for e in asyncio.run(_drain(name))] == [e["text"] for e in events]
