@@ -7,6 +7,8 @@ part of a turn (docs/production.md, "Where the time goes").
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -31,13 +33,23 @@ PARTS = [
     ("NLU pipeline", ["_parse_message_with_graph (rasa/core/processor.py)"]),
     ("dialogue policies", ["_predict_next_with_tracker (rasa/core/processor.py)"]),
     ("rest of the turn (processor)", ["handle_message (rasa/core/processor.py)"]),
-    ("HTTP server and channel", ["handle_request", "(sanic/"]),
+    ("HTTP server and channel", ["handle_request", "(sanic/http", "(sanic/request", "(sanic/response",
+                                 "(sanic/server/protocols", "(rasa/core/channels/"]),
 ]
 OTHER = "event loop, other"
 
 
+def short(frame: str) -> str:
+    """'run (/…/site-packages/rasa/core/actions/action.py:684)' -> 'run (rasa/core/actions/action.py)'."""
+    match = re.match(r"(.*) \((.*?)(?::\d+)?\)$", frame)
+    if not match:
+        return frame
+    path = re.sub(r"^.*?(site-packages/|/work/[^/]+/|%s/)" % re.escape(str(ROOT)), "", match.group(2))
+    return f"{match.group(1)} ({path.split('site-packages/')[-1]})"
+
+
 def part_of(stack: str) -> str:
-    frames = stack.split(";")
+    frames = [short(f) for f in stack.split(";")]
     for frame in reversed(frames):
         for name, markers in PARTS:
             if any(marker in frame for marker in markers):
@@ -54,6 +66,12 @@ def shares(raw: Path) -> tuple[Counter, int]:
     return counts, sum(counts.values())
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def profile(pid: int, url: str, seconds: float, concurrency: int) -> tuple[Counter, int, dict]:
     say = lambda sender, text: post_json(f"{url}/webhooks/rest/webhook", {"sender": sender, "message": text})  # noqa: E731
     for text in SCRIPT:  # warm-up
@@ -65,9 +83,11 @@ def profile(pid: int, url: str, seconds: float, concurrency: int) -> tuple[Count
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         result: dict = {}
         load = threading.Thread(target=lambda: result.update(measure(say, concurrency, 100_000, stop_after=seconds)))
+        cpu_before = cpu_seconds(pid)
         load.start()
         _, err = spy.communicate()
         load.join()
+        result["cpu_ms_per_turn"] = 1000 * (cpu_seconds(pid) - cpu_before) / max(result.get("turns", 0), 1)
         if spy.returncode != 0 or not raw.exists():
             raise RuntimeError(f"py-spy failed (it needs ptrace permission): {err.decode()[-300:]}")
         counts, total = shares(raw)
@@ -99,10 +119,10 @@ def main() -> None:
     for part in [name for name, _ in PARTS] + [OTHER]:
         cells = [f"{100 * counts[part] / total:.0f}%" if total else "-" for counts, total, _ in results.values()]
         print(f"| {part} | " + " | ".join(cells) + " |")
-    for name, (_, total, load) in results.items():
-        cpu_ms = 1000 * total / 200 / max(load.get("turns", 0), 1)
+    for name, (_, _, load) in results.items():
         print(f"\n{name}: {load.get('turns', 0)} turns, {load.get('throughput', 0):.1f} turns/s, "
-              f"p50 {load.get('p50', 0):.0f} ms; {cpu_ms:.1f} ms of Rasa-server CPU per turn")
+              f"p50 {load.get('p50', 0):.0f} ms; {load['cpu_ms_per_turn']:.1f} ms of Rasa-server CPU per turn "
+              "(while sampled)")
 
 
 if __name__ == "__main__":
