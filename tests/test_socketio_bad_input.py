@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 
 import aiohttp
+from hypothesis import given, settings, strategies as st
 import socketio
 
 from channels.webchat import WebchatInput
@@ -161,3 +162,30 @@ def test_a_burst_of_messages_in_one_polling_request_is_answered_in_full(bot):
     # The client batches the burst into one POST: engine.io alone would refuse it whole.
     replies = asyncio.run(_burst(bot.url, [f"什么是无形价值 {i}" for i in range(24)]))
     assert sum("品牌简化决策" in (r.get("text") or "") for r in replies) == 24
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20) | st.binary(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8)
+PAYLOADS = JSON_VALUES | st.fixed_dictionaries(
+    {}, optional={"message": JSON_VALUES | st.text(max_size=40), "session_id": JSON_VALUES,
+                  "metadata": JSON_VALUES | st.text(max_size=20), "customData": JSON_VALUES})
+
+
+@settings(max_examples=300, deadline=None)
+@given(PAYLOADS)
+def test_any_payload_is_dropped_or_reaches_rasa_as_text(payload):
+    channel = WebchatInput.from_credentials({"session_persistence": True})
+    received = []
+
+    async def on_new_message(message):
+        received.append(message)
+
+    channel.blueprint(on_new_message)
+    asyncio.run(channel.sio.handlers["/"]["user_uttered"]("sid", payload))
+    for message in received:
+        assert isinstance(message.text, str) and message.text.strip()
+        message.text.encode("utf-8")  # no lone surrogate reaches the NLU or the stores
+        assert isinstance(message.metadata, dict)
+        assert isinstance(message.sender_id, str) and message.sender_id, message.sender_id
