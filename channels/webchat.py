@@ -29,6 +29,8 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from assistant.text import scrub
+
 
 logger = logging.getLogger(__name__)
 Payload.max_decode_packets = 256
@@ -86,8 +88,7 @@ class WebchatInput(SocketIOInput):
                     metadata = None
             # A lone surrogate ("\\ud800" in the JSON) is valid JSON but not text: OpenCC and
             # every store that encodes UTF-8 fail on it.
-            text = text.encode("utf-8", "replace").decode("utf-8")
-            await rasa_handler(sid, {**data, "message": text,
+            await rasa_handler(sid, {**data, "message": scrub(text),
                                      self.metadata_key: metadata if isinstance(metadata, dict) else {}})
 
         self.sio.on(self.user_message_evt, handler=checked_message, namespace=self.namespace)

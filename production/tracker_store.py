@@ -16,7 +16,7 @@ Configured in endpoints.production.yml as `type: production.tracker_store.LeanSQ
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
@@ -67,26 +67,28 @@ class LeanSQLTrackerStore(SQLTrackerStore):
             stored = getattr(tracker, STORED, None)
             if stored is None:
                 stored = connection.execute(self.latest_session_count, {"sender_id": tracker.sender_id}).scalar_one()
-            new_events = events[stored:]
-            await self._publish(new_events, tracker.sender_id)
+            new_events = [event.as_dict() for event in events[stored:]]
+            await self._publish([{"sender_id": tracker.sender_id, **data} for data in new_events])
             if new_events:
-                connection.execute(self.events_table.insert(), [self._row(tracker.sender_id, e) for e in new_events])
+                connection.execute(self.events_table.insert(), [self._row(tracker.sender_id, data)
+                                                                for data in new_events])
         setattr(tracker, STORED, len(events))
 
-    async def _publish(self, events: list, sender_id: str) -> None:
-        """The events to the event broker; through production/event_broker.py when configured
-        (bounded backlog), else one by one as Rasa does."""
+    async def _publish(self, bodies: List[dict]) -> None:
+        """To the event broker: all at once through production/event_broker.py (bounded
+        backlog), else one by one as Rasa does."""
         if self.event_broker is None:
             return
         publish_all = getattr(self.event_broker, "publish_all", None)
-        if publish_all is None:
-            await self._stream_new_events(self.event_broker, events, sender_id)
+        if publish_all is not None:
+            await publish_all(bodies)
         else:
-            await publish_all([{"sender_id": sender_id, **event.as_dict()} for event in events])
+            for body in bodies:
+                self.event_broker.publish(body)
 
     @staticmethod
-    def _row(sender_id: str, event: Any) -> dict:
-        data = event.as_dict()
-        return {"sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
+    def _row(sender_id: str, data: dict) -> dict:
+        """An events-table row, with the columns Rasa's SQLTrackerStore fills."""
+        return {"sender_id": sender_id, "type_name": data["event"], "timestamp": data.get("timestamp"),
                 "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
                 "action_name": data.get("name"), "data": json.dumps(data)}

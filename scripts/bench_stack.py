@@ -13,8 +13,10 @@ and prints each part's memory, to show whether it grows.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -28,10 +30,16 @@ def say(url: str, sender: str, text: str) -> list:
     return post_json(f"{url}/webhooks/rest/webhook", {"sender": sender, "message": text}, timeout=60)
 
 
+def warmed_up(url: str) -> Callable[[str, str], list]:
+    """`say(sender, text)` on the REST channel at `url`, after one warm-up conversation."""
+    send = functools.partial(say, url)
+    for text in SCRIPT:
+        send("warm-up", text)
+    return send
+
+
 def run(url: str, args) -> list[dict]:
-    for text in SCRIPT:  # warm-up
-        say(url, "warm-up", text)
-    send = lambda sender, text: say(url, sender, text)  # noqa: E731
+    send = warmed_up(url)
     # At least one whole conversation (SCRIPT) per visitor, so every row has the same mix of turns.
     rows = [{**measure(send, c, max(args.turns, len(SCRIPT) * c)), "pace": "back to back"}
             for c in args.concurrency]
@@ -45,11 +53,8 @@ def stack_soak(seconds: float, concurrency: int) -> None:
     stack = Stack(env={"STACK_RATE_PER_SECOND": "100000", "STACK_RATE_BURST": "100000"})
     stack.up()
     try:
-        for text in SCRIPT:  # warm-up
-            say(stack.url, "warm-up", text)
         parts = ["rasa-1", "rasa-2", "actions-1", "actions-2"]
-        soak(lambda sender, text: say(stack.url, sender, text), {p: stack.pid(p) for p in parts},
-             seconds, concurrency, every=10)
+        soak(warmed_up(stack.url), {p: stack.pid(p) for p in parts}, seconds, concurrency, every=10)
     finally:
         stack.down()
 

@@ -19,8 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.bench import SCRIPT, measure  # noqa: E402
-from tests.bot_process import VENV_BIN, BotProcess, post_json  # noqa: E402
+from scripts.bench import measure  # noqa: E402
+from scripts.bench_stack import warmed_up  # noqa: E402
+from tests.bot_process import VENV_BIN, BotProcess  # noqa: E402
 from tests.stack_process import Stack, require_services  # noqa: E402
 
 # A sample belongs to the first part whose marker is on its stack, from the innermost frame out.
@@ -73,9 +74,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def profile(pid: int, url: str, seconds: float, concurrency: int) -> tuple[Counter, int, dict]:
-    say = lambda sender, text: post_json(f"{url}/webhooks/rest/webhook", {"sender": sender, "message": text})  # noqa: E731
-    for text in SCRIPT:  # warm-up
-        say("warm-up", text)
+    say = warmed_up(url)
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "samples.txt"
         spy = subprocess.Popen([str(VENV_BIN / "py-spy"), "record", "--pid", str(pid), "--rate", "200",
@@ -96,7 +95,7 @@ def profile(pid: int, url: str, seconds: float, concurrency: int) -> tuple[Count
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
     require_services()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -76,27 +77,11 @@ class Stack:
         conn.autocommit = True  # DROP DATABASE cannot run in a transaction
         conn.cursor().execute(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)")
         conn.close()
-        asyncio.run(self._broker(delete=True))
-
-    async def _broker(self, delete: bool = False) -> list[dict]:
-        """The events waiting in this stack's RabbitMQ queue (taken off it), or the queue and
-        exchange deleted: nobody consumes them after the tests."""
-        connection = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/", timeout=10)
-        async with connection:
-            channel = await connection.channel()
-            if delete:
-                await channel.queue_delete(self.db)
-                await channel.exchange_delete(self.db)
-                return []
-            queue = await channel.declare_queue(self.db, durable=True, passive=True)
-            taken = []
-            while (message := await queue.get(no_ack=True, fail=False, timeout=10)) is not None:
-                taken.append(json.loads(message.body))
-            return taken
+        asyncio.run(delete_broker(self.db))  # nobody consumes its events after the tests
 
     def broker_events(self) -> list[dict]:
         """Conversation events published to RabbitMQ since the last call, in order."""
-        return asyncio.run(self._broker())
+        return asyncio.run(take_broker_events(self.db))
 
     def pid(self, part: str) -> int:
         return int((self.dir / f"{part}.pid").read_text())
@@ -136,6 +121,30 @@ class Stack:
             rows = [(t, json.loads(d)) for t, d in cur.fetchall()]
         conn.close()
         return rows
+
+
+@contextlib.asynccontextmanager
+async def _rabbitmq():
+    connection = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/", timeout=10)
+    async with connection:
+        yield await connection.channel()
+
+
+async def take_broker_events(name: str) -> list[dict]:
+    """The events waiting in RabbitMQ queue `name`, taken off it, in order."""
+    async with _rabbitmq() as channel:
+        queue = await channel.declare_queue(name, durable=True)  # as Rasa declares it
+        taken = []
+        while (message := await queue.get(no_ack=True, fail=False, timeout=10)) is not None:
+            taken.append(json.loads(message.body))
+        return taken
+
+
+async def delete_broker(name: str) -> None:
+    """The queue and the exchange called `name` (a test stack's), with what waits in them."""
+    async with _rabbitmq() as channel:
+        await channel.queue_delete(name)
+        await channel.exchange_delete(name)
 
 
 def restart_postgresql() -> None:

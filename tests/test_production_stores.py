@@ -5,11 +5,9 @@ production/event_broker.py delivers every event and bounds what waits for Rabbit
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import uuid
 
-import aio_pika
 import psycopg2
 import pytest
 import redis
@@ -23,7 +21,7 @@ from rasa.utils.endpoints import EndpointConfig
 from production.event_broker import PromptPikaEventBroker
 from production.lock_store import AtomicRedisLockStore
 from production.tracker_store import LeanSQLTrackerStore
-from tests.stack_process import require_services
+from tests.stack_process import delete_broker, require_services, take_broker_events
 
 DOMAIN = Domain.load("domain.yml")
 
@@ -228,19 +226,6 @@ def test_redis_errors_surface_as_lock_errors():
 
 # --- the event broker ----------------------------------------------------------------------
 
-async def _drain(queue_name: str) -> list:
-    connection = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/", timeout=10)
-    async with connection:
-        channel = await connection.channel()
-        queue = await channel.declare_queue(queue_name, durable=True, passive=True)
-        taken = []
-        while (message := await queue.get(no_ack=True, fail=False, timeout=10)) is not None:
-            taken.append(json.loads(message.body))
-        await channel.queue_delete(queue_name)
-        await channel.exchange_delete(queue_name)
-        return taken
-
-
 def test_a_busy_replica_waits_for_rabbitmq_instead_of_piling_up_events(monkeypatch):
     require_services()
     name = f"brokertest{uuid.uuid4().hex[:8]}"
@@ -262,4 +247,7 @@ def test_a_busy_replica_waits_for_rabbitmq_instead_of_piling_up_events(monkeypat
 
     still_waiting, failed = asyncio.run(publish())
     assert still_waiting == 0 and failed == 0, "over the limit, a turn returns only when its events are confirmed"
-    assert [e["text"] for e in asyncio.run(_drain(name))] == [e["text"] for e in events]
+    try:
+        assert [e["text"] for e in asyncio.run(take_broker_events(name))] == [e["text"] for e in events]
+    finally:
+        asyncio.run(delete_broker(name))

@@ -4,6 +4,7 @@ afterwards, and markup a visitor sends is never sent back."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import urllib.error
 import urllib.request
@@ -44,8 +45,9 @@ def _answers_the_question(message: dict) -> bool:
     return "淘宝运营" in text and "推广专员" in text
 
 
-async def _chat(url: str, payloads: list) -> tuple[list, list]:
-    """Sends `payloads` then QUESTION on one widget connection; returns (replies, QUESTION's reply)."""
+@contextlib.asynccontextmanager
+async def _widget(url: str):
+    """One widget connection with a confirmed session: yields (client, session_id, replies queue)."""
     received: asyncio.Queue = asyncio.Queue()
     client = socketio.AsyncClient(reconnection=False)
     client.on("bot_uttered", received.put_nowait)
@@ -56,7 +58,14 @@ async def _chat(url: str, payloads: list) -> tuple[list, list]:
     await client.connect(url, socketio_path="/socket.io", transports=["polling"])
     try:
         await client.emit("session_request", {"session_id": None})
-        session_id = await asyncio.wait_for(confirmed, REPLY_TIMEOUT)
+        yield client, await asyncio.wait_for(confirmed, REPLY_TIMEOUT), received
+    finally:
+        await client.disconnect()
+
+
+async def _chat(url: str, payloads: list) -> tuple[list, list]:
+    """Sends `payloads` then QUESTION on one widget connection; returns (replies, QUESTION's reply)."""
+    async with _widget(url) as (client, session_id, received):
         for payload in payloads:
             await client.emit("user_uttered", {**payload, "session_id": session_id}
                               if isinstance(payload, dict) else payload)
@@ -68,8 +77,6 @@ async def _chat(url: str, payloads: list) -> tuple[list, list]:
             replies.append(await asyncio.wait_for(received.get(), REPLY_TIMEOUT))
         assert client.connected
         return replies, replies[-1]
-    finally:
-        await client.disconnect()
 
 
 def test_channel_drops_payloads_rasa_cannot_handle_and_passes_the_rest():
@@ -139,23 +146,13 @@ def test_malformed_frames_and_polling_bodies_get_no_5xx_and_the_server_keeps_ans
 
 async def _burst(url: str, questions: list[str]) -> list[dict]:
     """Emits all `questions` at once on one long-polling connection; returns the replies."""
-    received: asyncio.Queue = asyncio.Queue()
-    client = socketio.AsyncClient(reconnection=False)
-    client.on("bot_uttered", received.put_nowait)
-    confirmed = asyncio.get_running_loop().create_future()
-    client.on("session_confirm", confirmed.set_result)
-    await client.connect(url, socketio_path="/socket.io", transports=["polling"])
-    try:
-        await client.emit("session_request", {"session_id": None})
-        session_id = await asyncio.wait_for(confirmed, REPLY_TIMEOUT)
+    async with _widget(url) as (client, session_id, received):
         await asyncio.gather(*(client.emit("user_uttered", {"message": q, "session_id": session_id})
                                for q in questions))
         replies = []
         while sum("品牌简化决策" in (r.get("text") or "") for r in replies) < len(questions):
             replies.append(await asyncio.wait_for(received.get(), REPLY_TIMEOUT))
         return replies
-    finally:
-        await client.disconnect()
 
 
 def test_a_burst_of_messages_in_one_polling_request_is_answered_in_full(bot):
