@@ -27,7 +27,7 @@ $(VENV)/.installed: requirements.txt constraints.txt
 	@scripts/make-venv.sh $(VENV)
 	@touch $@
 
-$(NLP_ASSETS) &: $(VENV)/.installed kb/knowledge_base.yml assistant/kb.py scripts/build_nlp_assets.py
+$(NLP_ASSETS) &: $(VENV)/.installed $(wildcard kb/*.yml assistant/*.py) scripts/build_nlp_assets.py
 	$(PY) scripts/build_nlp_assets.py
 
 model: $(MODEL)

@@ -12,13 +12,17 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import button
+from actions.facts import page_reply
 from actions.replies import Reply, send, understood
+from assistant.clauses import is_question
 from assistant.kb import load_kb
 from leads import contact, office_hours
 from leads.intake import arecord_lead
 
 logger = logging.getLogger(__name__)
 LEAD_SLOTS = ["lead_name", "lead_contact", "lead_need", "lead_time"]
+# Longer than this is a sentence, not a way to address someone.
+MAX_NAME_CHARS = 12
 # What a correction message is about: 电话写错了 -> lead_contact.
 FIELD_WORDS = {"lead_contact": r"电话|手机|号码|微信|联系方式|電話|號碼|聯繫方式",
                "lead_name": r"称呼|名字|姓|稱呼",
@@ -43,7 +47,38 @@ def split_contact(value: str) -> dict[str, str | None]:
 
 
 def parse_contact(text: str) -> str | None:
-    return contact.normalize_phone(text) or contact.find_phone(text) or contact.normalize_wechat(text)
+    """A mobile number or WeChat ID, typed alone or in a sentence (我的微信是 abc123)."""
+    return (contact.normalize_phone(text) or contact.find_phone(text) or contact.normalize_wechat(text)
+            or contact.find_wechat(text))
+
+
+def _plain(value: str) -> str:
+    return re.sub(r"[\s。.!！~～,，?？]+", "", str(value or "")).lower()
+
+
+def parse_name(text: str) -> str | None:
+    """How to address the visitor; never a command, a button word, a question or a number."""
+    name = contact.normalize_name(text)
+    if name is None or len(name) > MAX_NAME_CHARS:
+        return None
+    if _plain(name) in {_plain(w) for w in texts()["not_a_name"]} or is_question(name) or parse_contact(name):
+        return None
+    return name
+
+
+def parse_time(text: str) -> str | None:
+    """Something that reads as a time (明天下午三点, 工作日晚上), or 随时 for any time."""
+    value = str(text or "").strip()
+    plain = _plain(value)
+    if not plain:
+        return None
+    if any(plain == _plain(w) or plain.startswith(_plain(w)) for w in texts()["any_time_words"]):
+        return texts()["any_time"]
+    if plain.isdigit() or _plain(value) in {_plain(w) for w in texts()["not_a_name"]}:
+        return None
+    if not any(word in plain for word in texts()["time_words"]):
+        return None
+    return contact.normalize_preferred_time(value)
 
 
 class AskForLeadSlot(Action):
@@ -82,19 +117,25 @@ class ValidateCallbackForm(FormValidationAction):
         return {slot: value}
 
     async def validate_lead_name(self, value, dispatcher, tracker, domain):
-        return self._checked("lead_name", contact.normalize_name(value), dispatcher, tracker)
+        return self._checked("lead_name", parse_name(value), dispatcher, tracker)
 
     async def validate_lead_contact(self, value, dispatcher, tracker, domain):
         return self._checked("lead_contact", parse_contact(str(value or "")), dispatcher, tracker)
 
     async def validate_lead_need(self, value, dispatcher, tracker, domain):
+        """Any description of what the visitor wants done; a real page question is answered instead."""
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name") or ""
+        if is_question(str(value or "")):
+            answered = page_reply(load_kb(), intent, message, tracker.current_slot_values())
+            if answered:
+                reply, events = answered
+                send(dispatcher, tracker, [reply])
+                return {"lead_need": None, **{e["name"]: e["value"] for e in events if e.get("event") == "slot"}}
         return self._checked("lead_need", contact.normalize_need(value), dispatcher, tracker)
 
     async def validate_lead_time(self, value, dispatcher, tracker, domain):
-        value = str(value or "").strip()
-        if re.fullmatch(r"(随时|隨時|都行|都可以|无所谓|無所謂|不限|没要求|沒要求|跳过|跳過)[。.!！]*", value):
-            value = texts()["any_time"]
-        return self._checked("lead_time", contact.normalize_preferred_time(value), dispatcher, tracker)
+        return self._checked("lead_time", parse_time(value), dispatcher, tracker)
 
 
 class ActionConfirmLead(Action):

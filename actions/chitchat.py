@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers, comparisons
+from actions import answers, comparisons, gaps
 from actions.callback import offer_reply
 from actions.replies import Reply, misunderstood, send, understood
 from assistant.kb import KnowledgeBase, load_kb
@@ -24,7 +25,8 @@ def chitchat_reply(kb: KnowledgeBase, intent: str) -> Reply:
         return Reply(text, answers.topic_buttons(kb))
     if intent == "bot_challenge":
         return Reply(kb.say("bot_challenge"), answers.topic_buttons(kb))
-    return Reply(kb.say({"thank": "thanks", "goodbye": "goodbye", "deny": "deny", "affirm": "affirm"}[intent]))
+    return Reply(kb.say({"thank": "thanks", "goodbye": "goodbye", "deny": "deny", "affirm": "affirm",
+                         "correct_lead": "correct_lead"}[intent]))
 
 
 class ActionChitchat(Action):
@@ -33,7 +35,10 @@ class ActionChitchat(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or "greet"
-        return send(dispatcher, tracker, [chitchat_reply(load_kb(), intent)]) + understood()
+        events = send(dispatcher, tracker, [chitchat_reply(load_kb(), intent)]) + understood()
+        if intent == "deny" and tracker.get_slot("lead_contact"):  # a contact offered, then no callback wanted
+            events.append(SlotSet("lead_contact", None))
+        return events
 
 
 def _failure_replies(kb: KnowledgeBase, tracker: Tracker, first: Reply) -> tuple[list[Reply], list]:
@@ -52,6 +57,15 @@ class ActionDecline(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         kb = load_kb()
+        gap = gaps.gap_reply(kb, tracker.latest_message or {}, tracker.current_slot_values())
+        if gap:
+            return send(dispatcher, tracker, [gap]) + understood()
+        entities = (tracker.latest_message or {}).get("entities") or []
+        if tracker.get_slot("comparison") and any(e.get("entity") == "dimension" for e in entities):
+            plan = _plan_from_entities(kb, tracker)  # 各自干的活儿呢 right after a comparison: a follow-up
+            if plan:
+                return send(dispatcher, tracker, [comparisons.render(kb, plan)]) + \
+                    comparisons.plan_slots(plan, kb, entities) + understood()
         text = "\n".join([kb.say("decline"), answers.topics_list(kb), kb.say("decline_footer")])
         replies, events = _failure_replies(kb, tracker, Reply(text, answers.topic_buttons(kb)))
         return send(dispatcher, tracker, replies) + events
@@ -97,13 +111,17 @@ class ActionClarify(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         kb = load_kb()
         message = tracker.latest_message or {}
+        gap = gaps.gap_reply(kb, message, tracker.current_slot_values())
+        if gap:
+            return send(dispatcher, tracker, [gap]) + understood()
         services = [e.get("value") for e in message.get("entities") or [] if e.get("entity") == "service"]
         if services:  # unclear, but about a service the agency sells: that is a question for its staff
             text = kb.say("price", service=services[0])
             return send(dispatcher, tracker, [Reply(text), offer_reply()]) + understood()
         plan = _plan_from_entities(kb, tracker)
         if plan:  # the classifier is unsure, but the named roles or dimension leave no doubt
-            return send(dispatcher, tracker, [comparisons.render(kb, plan)]) + comparisons.plan_slots(plan) + understood()
+            return send(dispatcher, tracker, [comparisons.render(kb, plan)]) + \
+                comparisons.plan_slots(plan, kb, message.get("entities")) + understood()
         options = suggestions(kb, message.get("intent_ranking") or [], message.get("entities") or [],
                               tracker.get_slot("comparison"))
         if options:

@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers
+from actions import answers, gaps
 from actions.replies import Reply, send, understood
 from assistant.kb import KnowledgeBase, load_kb
 
@@ -144,13 +144,24 @@ def render(kb: KnowledgeBase, plan: Plan) -> Reply:
     return Reply(text, buttons + [answers.contact_button(kb)])
 
 
-def plan_slots(plan: Plan) -> list[dict[str, Any]]:
+def pair_for(kb: KnowledgeBase, comparison: str, entities: list[dict] | None = None) -> list[str]:
+    """The comparison's two roles in the order the visitor named them (for 前者 / 后者)."""
+    own = kb.comparisons[comparison]["subjects"]
+    named = [k for k in dict.fromkeys(map(kb.subject_key, _entities(entities or [], "subject"))) if k in own]
+    return named if len(named) == 2 else list(own)
+
+
+def plan_slots(plan: Plan, kb: KnowledgeBase | None = None, entities: list[dict] | None = None) -> list[dict[str, Any]]:
     """Remember what was answered so that the next elliptical question resolves."""
     if plan.kind in ("comparison", "side", "dimension_missing"):
-        return [SlotSet("comparison", plan.comparison), SlotSet("dimension", plan.dimension),
-                SlotSet("subject", plan.subject if plan.kind == "side" else None)]
+        events = [SlotSet("comparison", plan.comparison), SlotSet("dimension", plan.dimension),
+                  SlotSet("subject", plan.subject if plan.kind == "side" else None)]
+        if kb is not None:
+            events.append(SlotSet("pair", pair_for(kb, plan.comparison, entities)))
+        return events
     if plan.kind == "overview":
-        return [SlotSet("comparison", None), SlotSet("dimension", None), SlotSet("subject", None)]
+        return [SlotSet("comparison", None), SlotSet("dimension", None), SlotSet("subject", None),
+                SlotSet("pair", None)]
     return []
 
 
@@ -163,5 +174,9 @@ class ActionAnswerComparison(Action):
         kb = load_kb()
         message = tracker.latest_message or {}
         intent = intent or (message.get("intent") or {}).get("name") or ""
-        plan = resolve(kb, intent, message.get("entities") or [], tracker.current_slot_values())
-        return send(dispatcher, tracker, [render(kb, plan)]) + plan_slots(plan) + understood()
+        entities = message.get("entities") or []
+        gap = gaps.gap_reply(kb, message, tracker.current_slot_values())
+        if gap:
+            return send(dispatcher, tracker, [gap]) + understood()
+        plan = resolve(kb, intent, entities, tracker.current_slot_values())
+        return send(dispatcher, tracker, [render(kb, plan)]) + plan_slots(plan, kb, entities) + understood()

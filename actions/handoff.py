@@ -32,7 +32,10 @@ class ActionHandoff(Action):
             text = kb.say("price", service=services[0]) if services else kb.say("price_generic")
         else:
             text = kb.say("handoff")
+        if (tracker.active_loop or {}).get("name"):  # inside the callback form: it resumes next
+            return send(dispatcher, tracker, [Reply(text + "\n" + kb.say("handoff_in_form"))]) + understood()
         custom = None
         if intent == "request_human" and transfer_enabled(tracker.get_latest_input_channel()):
+            # The WeChat channel transfers only when an agent can take over; the text is always shown.
             custom = {"type": "handoff", "kf_account": os.environ.get("WECHAT_KF_ACCOUNT") or None}
         return send(dispatcher, tracker, [Reply(text, custom=custom), offer_reply()]) + understood()

@@ -43,6 +43,14 @@ class KnowledgeBase:
     def overview(self) -> dict:
         return self.data["overview"]
 
+    @property
+    def gaps(self) -> dict:
+        """What visitors ask that the page does not say (薪资, 证书, 直播带货 …)."""
+        return self.data.get("gaps") or {}
+
+    def gap_key(self, surface: str | None) -> str | None:
+        return _alias_index(self, "gaps").get(_fold(surface))
+
     def say(self, key: str, **values) -> str:
         """A sentence of the assistant's own (kb/dialogue.yml), with {placeholders} filled."""
         return self.dialogue["texts"][key].format(**{**self.contacts, **values})
@@ -79,6 +87,9 @@ class KnowledgeBase:
                     yield label, key, alias
         for alias in self.data["services"]["aliases"]:
             yield "service", alias, alias
+        for key, entry in self.gaps.items():
+            for alias in entry["aliases"]:
+                yield "gap", key, alias
 
     def all_terms(self) -> list[str]:
         return sorted({t for _, _, t in self.entity_terms()} | set(self.data["vocabulary"]))

@@ -51,7 +51,14 @@ def _same_length(converted: str, original: str, per_char) -> str:
 def to_simplified(text: str) -> str:
     if _T2S.convert(text) == text:  # already Simplified: tw2sp would still touch 么 -> 幺
         return text
-    return _same_length(_TW2SP.convert(text), text, _T2S.convert)
+    converted = _same_length(_TW2SP.convert(text), text, _T2S.convert)
+    # Characters that were already Simplified stay as typed (the 么 of a Cantonese 咩 -> 什么).
+    return "".join(old if _t2s_char(old) == old else new for old, new in zip(text, converted))
+
+
+@lru_cache(maxsize=8192)
+def _t2s_char(ch: str) -> str:
+    return _T2S.convert(ch)
 
 
 @lru_cache(maxsize=8192)
@@ -85,52 +92,98 @@ def _syllables(text: str) -> list[str]:
     return [p if len(p) > 0 else ch for ch, p in zip(text, lazy_pinyin(text, errors=lambda s: list(s)))]
 
 
+def _fuzzy(syllable: str) -> str:
+    """The sound with the distinctions many speakers blur: zh/z, ch/c, sh/s, l/n, -ng/-n."""
+    for blurred, plain in (("zh", "z"), ("ch", "c"), ("sh", "s")):
+        if syllable.startswith(blurred):
+            syllable = plain + syllable[2:]
+            break
+    if syllable.startswith("l"):
+        syllable = "n" + syllable[1:]
+    if syllable.endswith("ng") and len(syllable) > 2:
+        syllable = syllable[:-1]
+    return syllable
+
+
 class TypoCorrector:
-    """Replaces a span that sounds exactly like a known term (toneless pinyin) by the term."""
+    """Replaces a span that sounds like a known term (toneless pinyin) by the term.
+
+    Exact sound for every term; for terms of 3+ characters also the blurred sound
+    (运莹 -> 运营 is exact, 推广专园 -> 推广专员 is blurred -n/-an); for 5+ characters one
+    wrong inner character (新媒休推广); for 4+ characters one dropped inner character
+    (新媒推广 -> 新媒体推广). Never inside an ordinary word that reaches outside the span.
+    """
 
     def __init__(self, terms: Iterable[str]):
+        chinese = sorted({t for t in terms if len(t) >= 2 and _is_chinese(t)}, key=len)
         self._by_sound: dict[tuple[str, ...], str] = {}
-        for term in sorted({t for t in terms if len(t) >= 2 and _is_chinese(t)}, key=len):
-            self._by_sound.setdefault(tuple(_syllables(term)), term)
+        self._by_blur: dict[tuple[str, ...], str] = {}
+        for term in chinese:
+            sounds = _syllables(term)
+            self._by_sound.setdefault(tuple(sounds), term)
+            if len(term) >= 3:
+                self._by_blur.setdefault(tuple(map(_fuzzy, sounds)), term)
         self._lengths = sorted({len(k) for k in self._by_sound}, reverse=True)
-        # Terms of 5+ characters also match with one wrong inner character (新媒休推广);
-        # shorter ones would turn ordinary words into terms (网上投广 -> 网上推广).
+        # Shorter terms would turn ordinary words into terms (网上投广 -> 网上推广).
         self._by_gap: dict[str, str] = {}
-        for term in sorted({t for t in terms if len(t) >= 5 and _is_chinese(t)}, key=len):
+        self._by_drop: dict[str, str] = {}
+        for term in chinese:
             for i in range(1, len(term) - 1):
-                self._by_gap.setdefault(term[:i] + "?" + term[i + 1:], term)
+                if len(term) >= 5:
+                    self._by_gap.setdefault(term[:i] + "?" + term[i + 1:], term)
+                if len(term) >= 4:
+                    self._by_drop.setdefault(term[:i] + term[i + 1:], term)
         self._gap_lengths = sorted({len(k) for k in self._by_gap}, reverse=True)
+        self._drop_lengths = sorted({len(k) for k in self._by_drop}, reverse=True)
 
-    def correct(self, text: str) -> str:
+    def edits(self, text: str) -> list[tuple[int, int, str]]:
         if len(text) > MAX_CORRECTED_CHARS or not self._by_sound:
-            return text
+            return []
         sounds = _syllables(text)
         if len(sounds) != len(text):
-            return text
-        chars = list(text)
+            return []
+        blurred = [_fuzzy(s) for s in sounds]
         taken = [False] * len(text)
+        found = []
 
-        def replace(start: int, size: int, term: str | None) -> bool:
-            if term is None or _breaks_a_word(text, start, size, term):
+        def take(start: int, size: int, term: str | None) -> bool:
+            if term is None or text[start:start + size] == term or _breaks_a_word(text, start, size, term):
                 return False
-            chars[start:start + size] = term
+            found.append((start, start + size, term))
             taken[start:start + size] = [True] * size
             return True
 
         # Longest first, so 新媒休推广 becomes 新媒体推广 before 推广 is considered.
-        for size in sorted(set(self._lengths) | set(self._gap_lengths), reverse=True):
+        sizes = sorted(set(self._lengths) | set(self._gap_lengths) | set(self._drop_lengths), reverse=True)
+        for size in sizes:
             for start in range(len(text) - size + 1):
-                if any(taken[start:start + size]):
+                window = text[start:start + size]
+                if any(taken[start:start + size]) or not _is_chinese(window):
                     continue
-                if replace(start, size, self._by_sound.get(tuple(sounds[start:start + size]))):
+                exact = self._by_sound.get(tuple(sounds[start:start + size]))
+                if exact == window:  # already the term: nothing to correct, and nothing else may take it
+                    taken[start:start + size] = [True] * size
+                    continue
+                if take(start, size, exact):
+                    continue
+                if take(start, size, self._by_blur.get(tuple(blurred[start:start + size]))):
+                    continue
+                if size in self._drop_lengths and not _dictionary().get(window) and \
+                        take(start, size, self._by_drop.get(window)):
                     continue
                 if size in self._gap_lengths:
-                    window = "".join(chars[start:start + size])
                     for i in range(1, size - 1):  # inner characters only: 电商运营跟 is no typo of 电商运营岗
-                        if _is_chinese(window[i]) and \
-                                replace(start, size, self._by_gap.get(window[:i] + "?" + window[i + 1:])):
+                        if take(start, size, self._by_gap.get(window[:i] + "?" + window[i + 1:])):
                             break
-        return "".join(chars)
+        return found
+
+    def correct_mapped(self, mapped):
+        return mapped.edit(self.edits(mapped.text))
+
+    def correct(self, text: str) -> str:
+        from assistant.mapped import Mapped
+
+        return self.correct_mapped(Mapped.of(text)).text
 
 
 @lru_cache(maxsize=1)
@@ -146,7 +199,10 @@ def _breaks_a_word(text: str, start: int, size: int, term: str) -> bool:
     reaching outside the span: 运营不同 is 运营 + 不同, not a typo of 运营部."""
     words = _dictionary()
     end = start + size
-    for pos in (i for i in range(start, end) if text[i] != term[i - start]):
+    changed = [i for i in range(start, end) if i - start >= len(term) or text[i] != term[i - start]]
+    if len(term) != size:  # a dropped character: the word around the gap must not be ordinary
+        changed = list(range(start, end))
+    for pos in changed:
         for left in range(max(0, pos - 3), pos + 1):
             for right in range(pos + 1, min(len(text), pos + 4) + 1):
                 if (left < start or right > end) and right - left >= 2 and words.get(text[left:right], 0) > 0:
@@ -159,12 +215,11 @@ def _is_chinese(term: str) -> bool:
 
 
 def normalize(text: str, corrector: TypoCorrector | None = None) -> str:
-    """What the NLU pipeline reads: half-width, lower-case Latin, Simplified, typos fixed."""
-    text = to_simplified(to_halfwidth(scrub(text)))
-    text = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-    if corrector is not None:
-        text = corrector.correct(text)
-    return text
+    """What the NLU pipeline reads (assistant.wording): Mandarin Simplified, lower-case Latin,
+    English terms in Chinese, typos fixed."""
+    from assistant.wording import normalize_mapped
+
+    return normalize_mapped(text, corrector).text
 
 
 @lru_cache(maxsize=1)

@@ -1,8 +1,11 @@
 """Custom Rasa NLU components of this assistant.
 
-Rasa imports this package in every server process that loads the model, so the
-measured speed-up of assistant.rasa_speedups is installed here.
+Rasa imports this package in every process that loads the model (`make run`, `rasa shell`,
+`rasa test`, the stack's replicas), so the Rasa-side patches are installed here, once:
+the measured speed-ups (assistant.rasa_speedups) and the conversation context and
+two-question handling of understanding (assistant.understanding_patches).
 """
-from assistant import rasa_speedups
+from assistant import rasa_speedups, understanding_patches
 
 rasa_speedups.install()
+understanding_patches.install()

@@ -1,6 +1,12 @@
-"""First step of the NLU pipeline: the text every later component reads is
-half-width, Simplified, lower-case Latin, with same-sounding typos of known
-terms corrected. Offsets are unchanged (see assistant.text)."""
+"""First step of the NLU pipeline: what every later component reads.
+
+The visitor's text in plain Mandarin Simplified (assistant.wording: Cantonese, Taiwan and
+English wording, typos), cut down to the question it asks (assistant.clauses: the story
+around it dropped, 前者 / 这两个岗位 replaced by the roles meant, using the conversation's
+context that the Rasa server puts into the message metadata). The parse output's
+`reading` shows what was read, so `rasa shell nlu` explains a decision; EntityOffsets,
+the last step, moves entity offsets back onto the visitor's own characters.
+"""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -9,13 +15,18 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_ATTRIBUTE_START, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from assistant.text import default_corrector, normalize, script_of
+from assistant.clauses import Context, read
+from assistant.mapped import Mapped
+from assistant.text import default_corrector, script_of
+from assistant.wording import normalize_mapped
 
 SCRIPT = "script"
+READING = "reading"
+TEXT_MAP = "text_map"
 # Only the start of a very long message is read: the question is there, and the
 # featurizers' cost grows with the length (5,000 characters took seconds).
 MAX_NLU_CHARS = 500
@@ -40,7 +51,11 @@ class ChineseNormalizer(GraphComponent):
         if isinstance(text, str) and text:
             # The actions answer in the visitor's script, which normalising erases.
             message.set(SCRIPT, script_of(text), add_to_output=True)
-            message.set(TEXT, normalize(text[:MAX_NLU_CHARS], self._corrector))
+            mapped = normalize_mapped(text[:MAX_NLU_CHARS], self._corrector)
+            reading = read(mapped, Context.from_metadata(message.get("metadata")))
+            message.set(TEXT, reading.focus.text)
+            message.set(TEXT_MAP, [list(reading.focus.starts), list(reading.focus.ends)])
+            message.set(READING, reading.explain(), add_to_output=True)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:
@@ -50,4 +65,25 @@ class ChineseNormalizer(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             self._normalize(message)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class EntityOffsets(GraphComponent):
+    """Entity start/end on what the visitor typed (values stay the canonical terms)."""
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "EntityOffsets":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text_map = message.get(TEXT_MAP)
+            if not text_map:
+                continue
+            mapped = Mapped(message.get(TEXT), tuple(text_map[0]), tuple(text_map[1]))
+            for entity in message.get(ENTITIES) or []:
+                start, end = mapped.original_span(entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END])
+                entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END] = start, end
         return messages

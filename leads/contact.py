@@ -78,6 +78,16 @@ def normalize_wechat(value: str | None) -> str | None:
     return normalize_phone(text)
 
 
+def find_wechat(text: str | None) -> str | None:
+    """A WeChat ID that the sentence names as one: 我的微信是 abc123, wechat: abc123, wxid_…."""
+    text = _half_width(text)
+    for pattern in _WECHAT_IN_TEXT:
+        match = pattern.search(text)
+        if match:
+            return match["id"]
+    return None
+
+
 def normalize_name(value: str | None) -> str | None:
     """How to address the visitor (王先生, Lily), 1-20 chars, else None.
 

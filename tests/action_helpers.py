@@ -8,7 +8,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.kb import ROOT_DIR, load_kb
-from assistant.text import default_corrector, normalize, script_of
+from assistant.clauses import read
+from assistant.text import default_corrector, script_of
+from assistant.wording import normalize_mapped
 
 KB = load_kb()
 
@@ -24,9 +26,14 @@ def _spacy_pipeline():
 
 
 def entities_in(text: str) -> list[dict]:
-    """What the NLU's EntityRuler tags in the visitor's text."""
-    doc = _spacy_pipeline()(normalize(text, default_corrector()).lower())
-    return [{"entity": e.label_, "value": e.text, "start": e.start_char, "end": e.end_char} for e in doc.ents]
+    """What the NLU's EntityRuler tags in the visitor's text (offsets on the text as typed)."""
+    focus = read(normalize_mapped(text, default_corrector())).focus
+    doc = _spacy_pipeline()(focus.text)
+    found = []
+    for e in doc.ents:
+        start, end = focus.original_span(e.start_char, e.end_char)
+        found.append({"entity": e.label_, "value": e.text, "start": start, "end": end})
+    return found
 
 
 def tracker(text: str, intent: str, slots: dict | None = None, entities: list[dict] | None = None,

@@ -104,6 +104,37 @@ class BotProcess:
         self.stop()
 
 
+class ActionServerProcess:
+    """Only the action server, on a free loopback port (for an in-process Rasa Agent)."""
+
+    def __init__(self, env: dict | None = None):
+        self.port = free_port()
+        self.webhook_url = f"http://127.0.0.1:{self.port}/webhook"
+        self.env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", **(env or {})}
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> "ActionServerProcess":
+        log_dir = ROOT / "results" / f"actions-{self.port}"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen([str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
+                                      "--port", str(self.port)], cwd=ROOT, env=self.env,
+                                     stdout=open(log_dir / "actions.log", "wb"), stderr=subprocess.STDOUT)
+        try:
+            _wait_http(f"http://127.0.0.1:{self.port}/health", self.proc, 120)
+        except Exception:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
 def post_json(url: str, payload: dict, timeout: float = 30):
     """POST a JSON body, as browsers and WeChat do: with TCP_NODELAY.
 

@@ -66,11 +66,36 @@ def handoff_bot(text):
     return [{"text": "电话 175-8598-2043，微信 1454722008"}, {"custom": {"type": "handoff", "kf_account": "kf1@x"}}]
 
 
-def test_handoff_transfers_and_sends_the_contact_text_through_the_api():
+ALWAYS_OPEN = "Mon-Sun 00:00-24:00"
+
+
+def test_handoff_with_an_agent_online_sends_the_contacts_then_transfers(monkeypatch):
+    monkeypatch.setenv("OFFICE_HOURS", ALWAYS_OPEN)
     with StubCustomerServiceApi() as stub, ChannelServer(api_settings(stub), ScriptedBot(handoff_bot)) as server:
         reply = server.wechat().post(text_xml(visitor(), "转人工"))
         assert reply.kind == "transfer_customer_service" and reply.fields["TransInfo"]["KfAccount"] == "kf1@x"
-        assert stub.wait_for(1) == ["电话 175-8598-2043，微信 1454722008"]
+        [sent] = stub.wait_for(1)
+        assert "175-8598-2043" in sent and "1454722008" in sent and "正在为您转接人工客服" in sent
+
+
+def test_handoff_with_no_agent_online_answers_with_the_contacts_instead_of_a_silent_transfer(monkeypatch):
+    monkeypatch.setenv("OFFICE_HOURS", ALWAYS_OPEN)
+    with StubCustomerServiceApi(online=[]) as stub, \
+            ChannelServer(api_settings(stub), ScriptedBot(handoff_bot)) as server:
+        reply = server.wechat().post(text_xml(visitor(), "转人工"))
+        assert reply.kind == "text" and "175-8598-2043" in reply.content and "1454722008" in reply.content
+        assert stub.contents() == []
+
+
+def test_handoff_outside_office_hours_answers_with_the_contacts(monkeypatch):
+    monkeypatch.setenv("OFFICE_HOURS", "Mon 00:00-00:01")
+    monkeypatch.setenv("OFFICE_TZ", "Pacific/Kiritimati")
+    with StubCustomerServiceApi() as stub, ChannelServer(api_settings(stub), ScriptedBot(handoff_bot)) as server:
+        from leads import office_hours
+        if office_hours.is_open():  # the one open minute of the week
+            pytest.skip("ran inside the single open minute")
+        reply = server.wechat().post(text_xml(visitor(), "人工"))
+        assert reply.kind == "text" and "175-8598-2043" in reply.content
 
 
 def test_concurrent_senders_share_one_access_token():

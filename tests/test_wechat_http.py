@@ -10,7 +10,8 @@ from channels.wechat.inbound import EMPTY_VOICE, ONLY_TEXT
 from channels.wechat.render import MORE_NOTICE
 from tests.wechat import sample_vector as vector
 from tests.wechat.harness import (AES_KEY, APP_ID, TOKEN, ChannelServer, FakeWeChat, ScriptedBot,
-                                  event_xml, message_xml, settings_for, sign, text_xml)
+                                  StubCustomerServiceApi, api_env, event_xml, message_xml, settings_for, sign,
+                                  text_xml)
 
 SAFE_ENV = {"WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": APP_ID}
 
@@ -317,19 +318,22 @@ def handoff_bot(text):
             {"custom": {"type": "handoff", "kf_account": None}}]
 
 
-def test_handoff_becomes_transfer_customer_service_for_messages_but_not_events():
+def test_without_app_secret_a_handoff_is_answered_with_the_contacts_never_a_bare_transfer():
     settings = settings_for(menu_payloads={"HUMAN": "/human"})
     with ChannelServer(settings, ScriptedBot(handoff_bot)) as server:
         wechat, openid = server.wechat(), visitor()
-        reply = wechat.post(text_xml(openid, "转人工"))
-        assert reply.kind == "transfer_customer_service"
-        assert reply.fields["ToUserName"] == openid and "TransInfo" not in reply.fields
+        for text in ("转人工", "人工"):
+            reply = wechat.post(text_xml(openid, text))
+            assert reply.kind == "text" and "175-8598-2043" in reply.content and "1454722008" in reply.content
         clicked = wechat.post(event_xml(openid, "CLICK", EventKey="HUMAN"))
         assert clicked.kind == "text" and "175-8598-2043" in clicked.content
 
 
-def test_handoff_to_a_named_agent():
-    with ChannelServer(settings_for(kf_account="kf2001@creativeridge"), ScriptedBot(handoff_bot)) as server:
+def test_handoff_to_a_named_agent(monkeypatch):
+    monkeypatch.setenv("OFFICE_HOURS", "Mon-Sun 00:00-24:00")
+    with StubCustomerServiceApi() as stub, \
+            ChannelServer(settings_for(api_env(), api_base_url=stub.base_url, kf_account="kf2001@creativeridge"),
+                          ScriptedBot(handoff_bot)) as server:
         reply = server.wechat().post(text_xml(visitor(), "转人工"))
         assert reply.fields["TransInfo"]["KfAccount"] == "kf2001@creativeridge"
 

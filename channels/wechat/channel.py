@@ -20,6 +20,9 @@ from channels.wechat.render import (MORE_NOTICE, MORE_WORDS, Answer, answer_from
                                     text_reply_xml, transfer_reply_xml)
 from channels.wechat.security import Rejected, RequestGuard, query_args
 from channels.wechat.settings import WeChatSettings, load_settings
+from assistant.kb import load_kb
+from assistant.text import script_of, to_traditional
+from leads import office_hours
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +161,24 @@ class WeChatInput(InputChannel):
             logger.exception("The assistant failed on a WeChat message")
             return Answer(text=SORRY)
         answer = answer_from(collector.messages)
+        if answer.handoff:
+            answer = await self._transfer_or_contacts(answer, inbound)
         self.last_buttons.set(inbound.openid, answer.buttons)
+        return answer
+
+    async def _transfer_or_contacts(self, answer: Answer, inbound: Inbound) -> Answer:
+        """A transfer only when an agent can take over; otherwise the contacts and the callback
+        offer stay the answer. Either way the follower reads the contacts first."""
+        can = (self.settings.transfer_to_customer_service and not inbound.is_event and self._api_usable()
+               and office_hours.is_open() and await self.api.agents_online())
+        if not can:
+            answer.handoff = False
+            return answer
+        notice = load_kb().say("transferring")
+        if script_of(inbound.text) == "traditional":
+            notice = to_traditional(notice)
+        answer.text = "\n\n".join(p for p in (answer.text, notice) if p)
+        answer.buttons = []
         return answer
 
     def _button_payload(self, inbound: Inbound) -> Optional[str]:
@@ -176,9 +196,8 @@ class WeChatInput(InputChannel):
     def _passive(self, inbound: Inbound, answer: Answer) -> Optional[str]:
         settings = self.settings
         text = full_text(answer, settings.button_style)
-        if answer.handoff and settings.transfer_to_customer_service and not inbound.is_event:
-            if text and self._api_usable():
-                self._spawn(self._send_all(inbound.openid, text))
+        if answer.handoff:  # decided in _transfer_or_contacts: the API is usable and an agent is online
+            self._spawn(self._send_all(inbound.openid, text))
             return transfer_reply_xml(inbound.account, inbound.openid,
                                       answer.kf_account or settings.kf_account)
         if not text:

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable, Optional
 
@@ -26,6 +27,7 @@ CONTENT_TOO_LONG = 45002
 OUT_OF_REPLY_WINDOW = 45015           # visitor silent for more than 48 hours
 TOO_MANY_MESSAGES = 45047             # customer-service message quota for this visitor used up
 API_UNAUTHORIZED = 48001              # account lacks the permission: stop using the API
+ONLINE_CACHE_SECONDS = 30.0           # how long an online-agent check is trusted
 
 SENT, SKIPPED, STOPPED = "sent", "skipped", "stopped"
 
@@ -84,6 +86,7 @@ class CustomerServiceApi:
         self._client = _SharedTokenClient(settings)
         self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wechat-api")
         self.enabled = True
+        self._online_checked: Optional[tuple] = None
 
     async def send_texts(self, openid: str, texts: Iterable[str]) -> int:
         """Sends the texts in order; returns how many WeChat accepted."""
@@ -92,6 +95,27 @@ class CustomerServiceApi:
             return 0
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._send_all, openid, texts)
+
+    async def agents_online(self) -> bool:
+        """Whether a human agent is online to take a transfer (cached briefly; False on any error)."""
+        now = time.monotonic()
+        if self._online_checked and now - self._online_checked[0] < ONLINE_CACHE_SECONDS:
+            return self._online_checked[1]
+        loop = asyncio.get_running_loop()
+        online = await loop.run_in_executor(self._executor, self._agents_online)
+        self._online_checked = (now, online)
+        return online
+
+    def _agents_online(self) -> bool:
+        try:
+            accounts = self._client.customservice.get_online_accounts()
+        except WeChatClientException as error:
+            logger.warning("WeChat online-agent list refused (%s): no transfer", error.errcode)
+            return False
+        except (requests.RequestException, ValueError, KeyError, TypeError) as error:
+            logger.warning("WeChat online-agent list unreachable (%s): no transfer", type(error).__name__)
+            return False
+        return any(isinstance(a, dict) and a.get("status", 1) for a in accounts or [])
 
     def _send_all(self, openid: str, texts: list) -> int:
         sent = 0

@@ -218,12 +218,15 @@ class ChannelServer:
 # ---------------------------------------------------------------- customer-service API stub
 
 class StubCustomerServiceApi:
-    """api.weixin.qq.com's token and message/custom/send endpoints, on loopback.
+    """api.weixin.qq.com's token, message/custom/send and online-agent endpoints, on loopback.
 
     `errors` is a queue of errcodes returned by message/custom/send before it succeeds."""
 
-    def __init__(self, errors: Optional[List[int]] = None, token_delay: float = 0.0):
+    def __init__(self, errors: Optional[List[int]] = None, token_delay: float = 0.0,
+                 online: Optional[List[dict]] = None):
         self.errors = list(errors or [])
+        # customservice/getonlinekflist: the agents online (status 1 = taking conversations)
+        self.online = [{"kf_account": "kf1@x", "status": 1, "accepted_case": 0}] if online is None else online
         self.token_delay = token_delay
         self.token_fetches = 0
         self.sent: List[dict] = []
@@ -252,6 +255,8 @@ class StubCustomerServiceApi:
                         stub.token_fetches += 1
                         token = f"token-{stub.token_fetches}"
                     return self._json({"access_token": token, "expires_in": 7200})
+                if path.path.endswith("/customservice/getonlinekflist"):
+                    return self._json({"kf_online_list": stub.online})
                 self._json({"errcode": 40125, "errmsg": "invalid appsecret"})
 
             def do_POST(self):

@@ -1,0 +1,275 @@
+"""Reading the question inside a message.
+
+A visitor often tells a story first and asks somewhere inside it, asks two things at
+once, or points back with 前者 / 它俩 / 另一个. This module works on the normalised
+text (assistant.wording) and keeps its map to what the visitor typed:
+
+- `sentences`: the message cut at 。！？；and line breaks, and before 另外 / 还有 / 顺便;
+- `questions`: the sentences that ask something (a ? at the end, else a question word);
+- `focus`: what the classifier should read: the question sentences, with the roles the
+  story (or the conversation) named put in place of 这两个 / 前者 / 它;
+- `separate_questions`: the questions of a message that asks two things, for answering
+  both in one turn.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import List, Optional, Sequence, Tuple
+
+from assistant.kb import load_kb
+from assistant.mapped import Mapped
+from assistant.wording import glossary, normalize_mapped
+
+Span = Tuple[int, int]
+# A message this short is read whole: it is the question.
+SHORT_MESSAGE = 24
+# A question sentence longer than this is trimmed to its asking clauses.
+LONG_SENTENCE = 36
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]+|\.{3,}|…+")
+_CLAUSE_END = re.compile(r"[，,、：:]+")
+# A question that chooses between or compares roles (哪个更适合我？): it is about the roles the story named.
+_COMPARATIVE = re.compile(r"哪个|哪边|哪一个|哪种|谁|区别|不同|差别|差异|比较|对比|分别|一样")
+# Beside a question ending with ?, a sentence without one is a second question only when it is short
+# (你们有人工客服吗); a long one is the story going on (不知道自己更适合哪边，想先看看……).
+SHORT_QUESTION = 16
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the clause reader found (also shown in the parse output)."""
+    focus: Mapped
+    questions: List[str] = field(default_factory=list)
+    references: List[str] = field(default_factory=list)
+
+    def explain(self) -> dict:
+        return {"focus": self.focus.text, "questions": self.questions, "references": self.references}
+
+
+def is_question(text: str, weak: bool = True) -> bool:
+    """A clause that asks: ends with ?, or holds a question word used as one
+    (with `weak`, also a word such as 区别 that asks only in context)."""
+    stripped = text.strip()
+    if not stripped:
+        return False
+    if stripped[-1] in "?？":
+        return True
+    g = glossary()
+    for phrase in g["not_question"]:
+        stripped = stripped.replace(phrase, "")
+    cues = g["question_cues"] + (g["weak_question_cues"] if weak else [])
+    return any(cue in stripped for cue in cues)
+
+
+def _openers() -> re.Pattern:
+    words = sorted(glossary()["second_question_openers"], key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)))
+
+
+def sentences(text: str) -> List[Span]:
+    """Sentence spans; a second-question opener (另外, 顺便) starts a new one."""
+    spans, start = [], 0
+    for end_mark in _SENTENCE_END.finditer(text):
+        spans.append((start, end_mark.end()))
+        start = end_mark.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    opener = _openers()
+    out = []
+    for s, e in spans:
+        cut = s
+        for m in opener.finditer(text, s, e):
+            # only where a clause begins: 另外 after a comma or at the start
+            if m.start() > cut and text[m.start() - 1] in "，, " and is_question(text[m.start():e]):
+                out.append((cut, m.start()))
+                cut = m.start()
+        out.append((cut, e))
+    return [(s, e) for s, e in out if text[s:e].strip(" ，,。.!！?？")]
+
+
+def _clauses(text: str, span: Span) -> List[Span]:
+    s, e = span
+    out, start = [], s
+    for m in _CLAUSE_END.finditer(text, s, e):
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, e))
+    return [(a, b) for a, b in out if b > a]
+
+
+def questions(text: str) -> List[Span]:
+    """The sentences that ask. When any ends with ?, those (and ones with a clear question word) win."""
+    spans = sentences(text)
+    marked = [sp for sp in spans if text[sp[0]:sp[1]].rstrip()[-1:] in ("?", "？")]
+    if marked:
+        return [sp for sp in spans if sp in marked or is_question(text[sp[0]:sp[1]], weak=False)]
+    return [sp for sp in spans if is_question(text[sp[0]:sp[1]])]
+
+
+# --- the roles a message names -----------------------------------------------
+
+@lru_cache(maxsize=1)
+def _subject_terms() -> List[Tuple[str, str]]:
+    kb = load_kb()
+    terms = {}
+    for key, entry in kb.subjects.items():
+        for alias in [entry["name"], *entry["aliases"]]:
+            folded = normalize_mapped(alias).text
+            if folded:
+                terms.setdefault(folded, key)
+    return sorted(terms.items(), key=lambda kv: -len(kv[0]))
+
+
+def subject_mentions(text: str) -> List[Tuple[int, int, str]]:
+    """(start, end, subject key) of every role named, longest alias first, left to right."""
+    found, taken = [], [False] * len(text)
+    for term, key in _subject_terms():
+        for m in re.finditer(re.escape(term), text):
+            if not any(taken[m.start():m.end()]):
+                found.append((m.start(), m.end(), key))
+                taken[m.start():m.end()] = [True] * (m.end() - m.start())
+    return sorted(found)
+
+
+@lru_cache(maxsize=1)
+def _reference_patterns() -> List[Tuple[re.Pattern, str]]:
+    refs = glossary()["references"]
+    out = []
+    for kind in ("both", "first", "second", "other", "this"):
+        words = sorted(refs[kind], key=len, reverse=True)
+        out.append((re.compile("|".join(map(re.escape, words))), kind))
+    return out
+
+
+def _find_references(text: str) -> List[Tuple[int, int, str]]:
+    found, taken = [], [False] * len(text)
+    for pattern, kind in _reference_patterns():
+        for m in pattern.finditer(text):
+            if not any(taken[m.start():m.end()]):
+                found.append((m.start(), m.end(), kind))
+                taken[m.start():m.end()] = [True] * (m.end() - m.start())
+    return sorted(found)
+
+
+def _partner(subject: str) -> Optional[str]:
+    kb = load_kb()
+    partners = [s for c in kb.comparisons.values() if subject in c["subjects"] for s in c["subjects"] if s != subject]
+    return partners[0] if len(partners) == 1 else None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the conversation is about, from the Rasa server (message metadata)."""
+    pair: Tuple[str, ...] = ()      # the two roles being compared, in the visitor's order
+    subject: Optional[str] = None   # the one role last answered about
+
+    @classmethod
+    def from_metadata(cls, metadata) -> "Context":
+        ctx = (metadata or {}).get("context") if isinstance(metadata, dict) else None
+        if not isinstance(ctx, dict):
+            return cls()
+        kb = load_kb()
+        pair = tuple(s for s in ctx.get("pair") or [] if isinstance(s, str) and s in kb.subjects)[:2]
+        subject = ctx.get("subject") if ctx.get("subject") in kb.subjects else None
+        return cls(pair if len(pair) == 2 else (), subject)
+
+
+def _resolve(text: str, earlier: List[Tuple[int, int, str]], context: Context) -> Tuple[list, list]:
+    """Edits putting role names in place of references, and a note of each."""
+    kb = load_kb()
+    name = lambda key: kb.subjects[key]["name"]  # noqa: E731
+    named_here = [k for _, _, k in subject_mentions(text)]
+    earlier_keys = list(dict.fromkeys(k for _, _, k in earlier))
+    pair = tuple(earlier_keys[:2]) if len(earlier_keys) >= 2 else context.pair
+    edits, notes = [], []
+    for start, end, kind in _find_references(text):
+        new = None
+        if kind == "both" and pair and len(set(named_here)) < 2:
+            new = f"{name(pair[0])}和{name(pair[1])}"
+        elif kind == "first" and pair:
+            new = name(pair[0])
+        elif kind == "second" and pair:
+            new = name(pair[1])
+        elif kind == "other":
+            seen = named_here or earlier_keys or ([context.subject] if context.subject else [])
+            if seen:
+                partner = next((s for s in pair if s != seen[-1]), None) if seen[-1] in pair else _partner(seen[-1])
+                new = name(partner) if partner else None
+        elif kind == "this" and not named_here:
+            key = (earlier_keys[-1] if earlier_keys else context.subject)
+            new = name(key) if key else None
+        if new:
+            edits.append((start, end, new))
+            notes.append(f"{text[start:end]}={new}")
+    return edits, notes
+
+
+def read(mapped: Mapped, context: Context = Context()) -> Reading:
+    text = mapped.text
+    spans = [(0, len(text))]
+    asked: List[str] = []
+    if len(text) > SHORT_MESSAGE or len(sentences(text)) > 1:
+        found = questions(text)
+        if found:
+            spans = [c for sp in found for c in _asking_part(text, sp)]
+            asked = [text[s:e] for s, e in found]
+    focus = mapped.select(spans, joiner="，") if spans != [(0, len(text))] else mapped
+    # Roles the dropped story named, for 这两个岗位 / 它 in the question.
+    earlier = [m for m in subject_mentions(text) if not any(s <= m[0] < e for s, e in spans)]
+    in_focus_before = []
+    edits, notes = [], []
+    refs = _find_references(focus.text)
+    if refs:
+        first_ref = refs[0][0]
+        in_focus_before = [m for m in subject_mentions(focus.text) if m[1] <= first_ref]
+        edits, notes = _resolve(focus.text, earlier + in_focus_before, context)
+    if not edits and earlier and focus is not mapped and not subject_mentions(focus.text) and \
+            _COMPARATIVE.search(focus.text):
+        # 哪个更适合我？ after a story about two roles: the roles are the question's subject.
+        keys = list(dict.fromkeys(k for _, _, k in earlier))[:2]
+        edits = [(0, 0, join_names(keys) + "：")]
+        notes = [f"+{join_names(keys)}"]
+    return Reading(focus.edit(edits) if edits else focus, asked, notes)
+
+
+def _asking_part(text: str, span: Span) -> List[Span]:
+    """A long question sentence without its story clauses (我家开了个淘宝店，……有什么区别)."""
+    if span[1] - span[0] <= LONG_SENTENCE:
+        return [span]
+    clauses = _clauses(text, span)
+    asking = [i for i, c in enumerate(clauses) if is_question(text[c[0]:c[1]], weak=False)] or \
+        [i for i, c in enumerate(clauses) if is_question(text[c[0]:c[1]])]
+    if not asking:
+        return [span]
+    first = asking[0]
+    # Keep the clause before the first asking one when it names the roles asked about.
+    if first > 0 and not subject_mentions(text[clauses[first][0]:clauses[first][1]]) and \
+            subject_mentions(text[clauses[first - 1][0]:clauses[first - 1][1]]):
+        first -= 1
+    keep = clauses[first:asking[-1] + 1]
+    return [(keep[0][0], keep[-1][1])]
+
+
+def separate_questions(text: str) -> List[str]:
+    """The questions of a message that asks two things (in the visitor's own words), else []."""
+    if len(text) > 400:
+        return []
+    normalized = normalize_mapped(text)
+    t = normalized.text
+    found = [sp for sp in questions(t)
+             if t[sp[0]:sp[1]].rstrip()[-1:] in ("?", "？") or sp[1] - sp[0] <= SHORT_QUESTION]
+    if len(found) < 2:
+        return []
+    parts = []
+    for s, e in found[:3]:
+        a, b = normalized.original_span(s, e)
+        part = text[a:b].strip(" ，,。")
+        if part:
+            parts.append(part)
+    return parts if len(parts) >= 2 else []
+
+
+def join_names(keys: Sequence[str]) -> str:
+    kb = load_kb()
+    return "和".join(kb.subjects[k]["name"] for k in keys)

@@ -1,0 +1,80 @@
+"""What the NLU reads: the visitor's text in plain Mandarin Simplified, with a map back.
+
+Steps: lone surrogates and control characters out, full-width to half-width, Cantonese
+and Taiwan words to Mandarin (kb/glossary.yml), Traditional to Simplified (OpenCC),
+lower-case Latin, English terms to the page's Chinese, spaces between Chinese words
+dropped, then same-sounding typos of knowledge-base terms fixed. Every step records
+where each character came from (assistant.mapped), so entities found on the result
+still point at what the visitor typed.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from assistant.mapped import Mapped, edits_for
+from assistant.text import scrub, to_halfwidth, to_simplified, to_traditional
+
+GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "kb" / "glossary.yml"
+_CJK = "\u3400-\u9fff"
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict:
+    return yaml.safe_load(GLOSSARY_PATH.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _regional_table() -> dict:
+    table = {}
+    for word, mandarin in glossary()["regional"].items():
+        table[word] = mandarin
+        table.setdefault(to_traditional(word), mandarin)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _english_pattern() -> tuple[re.Pattern, dict]:
+    table = {k.lower(): v for k, v in glossary()["english"].items()}
+    words = sorted(table, key=len, reverse=True)
+    pattern = re.compile(r"(?<![a-z])(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")(?![a-z])")
+    return pattern, table
+
+
+def _regional_guard(text: str, i: int, key: str) -> bool:
+    return not (len(key) == 1 and i > 0 and text[i - 1] in glossary()["regional_not_after"])
+
+
+def regional_edits(text: str):
+    return edits_for(text, _regional_table(), _regional_guard)
+
+
+def english_edits(text: str):
+    pattern, table = _english_pattern()
+    return [(m.start(), m.end(), table[re.sub(r"\s+", " ", m.group())]) for m in pattern.finditer(text)]
+
+
+def _lower(text: str) -> str:
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+
+
+def _drop_control(text: str) -> str:
+    # NUL makes OpenCC stop reading; other control characters carry nothing.
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", " ", text)
+
+
+def normalize_mapped(text: str, corrector=None) -> Mapped:
+    m = Mapped.of(_drop_control(scrub(text)))
+    m = m.map_chars(to_halfwidth)
+    m = m.edit(regional_edits(m.text))
+    m = m.map_chars(to_simplified)
+    m = m.map_chars(_lower)
+    m = m.edit(english_edits(m.text))
+    m = m.edit((s.start(), s.end(), "") for s in _SPACE_NEAR_CJK.finditer(m.text))
+    if corrector is not None:
+        m = corrector.correct_mapped(m)
+    return m
