@@ -109,6 +109,9 @@ def side_answer(kb: KnowledgeBase, key: str, subject: str, dim: str | None) -> R
     if not lines:
         return None
     others = [s for s in comp["subjects"] if s != subject]
+    contrast = comp["dimensions"][dim].get(others[0]) if dim else None
+    if contrast:  # the page's point is the comparison: the other side follows, labelled as such
+        lines.append(kb.say("side_contrast", other=_name(kb, others[0])) + contrast)
     buttons = []
     if dim:
         buttons.append(button(kb.dialogue["buttons"]["side"].format(

@@ -155,7 +155,7 @@ def plan_slots(plan: Plan, kb: KnowledgeBase | None = None, entities: list[dict]
     """Remember what was answered so that the next elliptical question resolves."""
     if plan.kind in ("comparison", "side", "dimension_missing"):
         events = [SlotSet("comparison", plan.comparison), SlotSet("dimension", plan.dimension),
-                  SlotSet("subject", plan.subject if plan.kind == "side" else None)]
+                  SlotSet("subject", plan.subject if plan.kind == "side" else None), SlotSet("fact", None)]
         if kb is not None:
             events.append(SlotSet("pair", pair_for(kb, plan.comparison, entities)))
         return events

@@ -20,7 +20,7 @@ def fact_reply(kb: KnowledgeBase, key: str) -> tuple[Reply, list[dict[str, Any]]
     section = kb.facts[key]["section"]
     events = [SlotSet("comparison", section), SlotSet("dimension", None), SlotSet("subject", None),
               SlotSet("pair", comparisons.pair_for(kb, section))] if section in kb.comparisons else []
-    return fact_answer(kb, key), events
+    return fact_answer(kb, key), events + [SlotSet("fact", key)]
 
 
 def page_reply(kb: KnowledgeBase, intent: str, message: dict, slots: dict) -> tuple[Reply, list] | None:

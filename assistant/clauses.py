@@ -103,8 +103,17 @@ def questions(text: str) -> List[Span]:
     spans = sentences(text)
     marked = [sp for sp in spans if text[sp[0]:sp[1]].rstrip()[-1:] in ("?", "？")]
     if marked:
-        return [sp for sp in spans if sp in marked or is_question(text[sp[0]:sp[1]], weak=False)]
+        return [sp for sp in spans if sp in marked or _also_asks(text[sp[0]:sp[1]])]
     return [sp for sp in spans if is_question(text[sp[0]:sp[1]])]
+
+
+def _also_asks(sentence: str) -> bool:
+    """Beside a sentence ending with ?, one without it asks too only when it is short
+    (你们有人工客服吗) or opens a second question (另外能讲讲……吗); a long one is the story
+    going on (不知道自己更适合哪边，想先看看……)."""
+    if not is_question(sentence, weak=False):
+        return False
+    return len(sentence) <= SHORT_QUESTION or bool(_openers().match(sentence.lstrip()))
 
 
 # --- the roles a message names -----------------------------------------------
@@ -136,7 +145,7 @@ def subject_mentions(text: str) -> List[Tuple[int, int, str]]:
 def _reference_patterns() -> List[Tuple[re.Pattern, str]]:
     refs = glossary()["references"]
     out = []
-    for kind in ("both", "first", "second", "other", "this"):
+    for kind in ("both", "first", "second", "other", "this", "within"):
         words = sorted(refs[kind], key=len, reverse=True)
         out.append((re.compile("|".join(map(re.escape, words))), kind))
     return out
@@ -163,6 +172,7 @@ class Context:
     """What the conversation is about, from the Rasa server (message metadata)."""
     pair: Tuple[str, ...] = ()      # the two roles being compared, in the visitor's order
     subject: Optional[str] = None   # the one role last answered about
+    fact: Optional[str] = None      # the single fact last answered (其中 / 这几步 point into it)
 
     @classmethod
     def from_metadata(cls, metadata) -> "Context":
@@ -172,7 +182,8 @@ class Context:
         kb = load_kb()
         pair = tuple(s for s in ctx.get("pair") or [] if isinstance(s, str) and s in kb.subjects)[:2]
         subject = ctx.get("subject") if ctx.get("subject") in kb.subjects else None
-        return cls(pair if len(pair) == 2 else (), subject)
+        fact = ctx.get("fact") if ctx.get("fact") in kb.facts else None
+        return cls(pair if len(pair) == 2 else (), subject, fact)
 
 
 def _resolve(text: str, earlier: List[Tuple[int, int, str]], context: Context) -> Tuple[list, list]:
@@ -199,6 +210,8 @@ def _resolve(text: str, earlier: List[Tuple[int, int, str]], context: Context) -
         elif kind == "this" and not named_here:
             key = (earlier_keys[-1] if earlier_keys else context.subject)
             new = name(key) if key else None
+        elif kind == "within" and context.fact:
+            new = kb.facts[context.fact]["title"] + "中"
         if new:
             edits.append((start, end, new))
             notes.append(f"{text[start:end]}={new}")
@@ -257,8 +270,7 @@ def separate_questions(text: str) -> List[str]:
         return []
     normalized = normalize_mapped(text)
     t = normalized.text
-    found = [sp for sp in questions(t)
-             if t[sp[0]:sp[1]].rstrip()[-1:] in ("?", "？") or sp[1] - sp[0] <= SHORT_QUESTION]
+    found = questions(t)
     if len(found) < 2:
         return []
     parts = []

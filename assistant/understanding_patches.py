@@ -30,7 +30,7 @@ MAX_PARTS = 2
 
 def conversation_context(tracker) -> Dict[str, Any]:
     slots = tracker.current_slot_values() if tracker is not None else {}
-    return {"pair": slots.get("pair") or [], "subject": slots.get("subject")}
+    return {"pair": slots.get("pair") or [], "subject": slots.get("subject"), "fact": slots.get("fact")}
 
 
 def _with_context(message: UserMessage, tracker) -> UserMessage:

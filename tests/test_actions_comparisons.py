@@ -53,7 +53,8 @@ def test_dimension_only_one_comparison_has_needs_no_context():
 def test_one_side_of_a_comparison():
     messages, events = ask("淘宝运营需要什么能力?", "ask_role")
     text = text_of(messages)
-    assert "大局观" in text and "宣传能力" not in text
+    # the side asked about first; the other side follows, labelled as the contrast
+    assert "大局观" in text and text.index("大局观") < text.index("对比一下，推广专员：") < text.index("宣传能力")
     assert slots_set(events)["subject"] == "taobao_ops"
     assert "推广专员的能力要求" in titles(messages)
 
@@ -61,7 +62,8 @@ def test_one_side_of_a_comparison():
 def test_other_side_follow_up_keeps_the_dimension():
     slots = {**TAOBAO, "dimension": "ability", "subject": "taobao_ops"}
     text = text_of(ask("那推广专员呢", "ask_role", slots)[0])
-    assert "宣传能力" in text and "大局观" not in text
+    assert text.index("宣传能力") < text.index("对比一下，淘宝运营：") < text.index("大局观")
+    assert "商品整合" not in text  # the same dimension, not the whole comparison
 
 
 def test_comparison_the_page_does_not_make_is_declined_honestly():

@@ -119,5 +119,12 @@ def test_unsure_classifier_but_clear_entities_in_context_get_the_answer():
 
 def test_unsure_classifier_with_one_role_and_no_context_still_asks():
     ranking = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "ask_ops_duties", "confidence": 0.2}]
-    messages, _ = run(ActionClarify(), tracker("小红书运营怎么弄", "nlu_fallback", ranking=ranking))
+    messages, _ = run(ActionClarify(), tracker("那个运营的事怎么弄", "nlu_fallback", ranking=ranking))
     assert "您是不是想问" in text_of(messages)
+
+
+def test_a_platform_the_page_never_mentions_is_said_to_be_uncovered():
+    ranking = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "ask_ops_duties", "confidence": 0.2}]
+    text = text_of(run(ActionClarify(), tracker("小红书运营怎么弄", "nlu_fallback", ranking=ranking))[0])
+    assert "没有讲" in text and "具体平台的玩法" in text and "175-8598-2043" in text
+    assert "开拓市场" not in text  # no nearby section passed off as the answer

@@ -66,3 +66,54 @@ def test_invalid_phone_is_asked_again_and_cancel_stores_nothing(backend):
     assert "简化决策" in middle and "手机号或微信号" in middle
     assert "已取消" in texts(bot.say(visitor, "算了"))
     assert not [r for r in export_csv(database_url) if r.get("conversation_id") == visitor]
+
+
+def test_a_need_naming_a_service_and_a_real_time_land_in_their_fields(backend):
+    database_url, bot = backend
+    visitor = f"visitor-{uuid.uuid4().hex[:8]}"
+    for turn in ["请客服回电", "张先生", "我的微信是 abc123"]:
+        bot.say(visitor, turn)
+    bot.say(visitor, "想做淘宝店铺推广")
+    summary = texts(bot.say(visitor, "明天下午三点"))
+    assert "需求：想做淘宝店铺推广" in summary and "方便时间：明天下午三点" in summary, summary
+    assert "已收到" in texts(bot.say(visitor, "确认"))
+    [row] = [r for r in export_csv(database_url) if r.get("conversation_id") == visitor]
+    assert (row["need"], row["preferred_time"], row["wechat"]) == ("想做淘宝店铺推广", "明天下午三点", "abc123")
+
+
+def test_commands_and_questions_inside_the_form_are_never_taken_as_answers(backend):
+    _, bot = backend
+    visitor = f"visitor-{uuid.uuid4().hex[:8]}"
+    bot.say(visitor, "请客服回电")
+    human = bot.say(visitor, "我要转人工")          # asked for the name: contacts, then the name again
+    assert len(human) <= 3 and "175-8598-2043" in texts(human) and "称呼" in texts(human)
+    assert "称呼" in texts(bot.say(visitor, "更多"))  # a button word is not a name
+    bot.say(visitor, "刘女士")
+    price = bot.say(visitor, "小程序多少钱")         # asked for the contact: a price question, not a bad number
+    assert "175-8598-2043" in texts(price) and "有效的手机号" not in texts(price)
+    bot.say(visitor, "13800138000")
+    bot.say(visitor, "需要网络推广服务")
+    for not_a_time in ["确认", "1"]:
+        assert "方便联系的时间" in texts(bot.say(visitor, not_a_time))
+    summary = texts(bot.say(visitor, "工作日晚上"))
+    assert "称呼：刘女士" in summary and "需求：需要网络推广服务" in summary and "方便时间：工作日晚上" in summary
+
+
+@pytest.mark.parametrize("text", ["1", "2", "2026", "100元", "13800138000", "175-8598-2043", "电话也发我一下"])
+def test_a_bare_number_gets_one_short_reply_in_and_out_of_the_form(backend, text):
+    _, bot = backend
+    fresh = bot.say(f"visitor-{uuid.uuid4().hex[:8]}", text)
+    assert 1 <= len(fresh) <= 3 and all(m.get("text") for m in fresh), fresh
+    in_form = f"visitor-{uuid.uuid4().hex[:8]}"
+    bot.say(in_form, "请客服回电")
+    assert 1 <= len(bot.say(in_form, text)) <= 3
+
+
+def test_a_typed_phone_number_offers_a_callback_with_it_filled_in(backend):
+    database_url, bot = backend
+    visitor = f"visitor-{uuid.uuid4().hex[:8]}"
+    offer = texts(bot.say(visitor, "13712345678"))
+    assert "13712345678" in offer and "联系您" in offer
+    assert "称呼" in texts(bot.say(visitor, "好的"))
+    # the contact is already known: the form goes on to the need
+    assert "咨询什么" in texts(bot.say(visitor, "周先生"))
