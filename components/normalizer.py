@@ -30,6 +30,8 @@ TEXT_MAP = "text_map"
 # Only the start of a very long message is read: the question is there, and the
 # featurizers' cost grows with the length (5,000 characters took seconds).
 MAX_NLU_CHARS = 500
+# What a message of nothing but control characters or spaces is read as.
+BLANK_MESSAGE = "?"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -52,6 +54,9 @@ class ChineseNormalizer(GraphComponent):
             # The actions answer in the visitor's script, which normalising erases.
             message.set(SCRIPT, script_of(text), add_to_output=True)
             mapped = normalize_mapped(text[:MAX_NLU_CHARS], self._corrector)
+            if not mapped.text.strip():
+                # Only control characters or spaces: the classifier would get no feature at all.
+                mapped = Mapped.of(BLANK_MESSAGE)
             reading = read(mapped, Context.from_metadata(message.get("metadata")))
             message.set(TEXT, reading.focus.text)
             message.set(TEXT_MAP, [list(reading.focus.starts), list(reading.focus.ends)])

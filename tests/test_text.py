@@ -4,6 +4,7 @@ from hypothesis import strategies as st
 
 from assistant.text import (MAX_CORRECTED_CHARS, default_corrector, normalize, script_of,
                             to_halfwidth, to_simplified, to_traditional)
+from assistant.wording import normalize_mapped
 
 
 def norm(text: str) -> str:
@@ -60,9 +61,12 @@ def test_huge_input_is_not_typo_corrected_and_stays_fast():
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=80))
-def test_normalising_never_changes_the_length(text):
-    # Entity offsets found on the normalised text must be valid on the original.
-    assert len(norm(text)) == len(text)
+def test_every_normalised_character_maps_back_into_the_typed_text(text):
+    # Entity offsets found on the normalised text are moved back onto the original with this map.
+    mapped = normalize_mapped(text, default_corrector())
+    assert len(mapped.starts) == len(mapped.ends) == len(mapped.text)
+    assert all(0 <= a <= b <= len(text) for a, b in zip(mapped.starts, mapped.ends))
+    assert list(mapped.starts) == sorted(mapped.starts)
     assert len(to_simplified(text)) == len(text)
 
 
