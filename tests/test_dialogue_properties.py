@@ -82,8 +82,8 @@ def _turn(agent_and_loop, sender: str, text: str) -> list:
     return output.messages
 
 
-@settings(max_examples=700, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(state=st.sampled_from(sorted(STATES)), texts=st.lists(messages, min_size=1, max_size=3))
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(state=st.sampled_from(sorted(STATES)), texts=st.lists(messages, min_size=1, max_size=4))
 def test_every_message_gets_one_to_three_messages_then_the_assistant_listens(agent, state, texts):
     sender = f"prop-{uuid.uuid4().hex}"
     for text in STATES[state]:
