@@ -29,6 +29,15 @@ def scrub(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_input(text: str) -> str:
+    """What every channel passes on from a visitor: no lone surrogates, NUL or other control
+    characters (a NUL makes OpenCC stop reading; a surrogate cannot be stored as UTF-8)."""
+    return _CONTROL.sub("", scrub(text))
+
+
 def to_halfwidth(text: str) -> str:
     out = []
     for ch in text:

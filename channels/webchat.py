@@ -29,7 +29,8 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from assistant.text import scrub
+from assistant.text import clean_input
+from channels.namespaces import MAX_SENDER_CHARS, widget_conversation, widget_room
 
 
 logger = logging.getLogger(__name__)
@@ -52,11 +53,11 @@ class WebchatOutput(SocketIOOutput):
         # Rasa has already split the text into bubbles at blank lines.
         if isinstance(response.get("text"), str):
             response = {**response, "text": widget_markdown(response["text"])}
-        await super()._send_message(socket_id, response)
+        await super()._send_message(widget_room(socket_id), response)
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any],
                                **kwargs: Any) -> None:
-        await self.sio.emit(self.bot_message_evt, {"custom": json_message}, room=recipient_id)
+        await self.sio.emit(self.bot_message_evt, {"custom": json_message}, room=widget_room(recipient_id))
 
 
 class WebchatInput(SocketIOInput):
@@ -70,6 +71,8 @@ class WebchatInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def with_webchat_output(message: UserMessage) -> None:
             message.output_channel = WebchatOutput(self.sio, self.bot_message_evt)
+            # The widget's conversations live in their own namespace (channels/namespaces.py).
+            message.sender_id = widget_conversation(str(message.sender_id))
             await on_new_message(message)
 
         blueprint = super().blueprint(with_webchat_output)
@@ -80,6 +83,10 @@ class WebchatInput(SocketIOInput):
             if not isinstance(text, str) or not text.strip():
                 logger.warning("socketio: dropped a %s that is not {'message': text}", self.user_message_evt)
                 return
+            session = data.get("session_id")
+            if session is not None and (not isinstance(session, str) or len(session) > MAX_SENDER_CHARS):
+                logger.warning("socketio: dropped a %s with an unusable session_id", self.user_message_evt)
+                return
             metadata = data.get(self.metadata_key)
             if isinstance(metadata, str):
                 try:
@@ -88,7 +95,7 @@ class WebchatInput(SocketIOInput):
                     metadata = None
             # A lone surrogate ("\\ud800" in the JSON) is valid JSON but not text: OpenCC and
             # every store that encodes UTF-8 fail on it.
-            await rasa_handler(sid, {**data, "message": scrub(text),
+            await rasa_handler(sid, {**data, "message": clean_input(text),
                                      self.metadata_key: metadata if isinstance(metadata, dict) else {}})
 
         self.sio.on(self.user_message_evt, handler=checked_message, namespace=self.namespace)

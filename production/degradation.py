@@ -23,7 +23,6 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.lock_store import LockError
 from rasa.shared.core.events import BotUttered
-from rasa.shared.exceptions import RasaException
 
 from assistant.kb import load_kb
 
@@ -60,7 +59,7 @@ def _wrap_remote_action() -> None:
                                           timeout_seconds())
         except ActionExecutionRejection:
             raise  # the action declined on purpose: Rasa lets other policies answer
-        except (RasaException, asyncio.TimeoutError) as error:
+        except Exception as error:  # noqa: BLE001 - any failure (even an encoding error) gets the apology
             logger.error("action %s failed, sending the apology: %r", self.name(), error)
             return [BotUttered(apology())]
 

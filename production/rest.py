@@ -1,17 +1,37 @@
-"""Rasa's REST channel, answering 400 to a body that is not a JSON object.
+"""Rasa's REST channel, with the checks a public endpoint needs.
 
-Why: RestInput reads `request.json.get(...)`, so an empty body or a JSON list raises
-AttributeError and the visitor gets HTTP 500 (measured through nginx). Same path
-(/webhooks/rest/webhook) and replies otherwise.
+- A body that is not a JSON object gets 400 instead of 500 (RestInput reads
+  `request.json.get(...)`, so an empty body or a JSON list raised AttributeError).
+- The sender is required, a string of at most MAX_SENDER_CHARS, and outside the other
+  channels' namespaces (`wechat:…`, `web:…`): a REST client can never join a WeChat
+  follower's or a widget visitor's conversation, and two REST visitors without a sender
+  never share one `default` conversation.
+- The message text is cleaned of lone surrogates and control characters
+  (assistant.text.clean_input), as on every channel.
+Same path (/webhooks/rest/webhook) and replies otherwise.
 """
 from __future__ import annotations
 
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic.exceptions import InvalidUsage  # HTTP 400 in sanic 21
 
+from assistant.text import clean_input
+from channels.namespaces import MAX_SENDER_CHARS, reserved
+
 
 class RestInput(RasaRestInput):
     async def _extract_sender(self, req):
         if not isinstance(req.json, dict):
             raise InvalidUsage("the body must be a JSON object with `sender` and `message`")
-        return await super()._extract_sender(req)
+        sender = req.json.get("sender")
+        if not isinstance(sender, str) or not sender.strip():
+            raise InvalidUsage("`sender` is required: a string that identifies the visitor's conversation")
+        if len(sender) > MAX_SENDER_CHARS:
+            raise InvalidUsage(f"`sender` is longer than {MAX_SENDER_CHARS} characters")
+        if reserved(sender) or clean_input(sender) != sender:
+            raise InvalidUsage("`sender` uses a reserved prefix or characters")
+        return sender
+
+    def _extract_message(self, req):
+        text = super()._extract_message(req)
+        return clean_input(text) if isinstance(text, str) else text

@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "results" / "pipelines"
 RASA = str(Path(sys.executable).parent / "rasa")
 DEV_EVAL = ROOT.parent / "shared" / "eval" / "run_eval.py"
+DEV_SETS = {"dev": DEV_EVAL.with_name("dev_cases.yml"), "dev2": DEV_EVAL.with_name("dev2_cases.yml"),
+            "heldout": ROOT / "eval" / "heldout2_cases.yml"}
 PROBES = ["淘宝运营和推广专员有什么区别", "那能力要求呢", "市場推廣和運營有什麼區別", "网络广告有哪些形式",
           "我想找人工客服", "今天天气怎么样", "taobao运营 vs 推广专员", "新媒体推广有什么特点"]
 
@@ -49,17 +51,21 @@ def assistant_config(variant: Path, out: Path) -> Path:
     return path
 
 
-def dev_accuracy(model: Path, out: Path) -> float | None:
-    """Share of the development set's conversations answered right by a bot serving `model`."""
+def dev_accuracy(model: Path, out: Path) -> dict:
+    """Share of each development set's conversations answered right by a bot serving `model`."""
     if not DEV_EVAL.exists():
-        return None
+        return {}
     sys.path.insert(0, str(ROOT))
     from tests.bot_process import BotProcess
 
+    found = {}
     with BotProcess(model=model, log_dir=out / "bot") as bot:
-        subprocess.run([sys.executable, str(DEV_EVAL), "--url", f"{bot.url}/webhooks/rest/webhook",
-                        "--json", str(out / "dev.json")], check=True, stdout=subprocess.DEVNULL)
-    return json.loads((out / "dev.json").read_text(encoding="utf-8"))["accuracy"]
+        for name, cases in DEV_SETS.items():
+            subprocess.run([sys.executable, str(DEV_EVAL), "--url", f"{bot.url}/webhooks/rest/webhook",
+                            "--cases", str(cases), "--json", str(out / f"{name}.json")],
+                           check=True, stdout=subprocess.DEVNULL)
+            found[name] = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))["accuracy"]
+    return found
 
 
 def f1(path: Path) -> float | None:
@@ -108,12 +114,12 @@ def main() -> None:
                      "model_mb": model.stat().st_size / 1e6, "parse_ms": parse_ms})
         print(rows[-1], flush=True)
         (out / "summary.json").write_text(json.dumps(rows[-1], indent=1))
-    print("\n| variant | intent F1 | entity F1 | dev set | training s | model MB | parse ms (median) |")
-    print("|---|---|---|---|---|---|---|")
+    print("\n| variant | intent F1 | entity F1 | dev | dev2 | own held-out | training s | model MB | parse ms |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        dev = "n/a" if r["dev_accuracy"] is None else f"{100 * r['dev_accuracy']:.1f} %"
-        print(f"| {r['variant']} | {r['intent_f1']:.3f} | {r['entity_f1']:.3f} | {dev} | {r['train_s']:.0f} "
-              f"| {r['model_mb']:.1f} | {r['parse_ms']:.1f} |")
+        dev = [f"{100 * r['dev_accuracy'][k]:.1f} %" if k in r["dev_accuracy"] else "n/a" for k in DEV_SETS]
+        print(f"| {r['variant']} | {r['intent_f1']:.3f} | {r['entity_f1']:.3f} | {' | '.join(dev)} "
+              f"| {r['train_s']:.0f} | {r['model_mb']:.1f} | {r['parse_ms']:.1f} |")
 
 
 if __name__ == "__main__":

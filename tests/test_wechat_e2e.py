@@ -1,10 +1,11 @@
 """The trained assistant over the WeChat channel, compared turn by turn with the REST channel."""
+import urllib.error
 import uuid
 
 import pytest
 
 from channels.wechat.render import answer_from, full_text, paginate
-from tests.bot_process import BotProcess
+from tests.bot_process import BotProcess, texts
 from tests.wechat.harness import AES_KEY, APP_ID, TOKEN, FakeWeChat, text_xml
 
 CONVERSATION = [
@@ -64,3 +65,16 @@ def test_ten_turns_match_the_rest_channel(assistant, encrypted):
 def test_asking_for_a_human_without_app_secret_gives_the_contacts(assistant, text):
     reply = ask(wechat_for(assistant), "o" + uuid.uuid4().hex[:16], text, encrypted=False)
     assert reply.kind == "text" and "175-8598-2043" in reply.content and "1454722008" in reply.content
+
+
+def test_a_rest_client_cannot_join_a_wechat_followers_conversation(assistant):
+    wechat, openid = wechat_for(assistant), "o" + uuid.uuid4().hex[:16]
+    for text in ["请客服回电", "赵女士", "13611112222", "想做公众号"]:
+        ask(wechat, openid, text, encrypted=False)
+    summary = ask(wechat, openid, "明天上午", encrypted=False)
+    assert "13611112222" in summary.content
+    # The same id over REST is another conversation; the follower's own namespace is refused.
+    assert "13611112222" not in texts(assistant.say(openid, "确认"))
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        assistant.say(f"wechat:{openid}", "确认")
+    assert refused.value.code == 400

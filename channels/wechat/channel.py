@@ -21,7 +21,8 @@ from channels.wechat.render import (MORE_NOTICE, MORE_WORDS, Answer, answer_from
 from channels.wechat.security import Rejected, RequestGuard, query_args
 from channels.wechat.settings import WeChatSettings, load_settings
 from assistant.kb import load_kb
-from assistant.text import script_of, to_traditional
+from assistant.text import clean_input, script_of, to_traditional
+from channels.namespaces import wechat_conversation
 from leads import office_hours
 
 logger = logging.getLogger(__name__)
@@ -156,7 +157,8 @@ class WeChatInput(InputChannel):
         text = self._button_payload(inbound) or inbound.text
         collector = WeChatOutput()
         try:
-            await on_new_message(UserMessage(text, collector, inbound.openid, input_channel=self.name()))
+            await on_new_message(UserMessage(clean_input(text), collector, wechat_conversation(inbound.openid),
+                                             input_channel=self.name()))
         except Exception:  # the visitor still gets a polite answer
             logger.exception("The assistant failed on a WeChat message")
             return Answer(text=SORRY)

@@ -1,0 +1,50 @@
+"""The REST channel as a public endpoint: its own conversations, clear errors, clean text."""
+import http.client
+import json
+import urllib.error
+import uuid
+
+import pytest
+
+from tests.bot_process import texts
+
+pytestmark = pytest.mark.e2e
+
+
+def status_of(bot, body: bytes) -> tuple[int, str]:
+    conn = http.client.HTTPConnection("127.0.0.1", bot.rasa_port, timeout=30)
+    try:
+        conn.request("POST", "/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
+        response = conn.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("body", [{"message": "你好"}, {"sender": "", "message": "你好"},
+                                  {"sender": 42, "message": "你好"}, {"sender": "x" * 300, "message": "你好"},
+                                  {"sender": "wechat:o123", "message": "你好"},
+                                  {"sender": "web:abc", "message": "你好"}],
+                         ids=["no sender", "empty", "number", "too long", "wechat namespace", "widget namespace"])
+def test_a_sender_that_is_missing_too_long_or_anothers_namespace_gets_400(bot, body):
+    status, text = status_of(bot, json.dumps(body).encode())
+    assert status == 400 and "sender" in text
+
+
+def test_visitors_without_a_sender_never_share_a_conversation(bot):
+    # Rasa's REST channel put them all into one `default` conversation, so B read A's phone.
+    for text in ["请客服回电", "13800138000"]:
+        status, _ = status_of(bot, json.dumps({"message": text}).encode())
+        assert status == 400
+
+
+def test_a_lone_surrogate_does_not_silence_the_conversation(bot):
+    sender = f"s-{uuid.uuid4().hex[:8]}"
+    first = bot.say(sender, "\ud800 运营和市场部门有什么区别")
+    assert first and "务实" in texts(first)
+    assert "大局观" in texts(bot.say(sender, "淘宝运营需要什么能力"))
+
+
+def test_a_nul_in_the_text_does_not_cut_the_question_short(bot):
+    reply = texts(bot.say(f"n-{uuid.uuid4().hex[:8]}", "淘宝运营\u0000和推广专员有什么区别"))
+    assert "淘宝运营" in reply and "推广专员" in reply and "能力" in reply
