@@ -36,6 +36,38 @@ def page_reply(kb: KnowledgeBase, intent: str, message: dict, slots: dict) -> tu
     return None
 
 
+# Below this confidence a fact is answered only when the question holds one of its evidence words.
+UNSURE_CONFIDENCE = 0.6
+
+
+def _read_text(message: dict) -> str:
+    """What the NLU read (normalised, the question part), else what was typed."""
+    reading = message.get("reading") or {}
+    return str(reading.get("focus") or message.get("text") or "")
+
+
+def has_evidence(kb: KnowledgeBase, key: str, text: str) -> bool:
+    words = kb.facts[key].get("evidence")
+    return not words or any(w in text for w in words)
+
+
+def supported_intent(kb: KnowledgeBase, message: dict) -> str | None:
+    """The classified fact intent if the question supports it; when the classifier is unsure and
+    the question holds none of the fact's words, the next likely fact intent that it does
+    support; None when there is none (the question is then treated as unclear)."""
+    intent = message.get("intent") or {}
+    text = _read_text(message)
+    key = kb.fact_for_intent(intent.get("name") or "")
+    if key is None or intent.get("confidence", 1.0) >= UNSURE_CONFIDENCE or has_evidence(kb, key, text):
+        return intent.get("name")
+    for other in (message.get("intent_ranking") or [])[1:4]:
+        other_key = kb.fact_for_intent(other.get("name") or "")
+        if other_key and other.get("confidence", 0) >= 0.1 and kb.facts[other_key].get("evidence") \
+                and has_evidence(kb, other_key, text):
+            return other["name"]
+    return None
+
+
 class ActionAnswerFact(Action):
     def name(self) -> str:
         return "action_answer_fact"
@@ -49,6 +81,11 @@ class ActionAnswerFact(Action):
         gap = gaps.gap_reply(kb, message, tracker.current_slot_values())
         if gap:
             return send(dispatcher, tracker, [gap]) + understood()
+        intent = supported_intent(kb, message)
+        if intent is None:  # unsure and nothing of the fact in the question: ask instead of guessing
+            from actions.chitchat import ActionClarify
+
+            return await ActionClarify().run(dispatcher, tracker, domain)
         reply, events = page_reply(kb, intent, message, tracker.current_slot_values())
         return send(dispatcher, tracker, [reply]) + events + understood()
 

@@ -34,6 +34,8 @@ _COMPARATIVE = re.compile(r"哪个|哪边|哪一个|哪种|谁|区别|不同|差
 # Beside a question ending with ?, a sentence without one is a second question only when it is short
 # (你们有人工客服吗); a long one is the story going on (不知道自己更适合哪边，想先看看……).
 SHORT_QUESTION = 16
+# A question this short with no role in it (有什么好办法?) needs the clause before it.
+VAGUE_QUESTION = 12
 
 
 @dataclass(frozen=True)
@@ -256,9 +258,11 @@ def _asking_part(text: str, span: Span) -> List[Span]:
     if not asking:
         return [span]
     first = asking[0]
-    # Keep the clause before the first asking one when it names the roles asked about.
-    if first > 0 and not subject_mentions(text[clauses[first][0]:clauses[first][1]]) and \
-            subject_mentions(text[clauses[first - 1][0]:clauses[first - 1][1]]):
+    # Keep the clause before the first asking one when it names the roles asked about, or when
+    # the question alone says nothing (……晚上老睡不着，有没有什么好办法？).
+    asked = text[clauses[first][0]:clauses[asking[-1]][1]]
+    if first > 0 and not subject_mentions(asked) and (
+            len(asked) <= VAGUE_QUESTION or subject_mentions(text[clauses[first - 1][0]:clauses[first - 1][1]])):
         first -= 1
     keep = clauses[first:asking[-1] + 1]
     return [(keep[0][0], keep[-1][1])]

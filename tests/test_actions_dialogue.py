@@ -128,3 +128,30 @@ def test_a_platform_the_page_never_mentions_is_said_to_be_uncovered():
     text = text_of(run(ActionClarify(), tracker("小红书运营怎么弄", "nlu_fallback", ranking=ranking))[0])
     assert "没有讲" in text and "具体平台的玩法" in text and "175-8598-2043" in text
     assert "开拓市场" not in text  # no nearby section passed off as the answer
+
+
+def test_an_unsure_fact_without_any_of_its_words_is_not_answered():
+    from actions.facts import ActionAnswerFact
+
+    ranking = [{"name": "ask_reads_example", "confidence": 0.5}, {"name": "out_of_scope", "confidence": 0.3}]
+    trk = tracker("我最近失眠很严重，有没有什么好办法", "ask_reads_example", ranking=ranking)
+    trk.latest_message["intent"]["confidence"] = 0.5
+    text = text_of(run(ActionAnswerFact(), trk)[0])
+    assert "10W" not in text and "抱歉" in text
+
+
+def test_an_unsure_fact_gives_way_to_the_next_one_its_words_support():
+    from actions.facts import ActionAnswerFact
+
+    ranking = [{"name": "ask_job_prospects", "confidence": 0.4}, {"name": "ask_ops_contains_marketing", "confidence": 0.3}]
+    trk = tracker("运营和市场部门哪个包含哪个", "ask_job_prospects", ranking=ranking)
+    trk.latest_message["intent"]["confidence"] = 0.4
+    text = text_of(run(ActionAnswerFact(), trk)[0])
+    assert "包含市场" in text and "各有各的优点" not in text
+
+
+def test_a_sure_fact_is_answered_even_in_few_words():
+    from actions.facts import ActionAnswerFact
+
+    text = text_of(run(ActionAnswerFact(), tracker("那它俩呢", "ask_job_prospects"))[0])
+    assert "各有各的优点" in text
