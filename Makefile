@@ -46,7 +46,7 @@ test-stories: model
 
 test-nlu: model
 	$(RASA) test nlu --nlu tests/nlu_test.yml --model $(MODEL) --out results/nlu
-	$(PY) scripts/check_nlu_report.py results/nlu --min-intent-f1 0.93
+	$(PY) scripts/check_nlu_report.py results/nlu --min-intent-f1 0.95
 
 pytest: model
 	$(VENV)/bin/pytest -q tests

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.text import script_of, to_traditional
+from assistant.text import in_script, script_of
 
 Button = dict
 
@@ -31,7 +31,7 @@ def visitor_script(tracker: Tracker) -> str:
 def send(dispatcher: CollectingDispatcher, tracker: Tracker, replies: list[Reply]) -> list[dict[str, Any]]:
     """Utters the replies (converted to Traditional when the visitor writes Traditional)."""
     script = visitor_script(tracker)
-    convert = to_traditional if script == "traditional" else (lambda s: s)
+    convert = lambda text: in_script(text, script)  # noqa: E731
     for reply in replies:
         buttons = [{**b, "title": convert(b["title"])} for b in reply.buttons]
         dispatcher.utter_message(text=convert(reply.text), buttons=buttons or None)

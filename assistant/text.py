@@ -70,30 +70,56 @@ def _t2s_char(ch: str) -> str:
     return _T2S.convert(ch)
 
 
-@lru_cache(maxsize=8192)
-def _char_to_traditional(ch: str) -> str:
-    return _S2TW.convert(ch)
+@lru_cache(maxsize=16384)
+def _char_to_traditional(ch: str, converter=None) -> str:
+    return (converter or _S2TW).convert(ch)
 
 
-def to_traditional(text: str) -> str:
-    """OpenCC's phrase-aware conversion (联系 -> 聯繫), except where a phrase rule changes
-    the words themselves (实时 -> 即時): there the characters are converted one by one,
-    so answers keep the page's own words."""
-    converted = _S2TW.convert(text)
+def to_traditional(text: str, converter=None) -> str:
+    """OpenCC's phrase-aware conversion (联系 -> 聯繫; Taiwan standard, or `converter`), except
+    where a phrase rule changes the words themselves (实时 -> 即時): there the characters are
+    converted one by one, so answers keep the page's own words."""
+    converter = converter or _S2TW
+    converted = converter.convert(text)
     if len(converted) != len(text):
-        return "".join(_char_to_traditional(ch) for ch in text)
-    return "".join(new if _T2S.convert(new) == old else _char_to_traditional(old)
+        return "".join(_char_to_traditional(ch, converter) for ch in text)
+    return "".join(new if _T2S.convert(new) == old else _char_to_traditional(old, converter)
                    for old, new in zip(text, converted))
 
 
+# Words that only a Hong Kong / Cantonese or a Taiwan writer uses, to answer in their variant.
+_HONG_KONG = re.compile(r"[係嘅咩唔哋冇喺嗰啲咗嚟㗎乜嘢佢睇搵揾俾畀]")
+_TAIWAN = re.compile(r"網路|軟體|資訊|營運|行銷|影片|使用者|品質|專案|部落格|臉書")
+# Taiwan's own words in answers to a Taiwan writer (網路, not 網絡); everything else is
+# converted character by character so that the page's words stay the page's.
+_TAIWAN_WORDS = {"網絡": "網路", "軟件": "軟體", "信息": "資訊", "視頻": "影片"}
+_S2HK = opencc.OpenCC("s2hk")
+
+
 def script_of(text: str) -> str | None:
-    """'traditional', 'simplified', or None when the text does not tell."""
+    """'traditional', 'taiwan', 'hongkong' (Traditional with that region's words), 'simplified',
+    or None when the text does not tell."""
     text = scrub(text)
-    if _T2S.convert(text) != text:
-        return "traditional"
+    if _T2S.convert(text) != text:  # Cantonese typed in Simplified (系咪, 有冇) stays Simplified
+        if _HONG_KONG.search(text):
+            return "hongkong"
+        return "taiwan" if _TAIWAN.search(text) else "traditional"
     if _S2T.convert(text) != text:
         return "simplified"
     return None
+
+
+def in_script(text: str, script: str | None) -> str:
+    """An answer (Simplified) in the visitor's script and regional variant."""
+    if script in (None, "simplified"):
+        return text
+    if script == "hongkong":
+        return to_traditional(text, _S2HK)
+    converted = to_traditional(text)
+    if script == "taiwan":
+        for mainland, taiwan in _TAIWAN_WORDS.items():
+            converted = converted.replace(mainland, taiwan)
+    return converted
 
 
 def _syllables(text: str) -> list[str]:

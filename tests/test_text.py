@@ -74,3 +74,16 @@ def test_lone_surrogates_do_not_break_normalising():
     # JSON allows "\ud800"; OpenCC cannot encode it.
     assert norm("淘宝\ud800运营") == "淘宝?运营"
     assert script_of("\ud800淘寶") == "traditional"
+
+
+def test_answers_follow_the_visitors_regional_variant():
+    from assistant.text import in_script
+
+    answer = "网络推广在网络品牌、产品促销等方面均有明显作用。"
+    assert script_of("網路推廣有什麼作用") == "taiwan"
+    assert in_script(answer, "taiwan").startswith("網路推廣在網路品牌")
+    assert script_of("網絡推廣有咩用") == "hongkong"
+    assert "網絡" in in_script(answer, "hongkong")
+    assert in_script(answer, "traditional").startswith("網絡推廣")
+    assert in_script(answer, "simplified") == answer
+    assert script_of("系咪有冇") in (None, "simplified")  # Cantonese typed in Simplified gets Simplified

@@ -148,7 +148,7 @@ def test_wechat_published_sample_ciphertext_is_decrypted_and_answered():
         plain_reply = crypto.decrypt_message(sealed, fields["MsgSignature"], fields["TimeStamp"], fields["Nonce"])
         assert "<Content><![CDATA[答：test]]></Content>" in plain_reply
         assert "<ToUserName><![CDATA[messense]]></ToUserName>" in plain_reply
-        assert server.bot.calls == [("messense", "test")]
+        assert server.bot.calls == [("wechat:messense", "test")]  # the WeChat namespace
 
 
 def test_nothing_to_say_is_success(plain):
@@ -162,7 +162,7 @@ def test_retries_of_a_message_reach_the_bot_once_and_get_the_same_answer(plain):
     xml, query = text_xml(openid, "重试", msg_id=987654321), wechat.query()
     replies = [wechat.post(xml, query=query), wechat.post(xml, query=wechat.query()), wechat.post(xml)]
     assert [r.content for r in replies] == ["答：重试"] * 3
-    assert plain.bot.calls.count((openid, "重试")) == 1
+    assert plain.bot.calls.count((f"wechat:{openid}", "重试")) == 1
 
 
 def test_event_retries_are_deduplicated_by_sender_and_create_time():
@@ -209,7 +209,7 @@ def test_voice_uses_recognition_and_asks_for_text_when_empty(plain):
     assert heard.content == "答：语音问题"
     unheard = wechat.post(message_xml(openid, "voice", MediaId="m", Format="amr", Recognition="", MsgId=12))
     assert unheard.content == EMPTY_VOICE
-    assert (openid, "") not in plain.bot.calls
+    assert (f"wechat:{openid}", "") not in plain.bot.calls
 
 
 @pytest.mark.parametrize("msg_type,fields", [
@@ -222,7 +222,7 @@ def test_non_text_messages_get_a_polite_text_only_reply(plain, msg_type, fields)
     openid = visitor()
     reply = plain.wechat().post(message_xml(openid, msg_type, MsgId=int(time.time() * 1000), **fields))
     assert reply.content == ONLY_TEXT
-    assert all(sender != openid for sender, _ in plain.bot.calls)
+    assert all(sender != f"wechat:{openid}" for sender, _ in plain.bot.calls)
 
 
 @pytest.mark.parametrize("extra", [{}, {"EventKey": "qrscene_123", "Ticket": "t"}])

@@ -21,7 +21,7 @@ from channels.wechat.render import (MORE_NOTICE, MORE_WORDS, Answer, answer_from
 from channels.wechat.security import Rejected, RequestGuard, query_args
 from channels.wechat.settings import WeChatSettings, load_settings
 from assistant.kb import load_kb
-from assistant.text import clean_input, script_of, to_traditional
+from assistant.text import clean_input, in_script, script_of
 from channels.namespaces import wechat_conversation
 from leads import office_hours
 
@@ -177,8 +177,7 @@ class WeChatInput(InputChannel):
             answer.handoff = False
             return answer
         notice = load_kb().say("transferring")
-        if script_of(inbound.text) == "traditional":
-            notice = to_traditional(notice)
+        notice = in_script(notice, script_of(inbound.text))
         answer.text = "\n\n".join(p for p in (answer.text, notice) if p)
         answer.buttons = []
         return answer
