@@ -42,6 +42,8 @@ class ActionChitchat(Action):
 
 
 def _failure_replies(kb: KnowledgeBase, tracker: Tracker, first: Reply) -> tuple[list[Reply], list]:
+    if (tracker.active_loop or {}).get("name"):
+        return [first], []  # inside the callback form, which asks its question again right after
     count, events = misunderstood(tracker)
     replies = [first]
     if count >= 2:

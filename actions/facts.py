@@ -46,11 +46,6 @@ def _read_text(message: dict) -> str:
     return str(reading.get("focus") or message.get("text") or "")
 
 
-def has_evidence(kb: KnowledgeBase, key: str, text: str) -> bool:
-    words = kb.facts[key].get("evidence")
-    return not words or any(w in text for w in words)
-
-
 def supported_intent(kb: KnowledgeBase, message: dict) -> str | None:
     """The classified fact intent if the question supports it; when the classifier is unsure and
     the question holds none of the fact's words, the next likely fact intent that it does
@@ -58,12 +53,12 @@ def supported_intent(kb: KnowledgeBase, message: dict) -> str | None:
     intent = message.get("intent") or {}
     text = _read_text(message)
     key = kb.fact_for_intent(intent.get("name") or "")
-    if key is None or intent.get("confidence", 1.0) >= UNSURE_CONFIDENCE or has_evidence(kb, key, text):
+    if key is None or intent.get("confidence", 1.0) >= UNSURE_CONFIDENCE or kb.fact_supported(key, text):
         return intent.get("name")
     for other in (message.get("intent_ranking") or [])[1:4]:
         other_key = kb.fact_for_intent(other.get("name") or "")
         if other_key and other.get("confidence", 0) >= 0.1 and kb.facts[other_key].get("evidence") \
-                and has_evidence(kb, other_key, text):
+                and kb.fact_supported(other_key, text):
             return other["name"]
     return None
 

@@ -62,6 +62,11 @@ class KnowledgeBase:
     def dimension_key(self, surface: str | None) -> str | None:
         return _alias_index(self, "dimensions").get(_fold(surface))
 
+    def fact_supported(self, key: str, text: str) -> bool:
+        """Whether a question (normalised text) holds one of the fact's evidence words."""
+        words = self.facts[key].get("evidence")
+        return not words or any(w in text for w in words)
+
     def fact_for_intent(self, intent: str) -> str | None:
         return next((k for k, f in self.facts.items() if f["intent"] == intent), None)
 

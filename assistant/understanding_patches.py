@@ -20,6 +20,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, U
 from rasa.core.processor import MessageProcessor
 
 from assistant.clauses import separate_questions
+from assistant.kb import load_kb
 
 logger = logging.getLogger(__name__)
 # Intents that are not worth a reply of their own beside a real question.
@@ -79,12 +80,19 @@ async def _parts_worth_answering(agent: Agent, message: UserMessage, parts: List
     tracker = await agent.tracker_store.retrieve(message.sender_id)
     if tracker is not None and tracker.active_loop_name:
         return []
+    kb = load_kb()
     kept = []
     for part in parts:
         parsed = await agent.processor.parse_message(UserMessage(part, sender_id=message.sender_id,
                                                                  metadata=message.metadata), tracker)
         intent = (parsed.get("intent") or {}).get("name")
         gap = any(e.get("entity") == "gap" for e in parsed.get("entities") or [])
+        # A part asking for a fact must say something of it: 哪个更该先招？ after a comparison is
+        # the same question going on, not one about job prospects.
+        fact = kb.fact_for_intent(intent or "")
+        read = str((parsed.get("reading") or {}).get("focus") or part)
+        if fact and not gap and not kb.fact_supported(fact, read):
+            continue
         if intent not in SMALL_TALK and (gap or intent not in NOT_UNDERSTOOD):
             kept.append(part)
     # Two understood questions are answered in turn; with one, only that one (the other was

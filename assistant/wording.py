@@ -41,7 +41,7 @@ def _regional_table() -> dict:
 def _english_pattern() -> tuple[re.Pattern, dict]:
     table = {k.lower(): v for k, v in glossary()["english"].items()}
     words = sorted(table, key=len, reverse=True)
-    pattern = re.compile(r"(?<![a-z])(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")(?![a-z])")
+    pattern = re.compile(r"(?<![a-z_])(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")(?![a-z_])")
     return pattern, table
 
 

@@ -3,9 +3,13 @@
 Rasa imports this package in every process that loads the model (`make run`, `rasa shell`,
 `rasa test`, the stack's replicas), so the Rasa-side patches are installed here, once:
 the measured speed-ups (assistant.rasa_speedups) and the conversation context and
-two-question handling of understanding (assistant.understanding_patches).
+two-question handling of understanding (assistant.understanding_patches), and the
+masking of phone numbers and WeChat IDs in the logs.
 """
 from assistant import rasa_speedups, understanding_patches
+from leads.contact import install_log_masking
 
 rasa_speedups.install()
 understanding_patches.install()
+# Phone numbers and WeChat IDs never reach the Rasa server's logs in clear either.
+install_log_masking()

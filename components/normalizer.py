@@ -50,6 +50,8 @@ class ChineseNormalizer(GraphComponent):
 
     def _normalize(self, message: Message) -> None:
         text = message.get(TEXT)
+        if isinstance(text, str) and text.startswith("/"):
+            return  # a button payload (/intent{"entity": …}): Rasa's RegexMessageHandler reads it as is
         if isinstance(text, str) and text:
             # The actions answer in the visitor's script, which normalising erases.
             message.set(SCRIPT, script_of(text), add_to_output=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+import warnings
 
 NAME_MAX = 20
 TIME_MAX = 50
@@ -167,6 +168,19 @@ class MaskingFilter(logging.Filter):
         return True
 
 
+def _mask_warnings() -> None:
+    """Python warnings bypass logging (Rasa warns with the text of a payload it cannot parse)."""
+    original = warnings.showwarning
+    if getattr(original, "masks", False):
+        return
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        original(mask_text(str(message)), category, filename, lineno, file, line)
+
+    showwarning.masks = True
+    warnings.showwarning = showwarning
+
+
 def install_log_masking(logger: logging.Logger | None = None) -> MaskingFilter:
     """Adds one MaskingFilter to `logger` (default: root) and to its handlers.
 
@@ -174,6 +188,7 @@ def install_log_masking(logger: logging.Logger | None = None) -> MaskingFilter:
     hence the handlers. Call it after logging is configured (for the action
     server: when the actions package is imported). Calling it again is harmless.
     """
+    _mask_warnings()
     logger = logger or logging.getLogger()
     shared = next((f for f in logger.filters if isinstance(f, MaskingFilter)), None) or MaskingFilter()
     for target in (logger, *logger.handlers):

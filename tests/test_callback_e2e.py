@@ -117,3 +117,14 @@ def test_a_typed_phone_number_offers_a_callback_with_it_filled_in(backend):
     assert "称呼" in texts(bot.say(visitor, "好的"))
     # the contact is already known: the form goes on to the need
     assert "咨询什么" in texts(bot.say(visitor, "周先生"))
+
+
+def test_no_log_of_either_server_holds_a_visitors_phone_number(backend):
+    _, bot = backend
+    visitor = f"visitor-{uuid.uuid4().hex[:8]}"
+    for turn in ["请客服回电", "孙先生", "13566667777", "想做网站", "随时", "确认"]:
+        bot.say(visitor, turn)
+    bot.say(visitor, '/inform{"lead_contact": "13566667777"}')
+    logs = {path.name: path.read_text(encoding="utf-8", errors="replace") for path in bot.log_dir.glob("*.log")}
+    assert set(logs) >= {"rasa.log", "actions.log"}
+    assert not [name for name, text in logs.items() if "13566667777" in text]

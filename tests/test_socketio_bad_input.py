@@ -91,7 +91,7 @@ def test_channel_drops_payloads_rasa_cannot_handle_and_passes_the_rest():
     for payload in [{**bad, "session_id": "s1"} for bad in BAD_MESSAGES.values()] + BAD_PAYLOADS:
         asyncio.run(handler("sid", payload))
     asyncio.run(handler("sid", {"message": QUESTION, "session_id": "s1", "metadata": '{"page": "/"}'}))
-    assert received[-1] == (QUESTION, "s1", {"page": "/"})
+    assert received[-1] == (QUESTION, "web:s1", {"page": "/"})  # the widget's own namespace
     # Only text messages reach Rasa (100 KB is text: NLU copes, see below); metadata that is
     # not a JSON object is left out, the message kept.
     assert [(text[:9], metadata) for text, _, metadata in received] == [
