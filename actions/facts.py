@@ -78,7 +78,7 @@ class ActionAnswerFact(Action):
             return send(dispatcher, tracker, [gap]) + understood()
         intent = supported_intent(kb, message)
         if intent is None:  # unsure and nothing of the fact in the question: ask instead of guessing
-            from actions.chitchat import ActionClarify
+            from actions.chitchat import ActionClarify  # here: chitchat -> callback -> facts at import time
 
             return await ActionClarify().run(dispatcher, tracker, domain)
         reply, events = page_reply(kb, intent, message, tracker.current_slot_values())
