@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     CheckConstraint, Column, DateTime, Integer, MetaData, String, Table, Text,
-    create_engine, insert, select, update,
+    create_engine, insert, select, text, update,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -105,10 +105,21 @@ def database_url() -> str:
     return f"sqlite:///{DEFAULT_SQLITE}"
 
 
+# Any fixed number: the PostgreSQL advisory lock that serialises creating the schema.
+SCHEMA_LOCK = 72_731_001
+
+
 def make_engine(url: str | None = None) -> Engine:
-    """A new engine for `url` (default: database_url()) with the table created."""
+    """A new engine for `url` (default: database_url()) with the table created.
+
+    Several processes starting on an empty PostgreSQL database would all issue CREATE TABLE and
+    all but one fail on the catalogue's unique index: an advisory lock lets one create it and the
+    others then find it."""
     engine = create_engine(url or database_url(), future=True, pool_pre_ping=True)
-    metadata.create_all(engine)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+        metadata.create_all(conn)
     return engine
 
 

@@ -165,3 +165,35 @@ def test_store_code_is_ready_for_sqlalchemy_2(database_url):
                           env={"SQLALCHEMY_WARN_20": "1", "PYTHONPATH": str(store.ROOT), "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+def test_the_first_leads_on_a_fresh_postgresql_database_never_race_on_creating_the_table():
+    # Two action servers (or forty requests) starting on an empty database each create the schema.
+    import threading
+    import uuid as _uuid
+
+    from tests.leads_databases import _admin
+
+    name = f"leads_race_{_uuid.uuid4().hex[:12]}"
+    _admin(f"CREATE DATABASE {name}")
+    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
+    start, errors = threading.Barrier(40), []
+
+    def first_save(i: int) -> None:
+        start.wait()
+        try:
+            store.save_lead(channel="rest", conversation_id=f"c{i}", phone=f"139000000{i:02d}",
+                            engine=store.make_engine(url))
+        except Exception as error:  # noqa: BLE001 - every failure is the finding
+            errors.append(repr(error))
+
+    try:
+        threads = [threading.Thread(target=first_save, args=(i,)) for i in range(40)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert len(store.list_leads(engine=store.make_engine(url))) == 40
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
