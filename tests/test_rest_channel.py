@@ -48,3 +48,23 @@ def test_a_lone_surrogate_does_not_silence_the_conversation(bot):
 def test_a_nul_in_the_text_does_not_cut_the_question_short(bot):
     reply = texts(bot.say(f"n-{uuid.uuid4().hex[:8]}", "淘宝运营\u0000和推广专员有什么区别"))
     assert "淘宝运营" in reply and "推广专员" in reply and "能力" in reply
+
+
+def test_two_questions_in_one_message_get_both_answers_in_order(bot):
+    messages = bot.say(f"q-{uuid.uuid4().hex[:8]}", "新媒体推广有什么特点？另外你们有人工客服吗")
+    reply = texts(messages)
+    assert 1 <= len(messages) <= 3
+    assert "个性化" in reply and "175-8598-2043" in reply
+    assert reply.index("个性化") < reply.index("175-8598-2043")
+
+
+def test_small_talk_beside_a_question_is_not_answered_on_its_own(bot):
+    reply = texts(bot.say(f"g-{uuid.uuid4().hex[:8]}", "你好，在吗？想问下市场和运营有啥相似的地方？"))
+    assert "写文案" in reply and "我是创意岭的客服助手" not in reply
+
+
+def test_a_follow_up_with_a_pronoun_uses_the_conversation(bot):
+    sender = f"p-{uuid.uuid4().hex[:8]}"
+    bot.say(sender, "网络推广和运营有什么区别")
+    assert "关键词广告" in texts(bot.say(sender, "前者常用哪些广告形式"))
+    assert "各有各的优点" in texts(bot.say(sender, "它俩哪个好找工作"))
