@@ -107,12 +107,20 @@ def test_safe_mode_rejects_bad_msg_signature_bad_base64_and_wrong_app_id(safe):
     assert len(safe.bot.calls) == before
 
 
-def test_require_encryption_refuses_plain_messages():
-    settings = settings_for(SAFE_ENV, require_encryption=True)
-    with ChannelServer(settings) as server:
-        assert server.wechat().post(text_xml(visitor(), "hi")).status == 403
-        assert server.wechat(aes_key=AES_KEY).post(text_xml(visitor(), "hi"), encrypted=True).content == "答：hi"
-        assert server.bot.texts() == ["hi"]
+def test_safe_mode_refuses_plain_messages(safe):
+    before = len(safe.bot.calls)
+    assert safe.wechat().post(text_xml(visitor(), "明文")).status == 403
+    assert safe.wechat(aes_key=AES_KEY).post(text_xml(visitor(), "hi"), encrypted=True).content == "答：hi"
+    assert [text for _, text in safe.bot.calls[before:]] == ["hi"]
+
+
+def test_compatible_mode_accepts_both_and_plain_mode_refuses_encrypted():
+    with ChannelServer(settings_for(SAFE_ENV, message_mode="兼容")) as server:
+        assert server.wechat().post(text_xml(visitor(), "明文")).content == "答：明文"
+        assert server.wechat(aes_key=AES_KEY).post(text_xml(visitor(), "密文"), encrypted=True).content == "答：密文"
+    with ChannelServer(settings_for(SAFE_ENV, message_mode="plain")) as server:
+        assert server.wechat(aes_key=AES_KEY).post(text_xml(visitor(), "密文"), encrypted=True).status == 403
+        assert server.bot.texts() == []
 
 
 # ---------------------------------------------------------------- replies mirror the request
@@ -163,6 +171,14 @@ def test_retries_of_a_message_reach_the_bot_once_and_get_the_same_answer(plain):
     replies = [wechat.post(xml, query=query), wechat.post(xml, query=wechat.query()), wechat.post(xml)]
     assert [r.content for r in replies] == ["答：重试"] * 3
     assert plain.bot.calls.count((f"wechat:{openid}", "重试")) == 1
+
+
+def test_another_followers_message_with_the_same_msgid_gets_its_own_answer(plain):
+    wechat, a, b = plain.wechat(), visitor(), visitor()
+    assert wechat.post(text_xml(a, "我的电话是多少", msg_id=555000111)).content == "答：我的电话是多少"
+    reused = wechat.post(text_xml(b, "运营是什么", msg_id=555000111))
+    assert reused.content == "答：运营是什么"
+    assert f"<ToUserName><![CDATA[{b}]]></ToUserName>" in reused.body and a not in reused.body
 
 
 def test_event_retries_are_deduplicated_by_sender_and_create_time():

@@ -1,6 +1,6 @@
 """Property tests of the WeChat message parser (channels/wechat/inbound.py): whatever body
 arrives, it is either understood or refused with a 4xx, never an unexpected exception."""
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from channels.wechat.inbound import ASK, REPLY, SILENT, read_inbound
 from channels.wechat.security import Rejected
@@ -41,6 +41,8 @@ def test_any_combination_of_fields_is_understood_or_refused(fields, wrap_in_cdat
 
 @settings(max_examples=200, deadline=None)
 @given(st.sampled_from(["text", "TEXT", "voice"]), st.text(max_size=200))
+@example("text", "<!DOCTYPE html> 是什么意思")  # markup a visitor types is text, not a DTD
+@example("text", "<!ENTITY a 'x'> 运营")
 def test_text_and_voice_with_any_content_are_understood(msg_type, content):
     body = message_xml("o_visitor", msg_type, Content=content, Recognition=content, MsgId=1)
     try:

@@ -42,12 +42,13 @@ def test_project_credentials_start_the_channel_when_the_token_is_set(monkeypatch
     ({"WECHAT_APP_ID": "not-an-app-id"}, {}, "WECHAT_APP_ID must look like"),
     ({"WECHAT_TOKEN": "a b"}, {}, "WECHAT_TOKEN must be 3-32"),
     ({}, {"reply_budget_seconds": 6}, "reply_budget_seconds must be between 0 and 5"),
-    ({}, {"require_encryption": True}, "require_encryption needs WECHAT_AES_KEY"),
+    ({}, {"message_mode": "安全"}, "message_mode 安全 needs WECHAT_AES_KEY"),
+    ({}, {"message_mode": "strict"}, "message_mode must be plain"),
     ({}, {"button_style": "cards"}, "button_style must be"),
     ({}, {"max_reply_bytes": 4096}, "max_reply_bytes"),
     ({}, {"menu_payloads": {"KEY": 1}}, "menu_payloads"),
     ({}, {"reply_budget": 3}, "unknown option(s) reply_budget"),
-    ({}, {"require_encryption": "yes"}, "require_encryption has the wrong type"),
+    ({}, {"message_mode": True}, "message_mode has the wrong type"),
 ])
 def test_malformed_settings_stop_start_up_with_a_clear_message(env, options, message):
     with pytest.raises(WeChatConfigError) as error:

@@ -61,10 +61,8 @@ class WeChatInput(InputChannel):
         if settings is None:
             logger.info("WeChat channel is off: WECHAT_TOKEN is not set (see docs/wechat.md).")
         else:
-            logger.info("WeChat channel is on: %s mode%s, customer-service API %s.",
-                        "safe" if settings.safe_mode else "plain",
-                        " (encryption required)" if settings.require_encryption else "",
-                        "on" if settings.customer_service_api else "off")
+            logger.info("WeChat channel is on: %s mode, customer-service API %s.",
+                        settings.mode, "on" if settings.customer_service_api else "off")
         return cls(settings)
 
     def __init__(self, settings: Optional[WeChatSettings]):

@@ -41,10 +41,11 @@ def read_inbound(xml: str, settings: WeChatSettings) -> Inbound:
         raise Rejected(400, "FromUserName, ToUserName and MsgType are required")
     msg_type = msg_type.lower()
     is_event = msg_type == "event"
-    # WeChat's advice: MsgId for messages, sender + CreateTime for events.
+    # WeChat's advice: MsgId for messages, sender + CreateTime for events. The sender is in
+    # both keys, so another follower's message reusing an id never gets this one's reply.
     msg_id = raw.get("MsgId")
     if not is_event and isinstance(msg_id, str) and msg_id:
-        dedup_key = f"msg:{msg_id}"
+        dedup_key = f"msg:{openid}:{msg_id}"
     else:
         dedup_key = f"evt:{openid}:{raw.get('CreateTime')}:{raw.get('Event')}"
 

@@ -10,6 +10,7 @@ import struct
 import time
 from dataclasses import dataclass
 from typing import Mapping
+from xml.parsers import expat
 from xml.parsers.expat import ExpatError
 
 import xmltodict
@@ -38,13 +39,27 @@ class OpenedRequest:
     timestamp: str
 
 
+class _ExpatWithoutDtd:
+    """expat whose parsers refuse a DOCTYPE (entity bombs, external entities).
+
+    The parser itself decides, so "<!DOCTYPE" typed by a visitor inside CDATA is text."""
+
+    @staticmethod
+    def ParserCreate(*args, **kwargs):
+        parser = expat.ParserCreate(*args, **kwargs)
+        parser.StartDoctypeDeclHandler = _refuse_dtd
+        return parser
+
+
+def _refuse_dtd(*_args):
+    raise ValueError("DTDs are not accepted")
+
+
 def parse_xml(text) -> dict:
-    """The <xml> root as a dict; DTDs (entity bombs, external entities) are refused."""
+    """The <xml> root as a dict; DTDs and entity declarations are refused."""
     if isinstance(text, bytes):
         text = text.decode("utf-8")
-    if "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():
-        raise ValueError("DTDs are not accepted")
-    root = xmltodict.parse(text, disable_entities=True).get("xml")
+    root = xmltodict.parse(text, expat=_ExpatWithoutDtd, disable_entities=True).get("xml")
     if not isinstance(root, dict):
         raise ValueError("no <xml> root element")
     return root
@@ -89,9 +104,11 @@ class RequestGuard:
             raise Rejected(413, "body too large")
         encrypted = args.get("encrypt_type", "raw").lower() == "aes"
         nonce, timestamp = args["nonce"], args["timestamp"]
+        if encrypted and not self.settings.accepts_encrypted:
+            raise Rejected(403, f"encrypted messages are refused in {self.settings.mode} mode")
         if not encrypted:
-            if self.settings.require_encryption:
-                raise Rejected(403, "unencrypted messages are refused (require_encryption)")
+            if not self.settings.accepts_plain:
+                raise Rejected(403, f"unencrypted messages are refused in {self.settings.mode} mode")
             try:
                 parse_xml(body)
                 return OpenedRequest(body.decode("utf-8"), False, nonce, timestamp)

@@ -21,6 +21,10 @@ DEFAULT_WELCOME = (
     "3. 网络推广和运营的区别、哪个更好就业\n"
     "直接发文字提问即可；需要人工服务请回复“人工”。"
 )
+# credentials.yml's message_mode, in English or as 微信公众平台 names it.
+MESSAGE_MODES = {"plain": "plain", "明文": "plain", "明文模式": "plain",
+                 "compatible": "compatible", "兼容": "compatible", "兼容模式": "compatible",
+                 "safe": "safe", "安全": "safe", "安全模式": "safe"}
 _TOKEN_PATTERN = re.compile(r"[A-Za-z0-9]{3,32}")
 _AES_KEY_PATTERN = re.compile(r"[A-Za-z0-9+/]{43}")
 
@@ -36,7 +40,7 @@ class WeChatSettings:
     app_id: Optional[str] = None
     app_secret: Optional[str] = field(default=None, repr=False)
     aes_key: Optional[str] = field(default=None, repr=False)
-    require_encryption: bool = False
+    message_mode: Optional[str] = None  # plain / compatible / safe; None: safe with an AES key
     reply_budget_seconds: float = 4.5
     max_clock_skew_seconds: float = 300.0
     max_body_bytes: int = 64 * 1024
@@ -56,12 +60,25 @@ class WeChatSettings:
         return self.aes_key is not None
 
     @property
+    def mode(self) -> str:
+        """微信公众平台's 消息加解密方式: which requests the channel accepts."""
+        return MESSAGE_MODES.get(self.message_mode or "", "safe" if self.safe_mode else "plain")
+
+    @property
+    def accepts_plain(self) -> bool:
+        return self.mode in ("plain", "compatible")
+
+    @property
+    def accepts_encrypted(self) -> bool:
+        return self.mode in ("compatible", "safe")
+
+    @property
     def customer_service_api(self) -> bool:
         return bool(self.app_id and self.app_secret)
 
 
 _OPTIONS = {  # credentials.yml key -> type it must have
-    "require_encryption": bool,
+    "message_mode": str,
     "reply_budget_seconds": (int, float),
     "max_clock_skew_seconds": (int, float),
     "max_body_bytes": int,
@@ -124,8 +141,11 @@ def _check(v: dict) -> list:
         problems.append("WECHAT_APP_SECRET needs WECHAT_APP_ID")
     if v["app_id"] and not re.fullmatch(r"wx[0-9a-fA-F]{16}", v["app_id"]):
         problems.append("WECHAT_APP_ID must look like wx followed by 16 hex digits")
-    if v.get("require_encryption") and v["aes_key"] is None:
-        problems.append("require_encryption needs WECHAT_AES_KEY")
+    mode = v.get("message_mode")
+    if mode is not None and mode not in MESSAGE_MODES:
+        problems.append("message_mode must be plain (明文), compatible (兼容) or safe (安全)")
+    elif MESSAGE_MODES.get(mode or "") in ("compatible", "safe") and v["aes_key"] is None:
+        problems.append(f"message_mode {mode} needs WECHAT_AES_KEY")
     if not 0 < v.get("reply_budget_seconds", 4.5) < 5:
         problems.append("reply_budget_seconds must be between 0 and 5 (WeChat gives up at 5 s)")
     if v.get("max_clock_skew_seconds", 300) <= 0:
