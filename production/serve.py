@@ -1,11 +1,14 @@
-"""`rasa` CLI with production/degradation.py installed, e.g. `python -m production.serve run ...`."""
+"""`rasa` CLI with production/degradation.py installed and the action server's shared secret
+sent on every action call, e.g. `python -m production.serve run ...`."""
 import sys
 
 from rasa.__main__ import main
 
+from action_server import secret
 from production import degradation
 
 if __name__ == "__main__":
     degradation.install()
+    secret.install_in_rasa()
     sys.argv[0] = "rasa"
     main()

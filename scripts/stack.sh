@@ -37,6 +37,13 @@ export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-10}
 
 bin=.venv/bin
 mkdir -p "$STACK_DIR/nginx"
+# Only the replicas may call the action servers (action_server/secret.py). Generated once per
+# stack and kept in STACK_DIR, so a part restarted by a later `up` still agrees with the others.
+if [[ -z "${ACTION_SERVER_SECRET:-}" ]]; then
+  [[ -s "$STACK_DIR/action_secret" ]] || (umask 077; $bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' >"$STACK_DIR/action_secret")
+  ACTION_SERVER_SECRET=$(cat "$STACK_DIR/action_secret")
+fi
+export ACTION_SERVER_SECRET
 
 running() { [[ -f "$STACK_DIR/$1.pid" ]] && kill -0 "$(cat "$STACK_DIR/$1.pid")" 2>/dev/null; }
 
@@ -75,7 +82,7 @@ up() {
   [[ -n "${RASA_AUTH_TOKEN:-}" ]] && api=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
   local i=0 port
   for port in $STACK_ACTION_PORTS; do
-    start "actions-$((++i))" $bin/rasa run actions --actions actions --port "$port"
+    start "actions-$((++i))" $bin/python -m action_server --port "$port"
   done
   i=0
   for port in $STACK_RASA_PORTS; do

@@ -13,6 +13,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from action_server import secret
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "bot.tar.gz"
@@ -55,7 +57,7 @@ class BotProcess:
         self.url = f"http://127.0.0.1:{self.rasa_port}"
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
                     "RASA_PORT": str(self.rasa_port), "ACTION_PORT": str(self.action_port),
-                    **(env or {})}
+                    secret.ENV: secret.generate(), **(env or {})}
         self.credentials = credentials or ROOT / "credentials.yml"
         self.endpoints = endpoints or ROOT / "endpoints.yml"
         self.log_dir = Path(log_dir or ROOT / "results" / f"bot-{self.rasa_port}")
@@ -69,7 +71,7 @@ class BotProcess:
         return proc
 
     def start(self, timeout: float = 120) -> "BotProcess":
-        actions = self._spawn([str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
+        actions = self._spawn([str(VENV_BIN / "python"), "-m", "action_server",
                                "--port", str(self.action_port)], "actions")
         # What `make run` runs: the rasa CLI with production/degradation.py installed.
         rasa = self._spawn([str(VENV_BIN / "python"), "-m", "production.serve", "run", "--model", str(self.model),
@@ -110,13 +112,15 @@ class ActionServerProcess:
     def __init__(self, env: dict | None = None):
         self.port = free_port()
         self.webhook_url = f"http://127.0.0.1:{self.port}/webhook"
-        self.env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", **(env or {})}
+        self.env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
+                    secret.ENV: secret.generate(), **(env or {})}
+        self.headers = secret.headers(self.env)  # what an in-process Agent must send
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> "ActionServerProcess":
         log_dir = ROOT / "results" / f"actions-{self.port}"
         log_dir.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen([str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
+        self.proc = subprocess.Popen([str(VENV_BIN / "python"), "-m", "action_server",
                                       "--port", str(self.port)], cwd=ROOT, env=self.env,
                                      stdout=open(log_dir / "actions.log", "wb"), stderr=subprocess.STDOUT)
         try:

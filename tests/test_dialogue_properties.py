@@ -63,7 +63,7 @@ def agent():
     degradation.install()
     with ActionServerProcess() as actions:
         loop = asyncio.new_event_loop()
-        loaded = Agent.load(str(MODEL), action_endpoint=EndpointConfig(actions.webhook_url))
+        loaded = Agent.load(str(MODEL), action_endpoint=EndpointConfig(actions.webhook_url, headers=actions.headers))
         yield loaded, loop
         loop.close()
     print(f"\ngenerated and checked turns: {TURNS_CHECKED['count']}")

@@ -1,0 +1,126 @@
+"""Starts child processes, restarts any that exits, stops them all on SIGINT/SIGTERM."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Callable, Optional, Sequence
+
+FIRST_DELAY, MAX_DELAY = 1.0, 30.0
+STABLE_SECONDS = 60.0  # a child that ran this long starts again from FIRST_DELAY
+
+
+@dataclass
+class Child:
+    name: str
+    argv: Sequence[str]
+    health_url: Optional[str] = None
+    proc: Optional[subprocess.Popen] = None
+    started: float = 0.0
+    delay: float = FIRST_DELAY
+    restart_at: Optional[float] = None
+    restarts: int = field(default=0)
+
+    def start(self) -> None:
+        # Own session: a Ctrl-C in the terminal reaches the supervisor only, which then
+        # stops every child in order instead of racing them.
+        self.proc = subprocess.Popen(list(self.argv), start_new_session=True)
+        self.started = time.monotonic()
+        self.restart_at = None
+
+    def stop(self, timeout: float = 15) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        _signal_group(self.proc, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            _signal_group(self.proc, signal.SIGKILL)
+            self.proc.wait()
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+class Supervisor:
+    def __init__(self, children: Sequence[Child], say: Callable[[str], None] = print,
+                 ready_line: Optional[str] = None):
+        self.children = list(children)
+        self.say = say
+        self.ready_line = ready_line
+        self.stopping = False
+
+    def _on_signal(self, *_):
+        self.stopping = True
+
+    def run(self, poll_seconds: float = 0.5) -> int:
+        signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
+        for child in self.children:
+            child.start()
+        ready = False
+        try:
+            while not self.stopping:
+                self.tick()
+                if not ready and self.ready_line and all(
+                        c.health_url is None or answers(c.health_url) for c in self.children):
+                    ready = True
+                    self.say(self.ready_line)
+                time.sleep(poll_seconds)
+        finally:
+            for child in reversed(self.children):
+                child.stop()
+        return 0
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        for child in self.children:
+            if child.restart_at is not None:
+                if now >= child.restart_at:
+                    child.restarts += 1
+                    child.start()
+                continue
+            code = child.proc.poll() if child.proc else None
+            if code is None:
+                continue
+            if now - child.started >= STABLE_SECONDS:
+                child.delay = FIRST_DELAY
+            self.say(f"run: {child.name} stopped (exit code {code}); restarting it in {child.delay:.0f} s")
+            child.restart_at = now + child.delay
+            child.delay = min(child.delay * 2, MAX_DELAY)
+
+
+def main(argv: Sequence[str] = ()) -> int:
+    """`python -m process_supervisor`: what scripts/run.sh starts (ports from the environment)."""
+    env = os.environ
+    py = sys.executable
+    rasa_port, action_port, web_port = env["RASA_PORT"], env["ACTION_PORT"], env["WEB_PORT"]
+    cors = env.get("CORS_ORIGINS", "").split()
+    children = [
+        Child("action server", [py, "-m", "action_server", "--port", action_port],
+              f"http://127.0.0.1:{action_port}/health"),
+        Child("widget page", [py, "scripts/serve_web.py"], f"http://127.0.0.1:{web_port}/"),
+        Child("Rasa server", [py, "-m", "production.serve", "run", "--model", "models/bot.tar.gz",
+                              "--port", rasa_port, "--credentials", "credentials.yml",
+                              "--endpoints", "endpoints.yml", "--cors", *cors],
+              f"http://127.0.0.1:{rasa_port}/"),
+    ]
+    ready = (f"Ready: widget http://localhost:{web_port}/ · REST "
+             f"http://localhost:{rasa_port}/webhooks/rest/webhook · Ctrl-C stops")
+    return Supervisor(children, say=lambda line: print(line, flush=True), ready_line=ready).run()
