@@ -15,12 +15,17 @@
 - engine.io refuses a long-polling POST of more than 16 packets as a whole (HTTP 400), and the
   client batches whatever was emitted while the previous POST was in flight: a visitor sending
   many messages quickly lost all of them. The cap is raised to 256; the request body stays
-  capped (max_http_buffer_size, and nginx's body limit in the production stack).
+  capped (max_http_buffer_size = channels.limits.MAX_BODY_BYTES, on polling and WebSocket).
+- Rasa turns engine.io's Origin check off (cors_allowed_origins=[]) and leaves CORS to Sanic,
+  which browsers apply to polling only: a page on any site could open a WebSocket and chat.
+  The socket.io connect is refused here when the Origin header is not one of CORS_ORIGINS
+  (the same list `make run` and the stack give `rasa run --cors`; unset or `*`: any origin).
 """
 from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -30,12 +35,24 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from assistant.text import clean_input
+from channels.limits import MAX_BODY_BYTES
 from channels.namespaces import MAX_SENDER_CHARS, widget_conversation, widget_room
 
 
 logger = logging.getLogger(__name__)
 Payload.max_decode_packets = 256
 LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])\s")
+
+
+def allowed_origins(environ=os.environ) -> Optional[set]:
+    """The page origins allowed to open the widget's socket, or None for any."""
+    origins = set(environ.get("CORS_ORIGINS", "").split())
+    return None if not origins or "*" in origins else {o.rstrip("/") for o in origins}
+
+
+def origin_allowed(origin: Optional[str], allowed: Optional[set]) -> bool:
+    # Browsers always send Origin on a WebSocket upgrade; other clients (curl, tests) may not.
+    return allowed is None or not origin or origin.rstrip("/") in allowed
 
 
 def widget_markdown(text: str) -> str:
@@ -76,7 +93,20 @@ class WebchatInput(SocketIOInput):
             await on_new_message(message)
 
         blueprint = super().blueprint(with_webchat_output)
-        rasa_handler = self.sio.handlers[self.namespace or "/"][self.user_message_evt]
+        self.sio.eio.max_http_buffer_size = MAX_BODY_BYTES
+        namespace = self.namespace or "/"
+        rasa_handler = self.sio.handlers[namespace][self.user_message_evt]
+        rasa_connect = self.sio.handlers[namespace]["connect"]
+        allowed = allowed_origins()
+
+        async def checked_connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            origin = environ.get("HTTP_ORIGIN")
+            if not origin_allowed(origin, allowed):
+                logger.warning("socketio: refused a connection from origin %r (not in CORS_ORIGINS)", origin[:200])
+                return False
+            return await rasa_connect(sid, environ, auth)
+
+        self.sio.on("connect", handler=checked_connect, namespace=self.namespace)
 
         async def checked_message(sid: Text, data: Any = None) -> None:
             text = data.get("message") if isinstance(data, dict) else None

@@ -20,13 +20,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from contextlib import asynccontextmanager
 from typing import Any, AsyncGenerator, Callable, Optional, Tuple
 
 import redis
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.core.lock_store import DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX, LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
 
 FIRST_POLL_SECONDS = 0.005
@@ -36,9 +38,19 @@ logger = logging.getLogger(__name__)
 Change = Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], Any]]
 
 
+KEY_PREFIX = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+
+
 class AtomicRedisLockStore(RedisLockStore):
     def __init__(self, endpoint_config: EndpointConfig) -> None:
         super().__init__(host=endpoint_config.url, **endpoint_config.kwargs)
+
+    def _set_key_prefix(self, key_prefix: str) -> None:
+        # Rasa replaces a prefix that is not purely alphanumeric ("chuangyiling-prod") by its
+        # default without a word, so two stacks sharing a Redis would share their locks.
+        if not (isinstance(key_prefix, str) and KEY_PREFIX.fullmatch(key_prefix)):
+            raise RasaException(f"LOCK_KEY_PREFIX {key_prefix!r} must be 1-64 letters, digits, '_', '-' or '.'")
+        self.key_prefix = f"{key_prefix}:{DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX}"
 
     def _change(self, conversation_id: str, change: Change) -> Any:
         """Applies `change` (old lock -> new lock or None to delete, result) atomically."""

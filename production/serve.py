@@ -5,9 +5,11 @@ import sys
 from rasa.__main__ import main
 
 from action_server import secret
+from channels import limits
 from production import degradation
 
 if __name__ == "__main__":
+    limits.set_server_limits()
     degradation.install()
     secret.install_in_rasa()
     sys.argv[0] = "rasa"

@@ -13,7 +13,8 @@ RASA_REPLICAS=${RASA_REPLICAS:-2}
 ACTION_REPLICAS=${ACTION_REPLICAS:-2}
 STACK_DIR=$(realpath -m "${STACK_DIR:-var/stack}")
 WEB_PORT=${WEB_PORT:-8080}
-CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:${WEB_PORT} http://127.0.0.1:${WEB_PORT}"}
+# Page origins allowed to use the widget's socket (rasa --cors and the WebSocket Origin check).
+export CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:${WEB_PORT} http://127.0.0.1:${WEB_PORT}"}
 # Ports: nginx STACK_PORT, its action-server front STACK_PORT+1, Rasa +10.., action servers +30..
 export STACK_PORT STACK_ACTION_PORT=$((STACK_PORT + 1))
 export STACK_RASA_PORTS=$(for i in $(seq 1 "$RASA_REPLICAS"); do echo -n "$((STACK_PORT + 9 + i)) "; done)

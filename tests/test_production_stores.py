@@ -10,6 +10,7 @@ import uuid
 
 import psycopg2
 import pytest
+from rasa.shared.exceptions import RasaException
 import redis
 from rasa.core.lock_store import LockError
 from rasa.core.tracker_store import SQLTrackerStore
@@ -151,6 +152,15 @@ def locks():
     yield lock_store
     for key in lock_store.red.scan_iter(f"{prefix}*"):
         lock_store.red.delete(key)
+
+
+def test_the_lock_key_prefix_is_honoured_or_refused_never_replaced():
+    require_services()
+    prefix = f"chuangyiling-prod.{uuid.uuid4().hex[:6]}"
+    store = AtomicRedisLockStore(EndpointConfig(url="127.0.0.1", port=6379, db=1, key_prefix=prefix))
+    assert store.key_prefix.startswith(prefix + ":")  # Rasa's own store would use plain "lock:"
+    with pytest.raises(RasaException, match="LOCK_KEY_PREFIX"):
+        AtomicRedisLockStore(EndpointConfig(url="127.0.0.1", port=6379, db=1, key_prefix="a b:*"))
 
 
 async def hold(locks, conversation: str, name: str, seconds: float, log: list, lifetime: float = 5) -> None:

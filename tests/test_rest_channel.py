@@ -68,3 +68,18 @@ def test_a_follow_up_with_a_pronoun_uses_the_conversation(bot):
     bot.say(sender, "网络推广和运营有什么区别")
     assert "关键词广告" in texts(bot.say(sender, "前者常用哪些广告形式"))
     assert "各有各的优点" in texts(bot.say(sender, "它俩哪个好找工作"))
+
+
+def test_a_huge_body_gets_413_and_other_visitors_keep_their_answers(bot):
+    status, _ = status_of(bot, json.dumps({"sender": "big", "message": "运" * 400_000}).encode())
+    assert status == 413  # Sanic's default would read 100 MB
+    assert "务实" in texts(bot.say(f"s-{uuid.uuid4().hex[:8]}", "运营和市场部门有什么区别"))
+
+
+def test_a_too_long_message_gets_one_polite_reply_in_the_visitors_script(bot):
+    sender = f"l-{uuid.uuid4().hex[:8]}"
+    story = "我想說一下我的情況，" * 300 + "網路推廣和運營哪個好就業？"
+    messages = bot.say(sender, story)
+    assert len(messages) == 1 and "長" in texts(messages) and "175-8598-2043" in texts(messages)
+    # The question alone is then answered as usual.
+    assert "就业" in texts(bot.say(sender, "网络推广和运营哪个好就业"))

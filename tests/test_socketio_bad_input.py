@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 
 import aiohttp
+import pytest
 from hypothesis import given, settings, strategies as st
 import socketio
 
@@ -22,7 +23,7 @@ SCRIPT = "<script>alert(1)</script>"
 # What a broken or hostile widget could emit as `user_uttered`; the session id is added below.
 BAD_MESSAGES = {
     "empty": {"message": ""},
-    "100 KB": {"message": "运" * 34_000},  # 3 bytes each in UTF-8
+    "too long": {"message": "运" * 6_000},  # over MAX_MESSAGE_CHARS, under the 64 KB frame limit
     "binary": {"message": bytes(range(256))},
     "invalid UTF-8": {"message": b"\xff\xfe\xc3\x28\xed\xa0\x80"},
     "lone surrogate": {"message": "\ud800你好"},
@@ -92,7 +93,7 @@ def test_channel_drops_payloads_rasa_cannot_handle_and_passes_the_rest():
         asyncio.run(handler("sid", payload))
     asyncio.run(handler("sid", {"message": QUESTION, "session_id": "s1", "metadata": '{"page": "/"}'}))
     assert received[-1] == (QUESTION, "web:s1", {"page": "/"})  # the widget's own namespace
-    # Only text messages reach Rasa (100 KB is text: NLU copes, see below); metadata that is
+    # Only text messages reach Rasa (the too-long one is answered politely there); metadata that is
     # not a JSON object is left out, the message kept.
     assert [(text[:9], metadata) for text, _, metadata in received] == [
         ("运" * 9, {}), ("?你好", {}), ("你好", {}), ("你好", {}), ("你好", {}), (SCRIPT[:9], {}),
@@ -186,3 +187,13 @@ def test_any_payload_is_dropped_or_reaches_rasa_as_text(payload):
         message.text.encode("utf-8")  # no lone surrogate reaches the NLU or the stores
         assert isinstance(message.metadata, dict)
         assert isinstance(message.sender_id, str) and message.sender_id, message.sender_id
+
+
+@pytest.mark.parametrize("origin, accepted", [("https://evil.example", False), ("http://localhost:8080", True),
+                                              ("http://localhost:8080/", True), (None, True)])
+def test_the_socket_accepts_only_the_configured_page_origins(monkeypatch, origin, accepted):
+    monkeypatch.setenv("CORS_ORIGINS", "http://localhost:8080 http://127.0.0.1:8080")
+    channel = WebchatInput.from_credentials({"session_persistence": True})
+    channel.blueprint(lambda message: None)
+    environ = {"HTTP_ORIGIN": origin} if origin else {}
+    assert asyncio.run(channel.sio.handlers["/"]["connect"]("sid", environ, None)) is accepted

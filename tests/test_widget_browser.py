@@ -180,3 +180,53 @@ def test_page_loads_nothing_from_outside_the_site(site):
         build = script.read().decode("utf-8")
     assert "default-src 'none'" in csp and "script-src 'self';" in csp, csp
     assert "googleapis" not in build and "@import url(http" not in build
+
+
+async def _websocket_chat(bot_url: str, origin: str) -> list[str]:
+    """A raw engine.io WebSocket from a page on `origin`: connect, ask, collect frames for 15 s."""
+    import asyncio
+    import json
+
+    import aiohttp
+
+    frames = []
+    ws_url = bot_url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(ws_url, headers={"Origin": origin}) as ws:
+            await ws.receive()  # engine.io "open"
+            await ws.send_str("40")
+            frames.append((await ws.receive()).data)
+            await ws.send_str('42["session_request",{"session_id":null}]')
+            session = "none"
+            if frames[0].startswith("40"):
+                confirm = await asyncio.wait_for(ws.receive(), 15)
+                session = json.loads(confirm.data[2:])[1]
+            await ws.send_str('42' + json.dumps(["user_uttered", {"message": "淘宝运营和推广专员有什么区别",
+                                                                "session_id": session}], ensure_ascii=False))
+            try:
+                while True:
+                    message = await asyncio.wait_for(ws.receive(), 15)
+                    if not isinstance(message.data, str):
+                        break
+                    frames.append(message.data)
+                    if "bot_uttered" in message.data:
+                        break
+            except asyncio.TimeoutError:
+                pass
+    return frames
+
+
+def _in_own_thread(coroutine):
+    # Playwright's sync API keeps an event loop running in this thread.
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def test_a_page_on_another_site_cannot_chat_over_a_websocket(site):
+    foreign = _in_own_thread(_websocket_chat(site.bot.url, "https://evil.example"))
+    assert foreign[0].startswith("44") and not any("bot_uttered" in f for f in foreign), foreign
+    own = _in_own_thread(_websocket_chat(site.bot.url, site.bot.web_origin))
+    assert own[0].startswith("40") and any("bot_uttered" in f for f in own), own

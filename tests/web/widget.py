@@ -26,6 +26,7 @@ class CorsBotProcess(BotProcess):
     def __init__(self, web_origin: str, **kwargs):
         super().__init__(**kwargs)
         self.web_origin = web_origin
+        self.env["CORS_ORIGINS"] = web_origin  # also the WebSocket Origin check, as in run.sh
 
     def _spawn(self, args: list[str], name: str) -> subprocess.Popen:
         if name == "rasa":
