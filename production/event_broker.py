@@ -13,6 +13,10 @@ saturated one slows down to what it can publish, and its memory stays flat. Fram
 queued for the connection's writer without holding the channel's lock across the write
 (`wait=False`).
 A failed publish is kept and re-sent on reconnection, as Rasa does.
+RabbitMQ unreachable at start-up: Rasa retries for 100 s, then the replica dies ("Cannot
+connect to event broker") and the stack serves 503s. Here the replica starts after one short
+try, keeps the events (at most MAX_KEPT), and connects in the background; once RabbitMQ
+answers, the kept events go out in order.
 Configured in endpoints.production.yml as `type: production.event_broker.PromptPikaEventBroker`;
 production/tracker_store.py calls `publish_all`.
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from typing import Any, Dict, List, Optional
 
 from rasa.core.brokers.pika import PikaEventBroker
@@ -27,9 +32,50 @@ from rasa.core.brokers.pika import PikaEventBroker
 logger = logging.getLogger(__name__)
 PUBLISH_WAIT_SECONDS = 2.0
 MAX_PENDING = 500  # unconfirmed events (a few MB) before turns wait for theirs
+STARTUP_TRY_SECONDS = 5.0
+MAX_KEPT = 200_000  # events kept while RabbitMQ is away (oldest dropped beyond, with an error)
 
 
 class PromptPikaEventBroker(PikaEventBroker):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._unpublished_events = deque(maxlen=MAX_KEPT)
+        self._background_connect: Optional[asyncio.Task] = None
+
+    @classmethod
+    async def from_endpoint_config(cls, broker_config, event_loop=None):
+        if broker_config is None:
+            return None
+        broker = cls(broker_config.url, **broker_config.kwargs, event_loop=event_loop)
+        attempts, broker._connection_attempts = broker._connection_attempts, 1
+        try:
+            await asyncio.wait_for(broker.connect(), STARTUP_TRY_SECONDS)
+        except Exception as error:  # noqa: BLE001 - whatever RabbitMQ does, the replica serves
+            logger.error("RabbitMQ is unreachable at start-up (%r): serving anyway, keeping events "
+                         "and connecting in the background", error)
+            broker._background_connect = broker._loop.create_task(broker._connect_until_up())
+        finally:
+            broker._connection_attempts = attempts
+        return broker
+
+    async def _connect_until_up(self) -> None:
+        while True:
+            try:
+                await self.connect()
+                logger.info("RabbitMQ is back: sending %d kept events", len(self._unpublished_events))
+                self._publish_unpublished_messages()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001
+                logger.warning("RabbitMQ still unreachable: %r", error)
+                await asyncio.sleep(self._retry_delay_in_seconds)
+
+    async def close(self) -> None:
+        if self._background_connect is not None:
+            self._background_connect.cancel()
+        await super().close()
+
     async def publish_all(self, events: List[Dict[str, Any]], wait: float = PUBLISH_WAIT_SECONDS) -> None:
         """Publishes `events`; if the backlog is over MAX_PENDING, returns only when RabbitMQ
         confirmed them (or after `wait` seconds)."""
@@ -41,7 +87,11 @@ class PromptPikaEventBroker(PikaEventBroker):
             await asyncio.wait(tasks, timeout=wait)
 
     async def _publish(self, event: Dict[str, Any], headers: Optional[Dict[str, str]] = None) -> None:
-        if self._exchange is None:
+        if self._exchange is None:  # not connected yet: kept for _connect_until_up
+            if self.should_keep_unpublished_messages:
+                if len(self._unpublished_events) == MAX_KEPT:
+                    logger.error("RabbitMQ away too long: dropping the oldest kept event")
+                self._unpublished_events.append(event)
             return
         message = self._message(event, headers)
         try:

@@ -92,11 +92,18 @@ up() {
       -i 127.0.0.1 --port "$port" --credentials credentials.yml --endpoints endpoints.production.yml \
       --cors $CORS_ORIGINS "${api[@]}"
   done
-  $bin/python -m production.nginx "$STACK_DIR/nginx" >"$STACK_DIR/nginx/nginx.conf"
   local conf=$STACK_DIR/nginx/nginx.conf
+  $bin/python -m production.nginx "$STACK_DIR/nginx" >"$conf.new"
   if running nginx; then
-    nginx -e "$STACK_DIR/nginx/error.log" -c "$conf" -s reload
+    # A reload closes idle keep-alive connections that clients may be about to reuse:
+    # reload only when the configuration really changed.
+    if ! cmp -s "$conf.new" "$conf"; then
+      mv "$conf.new" "$conf"
+      nginx -e "$STACK_DIR/nginx/error.log" -c "$conf" -s reload
+    fi
+    rm -f "$conf.new"
   else
+    mv "$conf.new" "$conf"
     nginx -e "$STACK_DIR/nginx/error.log" -c "$conf"
     # nginx daemonizes itself; its master's pid is what stops it.
     for _ in $(seq 50); do [[ -s "$STACK_DIR/nginx/nginx.pid" ]] && break; sleep 0.1; done

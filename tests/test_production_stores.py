@@ -261,3 +261,57 @@ def test_a_busy_replica_waits_for_rabbitmq_instead_of_piling_up_events(monkeypat
         assert [e["text"] for e in asyncio.run(take_broker_events(name))] == [e["text"] for e in events]
     finally:
         asyncio.run(delete_broker(name))
+
+
+async def _forward(reader, writer, port):
+    """One TCP connection forwarded to 127.0.0.1:port (RabbitMQ), both ways."""
+    upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", port)
+
+    async def pipe(source, sink):
+        try:
+            while data := await source.read(65536):
+                sink.write(data)
+                await sink.drain()
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            sink.close()
+
+    await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
+
+
+def test_a_replica_starts_without_rabbitmq_and_sends_the_kept_events_once_it_is_back():
+    require_services()
+    from tests.bot_process import free_port
+
+    name = f"brokertest{uuid.uuid4().hex[:8]}"
+    port = free_port()  # nothing listens here yet: RabbitMQ is "down"
+    events = [{"sender_id": "v", "event": "user", "text": f"离线 {i}"} for i in range(20)]
+
+    async def scenario():
+        started = time.monotonic()
+        broker = await PromptPikaEventBroker.from_endpoint_config(EndpointConfig(
+            url="127.0.0.1", port=port, username="guest", password="guest", queues=[name],
+            exchange_name=name, retry_delay_in_seconds=0.5))
+        startup = time.monotonic() - started
+        try:
+            assert not broker.is_ready()
+            await broker.publish_all(events)
+            proxy = await asyncio.start_server(lambda r, w: _forward(r, w, 5672), "127.0.0.1", port)
+            async with proxy:
+                deadline = time.monotonic() + 60
+                while not broker.is_ready() or broker._unpublished_events or broker._background_tasks:
+                    assert time.monotonic() < deadline, "never reconnected"
+                    await asyncio.sleep(0.2)
+                await asyncio.sleep(0.5)
+                await broker.close()
+        finally:
+            await broker.close()
+        return startup
+
+    startup = asyncio.run(scenario())
+    assert startup < 10  # Rasa's own broker tried for 100 s, then the replica died
+    try:
+        assert [e["text"] for e in asyncio.run(take_broker_events(name))] == [e["text"] for e in events]
+    finally:
+        asyncio.run(delete_broker(name))

@@ -132,6 +132,34 @@ def test_http_api_needs_the_token(stack):
     assert stack.post(f"{path}?token={stack.token}", None)[0] == 200
 
 
+def test_no_log_of_the_stack_holds_a_phone_number_or_the_api_token(stack):
+    visitor = sender()
+    for turn in ["请客服回电", "孙先生", "13566667777", "想做网站", "随时", "确认"]:
+        assert stack.say(visitor, turn)[0] == 200
+    assert stack.post(f"/conversations/{visitor}/tracker?token={stack.token}", None)[0] == 200
+    logs = {str(p.relative_to(stack.dir)): p.read_text(encoding="utf-8", errors="replace")
+            for p in stack.dir.rglob("*.log")}
+    assert {"nginx/access.log", "rasa-1.log", "actions-1.log"} <= set(logs)
+    assert f"/conversations/{visitor}/tracker" in logs["nginx/access.log"]
+    leaks = [name for name, text in logs.items() if "13566667777" in text or stack.token in text]
+    assert not leaks
+
+
+def test_stack_up_again_breaks_no_open_keep_alive_connection(stack):
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=30)
+    body = json.dumps({"sender": sender(), "message": "你好"}).encode()
+    headers = {"Content-Type": "application/json"}
+    conn.request("POST", "/webhooks/rest/webhook", body, headers)
+    assert conn.getresponse().read()
+    stack.up()  # every part is running: nothing to start, nothing to reload
+    time.sleep(1)
+    conn.request("POST", "/webhooks/rest/webhook", body, headers)  # the same connection
+    assert conn.getresponse().status == 200
+    conn.close()
+
+
 def test_one_client_flooding_is_rate_limited(stack):
     with ThreadPoolExecutor(16) as pool:
         statuses = list(pool.map(lambda _: stack.post("/", None)[0], range(300)))
