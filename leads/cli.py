@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from leads import notify, store
+from leads import intake, notify, store
 
 USAGE_ERROR = 2
 
@@ -98,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.since and args.until and args.since > args.until:
             print(f"--since {args.since} is after --until {args.until}", file=sys.stderr)
             return USAGE_ERROR
+        intake.deliver_kept_leads()  # leads kept on disk during an outage are listed too
         leads = store.list_leads(since=args.since, until=args.until, status=args.status)
         if args.command == "list":
             _print_list(leads)

@@ -2,21 +2,48 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
+import logging
 
-from leads import notify, store
+from sqlalchemy.exc import SQLAlchemyError
+
+from leads import notify, spool, store
+
+logger = logging.getLogger(__name__)
+
+
+def _store_and_notify(lead_fields: dict) -> store.SaveResult:
+    result = store.save_lead(**lead_fields)
+    notifier = notify.default_notifier()
+    if result.created and notifier is not None:
+        notifier.submit(result.lead)
+    return result
+
+
+def deliver_kept_leads() -> int:
+    """Leads kept on disk during an outage, into the database (raises while it is away)."""
+    return spool.deliver(_store_and_notify)
 
 
 def record_lead(**lead_fields) -> store.SaveResult:
     """store.save_lead(...), then queue the WeCom notification of a new lead.
 
     Returns as soon as the lead is committed; the notification never delays it.
-    Raises ValueError for unusable contact data (see store.save_lead).
+    Raises ValueError for unusable contact data (see store.save_lead). When the database is
+    away the lead is kept on disk (leads.spool) and stored as soon as the database is back.
     """
-    result = store.save_lead(**lead_fields)
-    notifier = notify.default_notifier()
-    if result.created and notifier is not None:
-        notifier.submit(result.lead)
-    return result
+    try:
+        deliver_kept_leads()
+        return _store_and_notify(lead_fields)
+    except SQLAlchemyError as error:
+        # The same request kept twice is one file (and one row once delivered).
+        key = hashlib.sha256(json.dumps(lead_fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        spool.keep(lead_fields, key)
+        logger.error("leads database unavailable (%s): lead of %s kept on disk",
+                     type(error).__name__, lead_fields.get("conversation_id"))
+        spool.retry_in_background(_store_and_notify)
+        return store.SaveResult(lead=None, created=True, kept=True)
 
 
 async def arecord_lead(**lead_fields) -> store.SaveResult:

@@ -89,8 +89,9 @@ class Lead:
 
 @dataclass(frozen=True)
 class SaveResult:
-    lead: Lead
+    lead: Lead | None
     created: bool  # False: the same request was already stored
+    kept: bool = False  # True: the database was away; on disk until it takes it (leads.spool)
 
 
 def _now() -> datetime:

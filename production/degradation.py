@@ -9,6 +9,9 @@ resume as soon as it is back.
 Likewise a tracker-store (PostgreSQL) or lock-store (Redis) error escapes
 Agent.handle_message and the REST channel answers [] with HTTP 200: the same apology
 is sent instead, unless the turn's answer was already collected (a failed final save).
+Rasa's FailSafeTrackerStore answers a failed read with an empty conversation, so the turn
+would run without its context: here the error goes on to the apology, and the turn is kept
+in the store's journal when it has one (production/tracker_store.py).
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ import sqlalchemy.exc
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.lock_store import LockError
+from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.events import BotUttered
 
 from assistant.kb import load_kb
@@ -47,6 +51,14 @@ def install() -> None:
         return
     _wrap_remote_action()
     _wrap_agent()
+    _no_context_free_turns()
+
+
+def _no_context_free_turns() -> None:
+    async def retrieve(self, sender_id):
+        return await self._tracker_store.retrieve(sender_id)  # an error means the apology
+
+    FailSafeTrackerStore.retrieve = retrieve
 
 
 def _wrap_remote_action() -> None:
@@ -78,6 +90,10 @@ def _wrap_agent() -> None:
             logger.error("store unavailable for %s, sending the apology: %r", message.sender_id, error)
             if not getattr(message.output_channel, "messages", None):
                 await message.output_channel.send_text_message(message.sender_id, apology())
+                store = getattr(self.tracker_store, "_tracker_store", self.tracker_store)
+                keep = getattr(store, "keep_failed_turn", None)
+                if keep is not None:
+                    keep(message.sender_id, message.text, apology())
             return None
 
     Agent.handle_message = handle_message

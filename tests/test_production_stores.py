@@ -10,6 +10,7 @@ import uuid
 
 import psycopg2
 import pytest
+import sqlalchemy.exc
 from rasa.shared.exceptions import RasaException
 import redis
 from rasa.core.lock_store import LockError
@@ -315,3 +316,39 @@ def test_a_replica_starts_without_rabbitmq_and_sends_the_kept_events_once_it_is_
         assert [e["text"] for e in asyncio.run(take_broker_events(name))] == [e["text"] for e in events]
     finally:
         asyncio.run(delete_broker(name))
+
+
+# --- a PostgreSQL outage -------------------------------------------------------------------
+
+def test_a_postgresql_outage_keeps_the_context_and_loses_no_event(database, tmp_path, monkeypatch):
+    from tests.tcp_proxy import TcpProxy
+
+    monkeypatch.setenv("TRACKER_JOURNAL_PATH", str(tmp_path / "journal.db"))
+    proxy = TcpProxy(5432).start()
+    lean = LeanSQLTrackerStore(domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=proxy.port,
+                               db=database, username="postgres", login_db="postgres")
+    served, stranger = new_tracker(), new_tracker()
+    turn(served, "淘宝运营和推广专员有什么区别", "答一")
+    asyncio.run(lean.save(served))
+    asyncio.run(lean.save(stranger))
+    lean.kept.pop(stranger.sender_id)  # as if another replica had served it
+    proxy.stop()  # PostgreSQL goes away
+
+    during = asyncio.run(lean.retrieve(served.sender_id))
+    assert during.get_slot("comparison") == "taobao_vs_promoter"  # the context, not an empty tracker
+    turn(during, "那能力要求呢", "答二")
+    asyncio.run(lean.save(during))  # kept on disk
+    assert len(lean.journal) == 5
+    with pytest.raises(sqlalchemy.exc.SQLAlchemyError):  # no context-free answer: the apology
+        asyncio.run(lean.retrieve(stranger.sender_id))
+    lean.keep_failed_turn(stranger.sender_id, "还在吗", "抱歉")
+
+    journal_again = type(lean.journal)(tmp_path / "journal.db")  # it survives a restart
+    assert len(journal_again) == 8
+
+    TcpProxy(5432, port=proxy.port).start()  # PostgreSQL is back
+    back = asyncio.run(lean.retrieve(served.sender_id))  # writes the journal first
+    assert len(lean.journal) == 0
+    assert [e.text for e in back.events if isinstance(e, UserUttered)] == ["淘宝运营和推广专员有什么区别", "那能力要求呢"]
+    other = asyncio.run(store(LeanSQLTrackerStore, database).retrieve(stranger.sender_id))
+    assert [e.text for e in other.events if isinstance(e, (UserUttered, BotUttered))] == ["还在吗", "抱歉"]
