@@ -16,6 +16,7 @@
   client batches whatever was emitted while the previous POST was in flight: a visitor sending
   many messages quickly lost all of them. The cap is raised to 256; the request body stays
   capped (max_http_buffer_size = channels.limits.MAX_BODY_BYTES, on polling and WebSocket).
+- Markdown links with a scheme other than http, https, tel and weixin are sent as plain text.
 - Rasa turns engine.io's Origin check off (cors_allowed_origins=[]) and leaves CORS to Sanic,
   which browsers apply to polling only: a page on any site could open a WebSocket and chat.
   The socket.io connect is refused here when the Origin header is not one of CORS_ORIGINS
@@ -42,6 +43,47 @@ from channels.namespaces import MAX_SENDER_CHARS, widget_conversation, widget_ro
 logger = logging.getLogger(__name__)
 Payload.max_decode_packets = 256
 LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])\s")
+# Markdown links and autolinks: only these schemes are rendered as links in the widget.
+LINK_START = re.compile(r"\[([^\]\n]*)\]\(")
+AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]*:[^>\s]*)>")
+SAFE_SCHEMES = ("http:", "https:", "tel:", "weixin:")
+
+
+def _safe_url(url: str) -> bool:
+    # Browsers ignore tabs, newlines and case in a scheme ("JaVa\tscript:").
+    plain = re.sub(r"[\s\x00-\x1f<>]", "", url).lower()
+    return plain.startswith(SAFE_SCHEMES) or not re.match(r"[a-z][a-z0-9+.\-]*:", plain)
+
+
+def _destination_end(text: str, start: int) -> int:
+    """Index of the ')' closing a link destination that starts at `start` (balanced parens)."""
+    depth = 0
+    for index in range(start, len(text)):
+        if text[index] == "(":
+            depth += 1
+        elif text[index] == ")":
+            if depth == 0:
+                return index
+            depth -= 1
+    return -1
+
+
+def safe_links(text: str) -> str:
+    """Links whose scheme is not http, https, tel or weixin become their plain text, so text a
+    visitor typed and the bot repeats (「{text}」) can never be a javascript: or data: link."""
+    out, position = [], 0
+    for match in LINK_START.finditer(text):
+        if match.start() < position:
+            continue
+        end = _destination_end(text, match.end())
+        if end < 0:
+            continue
+        if not _safe_url(text[match.end():end]):
+            out += [text[position:match.start()], match.group(1)]
+            position = end + 1
+    out.append(text[position:])
+    return AUTOLINK.sub(lambda m: m.group(0) if _safe_url(m.group(1)) else m.group(1).split(":", 1)[-1],
+                        "".join(out))
 
 
 def allowed_origins(environ=os.environ) -> Optional[set]:
@@ -69,7 +111,7 @@ class WebchatOutput(SocketIOOutput):
     async def _send_message(self, socket_id: Text, response: Any) -> None:
         # Rasa has already split the text into bubbles at blank lines.
         if isinstance(response.get("text"), str):
-            response = {**response, "text": widget_markdown(response["text"])}
+            response = {**response, "text": safe_links(widget_markdown(response["text"]))}
         await super()._send_message(widget_room(socket_id), response)
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any],

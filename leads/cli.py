@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 from datetime import date
 
@@ -46,13 +47,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Control characters (ESC starts terminal escape sequences), DEL, C1 controls and the bidi
+# overrides that reorder a line: what a visitor typed must not steer the staff's terminal.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(value) -> str:
+    text = "-" if value in (None, "") else str(value)
+    return _UNPRINTABLE.sub(lambda m: " " if m.group(0) in "\n\r\t" else f"\\u{ord(m.group(0)):04x}", text)
+
+
 def _print_list(leads: list[store.Lead]) -> None:
     tz = store.local_tz()
     for lead in leads:
-        need = (lead.need or "-").replace("\n", " ")
+        s = terminal_safe
         print(f"#{lead.id}  {lead.created_at.astimezone(tz):%Y-%m-%d %H:%M}  {lead.status:<9}  "
-              f"{lead.name or '-'}  手机 {lead.phone or '-'}  微信 {lead.wechat or '-'}  "
-              f"需求 {need[:40]}  时间 {lead.preferred_time or '-'}  ({lead.channel} {lead.conversation_id})")
+              f"{s(lead.name)}  手机 {s(lead.phone)}  微信 {s(lead.wechat)}  "
+              f"需求 {s(lead.need)[:40]}  时间 {s(lead.preferred_time)}  ({s(lead.channel)} {s(lead.conversation_id)})")
     print(f"{len(leads)} lead(s)", file=sys.stderr)
 
 

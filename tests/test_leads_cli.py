@@ -59,6 +59,15 @@ def test_list_and_mark_contacted(engine, database_url):
     assert leads_command(database_url, "list", "--status", "new", text=True).stdout == ""
 
 
+def test_list_never_sends_a_visitors_escape_sequences_to_the_staff_terminal(engine, database_url):
+    store.save_lead(**{**REQUEST, "name": "\x1b[2J\x1b]0;hacked\x07王", "need": "\u202e反转\x9b31m",
+                       "conversation_id": "web:\x1b[31mred"}, engine=engine)
+    listed = leads_command(database_url, "list", text=True)
+    assert listed.returncode == 0
+    assert not any(c in listed.stdout for c in "\x1b\x07\x9b\u202e")
+    assert "web:\\u001b[31mred" in listed.stdout and "反转" in listed.stdout
+
+
 @pytest.mark.parametrize("args, says", [
     (["list", "--since", "2024-13-01"], "is not a date"),
     (["export", "--until", "yesterday"], "is not a date"),

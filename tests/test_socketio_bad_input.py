@@ -197,3 +197,18 @@ def test_the_socket_accepts_only_the_configured_page_origins(monkeypatch, origin
     channel.blueprint(lambda message: None)
     environ = {"HTTP_ORIGIN": origin} if origin else {}
     assert asyncio.run(channel.sio.handlers["/"]["connect"]("sid", environ, None)) is accepted
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("[点我](javascript:alert(1))", "点我"),
+    ("[点我](JaVa\tScript:alert(1))", "点我"),
+    ("[图](data:text/html;base64,PHNjcmlwdD4=)", "图"),
+    ("<javascript:alert(1)>", "alert(1)"),
+    ("[电话](tel:17585982043)", "[电话](tel:17585982043)"),
+    ("[官网](https://www.example.com/a)", "[官网](https://www.example.com/a)"),
+    ("[微信](weixin://bizmsgmenu?msgmenucontent=1)", "[微信](weixin://bizmsgmenu?msgmenucontent=1)"),
+])
+def test_only_http_https_tel_and_weixin_links_reach_the_widget(text, shown):
+    from channels.webchat import safe_links
+
+    assert safe_links(f"您发来的「{text}」") == f"您发来的「{shown}」"
