@@ -90,7 +90,8 @@ def _wrap_agent() -> None:
             logger.error("store unavailable for %s, sending the apology: %r", message.sender_id, error)
             if not getattr(message.output_channel, "messages", None):
                 await message.output_channel.send_text_message(message.sender_id, apology())
-                store = getattr(self.tracker_store, "_tracker_store", self.tracker_store)
+                outer = getattr(self, "tracker_store", None)
+                store = getattr(outer, "_tracker_store", outer)
                 keep = getattr(store, "keep_failed_turn", None)
                 if keep is not None:
                     keep(message.sender_id, message.text, apology())

@@ -55,3 +55,13 @@ def test_text_and_voice_with_any_content_are_understood(msg_type, content):
         assert inbound.action == ASK and inbound.text == as_xml_reads_it
     else:
         assert inbound.action in (SILENT, REPLY)
+
+
+def test_a_sender_id_longer_than_the_stores_take_is_refused():
+    try:
+        read_inbound(message_xml("o" * 300, "text", Content="你好", MsgId=2), SETTINGS)
+    except Rejected as refused:
+        assert refused.status == 400 and "FromUserName" in refused.reason
+    else:
+        raise AssertionError("a 300-character openid was accepted")
+    assert read_inbound(message_xml("o" * 28, "text", Content="你好", MsgId=3), SETTINGS).text == "你好"

@@ -6,6 +6,7 @@ from typing import Optional
 
 from wechatpy.parser import parse_message
 
+from channels.namespaces import MAX_SENDER_CHARS
 from channels.wechat.security import PARSE_ERRORS, Rejected, parse_xml
 from channels.wechat.settings import WeChatSettings
 
@@ -39,6 +40,8 @@ def read_inbound(xml: str, settings: WeChatSettings) -> Inbound:
     msg_type = raw.get("MsgType")
     if not all(isinstance(v, str) and v for v in (openid, account, msg_type)):
         raise Rejected(400, "FromUserName, ToUserName and MsgType are required")
+    if len(openid) > MAX_SENDER_CHARS:  # real openids have 28 characters; the stores take 255
+        raise Rejected(400, f"FromUserName is longer than {MAX_SENDER_CHARS} characters")
     msg_type = msg_type.lower()
     is_event = msg_type == "event"
     # WeChat's advice: MsgId for messages, sender + CreateTime for events. The sender is in
