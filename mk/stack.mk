@@ -1,7 +1,7 @@
 # The production stack (docs/production.md): nginx on STACK_PORT in front of RASA_REPLICAS
 # Rasa servers and ACTION_REPLICAS action servers, PostgreSQL/Redis/RabbitMQ stores.
 stack_saved_goal := $(.DEFAULT_GOAL)
-.PHONY: stack-up stack-down bench-stack profile
+.PHONY: stack-up stack-down bench-stack bench-sockets profile
 stack-up: venv model
 	@scripts/stack.sh up
 stack-down:
@@ -18,3 +18,7 @@ $(NGINX):
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx
 pytest: $(NGINX)
+
+# Widget visitors held at once through nginx (SOCKETS=10000 by default).
+bench-sockets: venv model
+	$(PY) scripts/bench_sockets.py --sockets $${SOCKETS:-10000}

@@ -1,0 +1,121 @@
+"""How many widget visitors the stack holds at once: N socket.io WebSockets through nginx,
+each connected (socket.io "40"), kept alive (answering engine.io pings), while REST visitors
+and some of the sockets chat. Prints figures; `make bench-sockets` (N=10000 by default)."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.stack_process import Stack, require_services  # noqa: E402
+
+ORIGIN = "https://www.chuangyiling.example"  # Stack's CORS_ORIGINS
+QUESTION = "淘宝运营和推广专员有什么区别"
+
+
+async def hold(session, url, opened, stop, chat_times):
+    """One visitor's socket: open, connect, optionally ask once, then answer pings until `stop`."""
+    try:
+        async with session.ws_connect(url, headers={"Origin": ORIGIN}, heartbeat=None, timeout=60) as ws:
+            await ws.receive(timeout=60)           # engine.io open
+            await ws.send_str("40")
+            connected = await ws.receive(timeout=60)
+            if not str(connected.data).startswith("40"):
+                return
+            opened.append(time.monotonic())
+            asked = None
+            while not stop.is_set():
+                if asked is None and chat_times is not None and chat_times["go"].is_set():
+                    await ws.send_str('42["session_request",{"session_id":null}]')
+                    asked = time.monotonic()
+                try:
+                    message = await ws.receive(timeout=1)
+                except asyncio.TimeoutError:
+                    continue
+                data = message.data if isinstance(message.data, str) else ""
+                if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+                    opened.remove(opened[-1]) if opened else None
+                    return
+                if data == "2":
+                    await ws.send_str("3")
+                elif data.startswith('42["session_confirm"'):
+                    session_id = json.loads(data[2:])[1]
+                    await ws.send_str("42" + json.dumps(["user_uttered", {"message": QUESTION, "session_id": session_id}],
+                                                        ensure_ascii=False))
+                elif data.startswith('42["bot_uttered"') and asked is not None and chat_times is not None:
+                    chat_times["seconds"].append(time.monotonic() - asked)
+                    asked = float("inf")
+    except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
+        return
+
+
+async def rest_turns(base, count):
+    times = []
+    async with aiohttp.ClientSession() as session:
+        for i in range(count):
+            started = time.monotonic()
+            async with session.post(f"{base}/webhooks/rest/webhook",
+                                    json={"sender": f"bench-rest-{i}", "message": QUESTION}) as response:
+                await response.read()
+                if response.status == 200:
+                    times.append(time.monotonic() - started)
+    return times
+
+
+async def run(stack: Stack, sockets: int, chatting: int, hold_seconds: float) -> dict:
+    url = stack.url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+    opened, stop = [], asyncio.Event()
+    chat = {"go": asyncio.Event(), "seconds": []}
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        started = time.monotonic()
+        tasks = []
+        for i in range(sockets):
+            tasks.append(asyncio.create_task(hold(session, url, opened, stop, chat if i < chatting else None)))
+            if i % 200 == 199:
+                await asyncio.sleep(0.05)  # a ramp, as visitors arrive, not one SYN flood
+        deadline = time.monotonic() + 180
+        while len(opened) < sockets and time.monotonic() < deadline and not all(t.done() for t in tasks):
+            await asyncio.sleep(0.5)
+        ramp = time.monotonic() - started
+        peak = len(opened)
+        chat["go"].set()
+        rest = await rest_turns(stack.url, 20)
+        await asyncio.sleep(hold_seconds)  # engine.io pings every 25 s: sockets must stay up
+        still_open = len(opened)
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return {"sockets asked": sockets, "connected": peak, "still open after hold": still_open,
+            "ramp s": round(ramp, 1), "REST p50 ms while held": round(statistics.median(rest) * 1000) if rest else None,
+            "REST answered": f"{len(rest)}/20", "chat replies": f"{len(chat['seconds'])}/{chatting}",
+            "chat p50 ms": round(statistics.median(chat["seconds"]) * 1000) if chat["seconds"] else None}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sockets", type=int, default=10_000)
+    parser.add_argument("--chatting", type=int, default=100)
+    parser.add_argument("--hold", type=float, default=40.0)
+    args = parser.parse_args()
+    require_services()
+    stack = Stack(rasa_replicas=2, action_replicas=2,
+                  env={"STACK_RATE_PER_SECOND": "100000", "STACK_RATE_BURST": "100000"})
+    stack.up()
+    try:
+        figures = asyncio.run(run(stack, args.sockets, args.chatting, args.hold))
+    finally:
+        stack.down()
+    for name, value in figures.items():
+        print(f"{name:>26}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
