@@ -25,7 +25,9 @@ CONVERSATION = [
 @pytest.fixture(scope="module")
 def assistant():
     # No app secret: answers must come as passive replies, as in the simplest deployment.
-    env = {"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": APP_ID, "WECHAT_APP_SECRET": ""}
+    # 兼容模式: WeChat sends plain and encrypted requests, and both are tested here.
+    env = {"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": APP_ID, "WECHAT_APP_SECRET": "",
+           "WECHAT_MESSAGE_MODE": "compatible"}
     with BotProcess(env=env) as running:
         yield running
 

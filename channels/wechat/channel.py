@@ -27,8 +27,8 @@ from leads import office_hours
 
 logger = logging.getLogger(__name__)
 
-SORRY = "抱歉，系统暂时出了点问题，请稍后再试。需要人工服务请回复“人工”。"
-STILL_WORKING = "您的问题还在查询中，请稍后回复“更多”查看答案。"
+SORRY = load_kb().say("wechat_sorry")
+STILL_WORKING = load_kb().say("wechat_still_working")
 # Overflow pages go out after the passive reply so that the visitor reads them in order.
 OVERFLOW_DELAY_SECONDS = 1.0
 ABORT = object()  # close the connection unanswered so that WeChat retries

@@ -6,12 +6,14 @@ from typing import Optional
 
 from wechatpy.parser import parse_message
 
+from assistant.kb import load_kb
+
 from channels.namespaces import MAX_SENDER_CHARS
 from channels.wechat.security import PARSE_ERRORS, Rejected, parse_xml
 from channels.wechat.settings import WeChatSettings
 
-ONLY_TEXT = "抱歉，我目前只能看懂文字消息。请直接用文字描述您的问题，我马上为您解答。"
-EMPTY_VOICE = "抱歉，这段语音没能识别出文字，请用文字再问一次。"
+ONLY_TEXT = load_kb().say("wechat_only_text")
+EMPTY_VOICE = load_kb().say("wechat_empty_voice")
 NOT_UNDERSTOOD_TYPES = {"image", "location", "link", "video", "shortvideo", "file"}
 
 ASK = "ask"        # send `text` to Rasa

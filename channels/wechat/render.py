@@ -7,8 +7,10 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from wechatpy.replies import TextReply, TransferCustomerServiceReply
 
+from assistant.kb import load_kb
+
 MORE_WORDS = {"更多", "继续", "繼續", "more"}
-MORE_NOTICE = "\n\n（内容较长，回复“更多”查看后续）"
+MORE_NOTICE = load_kb().say("wechat_more_notice")
 _LINK = re.compile(r"\[([^\]]+)\]\((\S+?)\)")
 # XML 1.0 forbids these even inside CDATA; one stray byte would make WeChat drop the reply.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -60,7 +62,7 @@ def buttons_text(buttons: List[Button], style: str) -> str:
                          f'&msgmenuid={number}">{safe}</a>')
         else:
             lines.append(f"{number}. {title}")
-    hint = "（点选或回复数字）" if style == "links" else "（回复数字选择）"
+    hint = load_kb().say("wechat_buttons_hint_links" if style == "links" else "wechat_buttons_hint_numbers")
     return hint + "\n" + "\n".join(lines) if lines else ""
 
 

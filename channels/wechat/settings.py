@@ -14,13 +14,15 @@ from typing import Any, Mapping, Optional
 from rasa.shared.exceptions import RasaException
 
 DEFAULT_API_BASE_URL = "https://api.weixin.qq.com/cgi-bin/"
-DEFAULT_WELCOME = (
-    "您好，欢迎关注创意岭！我是在线助手，可以回答：\n"
-    "1. 淘宝运营和推广专员有什么区别\n"
-    "2. 运营与市场部门的工作区别\n"
-    "3. 网络推广和运营的区别、哪个更好就业\n"
-    "直接发文字提问即可；需要人工服务请回复“人工”。"
-)
+def default_welcome() -> str:
+    """The subscribe welcome: every comparison of the page, from the knowledge base."""
+    from assistant.kb import load_kb
+
+    kb = load_kb()
+    topics = [f"{n}. {c['title']}" for n, c in enumerate(kb.comparisons.values(), start=1)]
+    return "\n".join([kb.say("wechat_welcome_head"), *topics, kb.say("wechat_welcome_tail")])
+
+
 # credentials.yml's message_mode, in English or as 微信公众平台 names it.
 MESSAGE_MODES = {"plain": "plain", "明文": "plain", "明文模式": "plain",
                  "compatible": "compatible", "兼容": "compatible", "兼容模式": "compatible",
@@ -49,7 +51,7 @@ class WeChatSettings:
     wechat_attempts: int = 3
     button_style: str = "links"
     menu_payloads: Mapping[str, str] = field(default_factory=dict)
-    welcome_text: str = DEFAULT_WELCOME
+    welcome_text: str = field(default_factory=default_welcome)
     transfer_to_customer_service: bool = True
     kf_account: Optional[str] = None
     api_base_url: str = DEFAULT_API_BASE_URL
@@ -101,6 +103,8 @@ def load_settings(credentials: Optional[Mapping[str, Any]],
     if not token:
         return None
     options = dict(credentials or {})
+    if environ.get("WECHAT_MESSAGE_MODE", "").strip():  # the environment wins over credentials.yml
+        options["message_mode"] = environ["WECHAT_MESSAGE_MODE"].strip()
     problems = []
     unknown = sorted(set(options) - set(_OPTIONS))
     if unknown:
