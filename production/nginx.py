@@ -78,7 +78,9 @@ http {{
     }}
     upstream rasa_socketio {{
         ip_hash;
-{servers(s.rasa_ports)}
+        # A replica busy accepting a wave of sockets is not dead: one slow connect must not
+        # take it out of the sticky hash for 10 s ("no live upstreams" for everyone).
+{servers(s.rasa_ports, " max_fails=3 fail_timeout=2s")}
     }}
     upstream rasa_wechat {{
         hash $arg_openid consistent;

@@ -20,8 +20,8 @@ ORIGIN = "https://www.chuangyiling.example"  # Stack's CORS_ORIGINS
 QUESTION = "淘宝运营和推广专员有什么区别"
 
 
-async def hold(session, url, opened, stop, chat_times):
-    """One visitor's socket: open, connect, optionally ask once, then answer pings until `stop`."""
+async def hold(session, url, opened):
+    """One visitor's socket: open, connect, then answer engine.io pings until cancelled."""
     try:
         async with session.ws_connect(url, headers={"Origin": ORIGIN}, heartbeat=None, timeout=60) as ws:
             await ws.receive(timeout=60)           # engine.io open
@@ -29,19 +29,29 @@ async def hold(session, url, opened, stop, chat_times):
             connected = await ws.receive(timeout=60)
             if not str(connected.data).startswith("40"):
                 return
-            opened.append(time.monotonic())
-            asked = None
-            while not stop.is_set():
-                if asked is None and chat_times is not None and chat_times["go"].is_set():
-                    await ws.send_str('42["session_request",{"session_id":null}]')
-                    asked = time.monotonic()
-                try:
-                    message = await ws.receive(timeout=1)
-                except asyncio.TimeoutError:
-                    continue
-                data = message.data if isinstance(message.data, str) else ""
-                if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
-                    opened.remove(opened[-1]) if opened else None
+            opened.add(id(ws))
+            try:
+                async for message in ws:           # no polling: a held socket costs nothing idle
+                    if message.data == "2":
+                        await ws.send_str("3")
+            finally:
+                opened.discard(id(ws))
+    except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
+        return
+
+
+async def chat(session, url, seconds):
+    """A visitor who asks one question over a new socket while the others are held."""
+    try:
+        async with session.ws_connect(url, headers={"Origin": ORIGIN}, heartbeat=None, timeout=60) as ws:
+            await ws.receive(timeout=60)
+            await ws.send_str("40")
+            await ws.receive(timeout=60)
+            await ws.send_str('42["session_request",{"session_id":null}]')
+            started = time.monotonic()
+            while True:
+                data = (await ws.receive(timeout=60)).data
+                if not isinstance(data, str):
                     return
                 if data == "2":
                     await ws.send_str("3")
@@ -49,9 +59,9 @@ async def hold(session, url, opened, stop, chat_times):
                     session_id = json.loads(data[2:])[1]
                     await ws.send_str("42" + json.dumps(["user_uttered", {"message": QUESTION, "session_id": session_id}],
                                                         ensure_ascii=False))
-                elif data.startswith('42["bot_uttered"') and asked is not None and chat_times is not None:
-                    chat_times["seconds"].append(time.monotonic() - asked)
-                    asked = float("inf")
+                elif data.startswith('42["bot_uttered"'):
+                    seconds.append(time.monotonic() - started)
+                    return
     except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
         return
 
@@ -71,31 +81,31 @@ async def rest_turns(base, count):
 
 async def run(stack: Stack, sockets: int, chatting: int, hold_seconds: float) -> dict:
     url = stack.url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
-    opened, stop = [], asyncio.Event()
-    chat = {"go": asyncio.Event(), "seconds": []}
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    opened: set = set()
+    chat_seconds: list = []
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
         started = time.monotonic()
         tasks = []
         for i in range(sockets):
-            tasks.append(asyncio.create_task(hold(session, url, opened, stop, chat if i < chatting else None)))
-            if i % 200 == 199:
-                await asyncio.sleep(0.05)  # a ramp, as visitors arrive, not one SYN flood
-        deadline = time.monotonic() + 180
+            tasks.append(asyncio.create_task(hold(session, url, opened)))
+            if i % 100 == 99:
+                await asyncio.sleep(0.02)  # a ramp, as visitors arrive, not one SYN flood
+        deadline = time.monotonic() + 300
         while len(opened) < sockets and time.monotonic() < deadline and not all(t.done() for t in tasks):
             await asyncio.sleep(0.5)
         ramp = time.monotonic() - started
         peak = len(opened)
-        chat["go"].set()
         rest = await rest_turns(stack.url, 20)
+        await asyncio.gather(*(chat(session, url, chat_seconds) for _ in range(chatting)))
         await asyncio.sleep(hold_seconds)  # engine.io pings every 25 s: sockets must stay up
         still_open = len(opened)
-        stop.set()
+        for task in tasks:
+            task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     return {"sockets asked": sockets, "connected": peak, "still open after hold": still_open,
             "ramp s": round(ramp, 1), "REST p50 ms while held": round(statistics.median(rest) * 1000) if rest else None,
-            "REST answered": f"{len(rest)}/20", "chat replies": f"{len(chat['seconds'])}/{chatting}",
-            "chat p50 ms": round(statistics.median(chat["seconds"]) * 1000) if chat["seconds"] else None}
+            "REST answered": f"{len(rest)}/20", "chat replies": f"{len(chat_seconds)}/{chatting}",
+            "chat p50 ms": round(statistics.median(chat_seconds) * 1000) if chat_seconds else None}
 
 
 def main() -> int:
