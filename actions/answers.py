@@ -124,7 +124,7 @@ def side_answer(kb: KnowledgeBase, key: str, subject: str, dim: str | None) -> R
 
 def overview_answer(kb: KnowledgeBase) -> Reply:
     ov = kb.overview
-    lines = [f"**{ov['title']}**", kb.say("overview_intro", count=len(ov["lines"]))]
+    lines = [f"**{ov['title']}**", kb.say("overview_intro")]
     for line in ov["lines"]:
         title = kb.comparisons[line["comparison"]]["title"]
         detail = line.get("text") or f"{line['label']}：" + "、".join(line["items"])

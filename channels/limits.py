@@ -25,6 +25,8 @@ def set_server_limits(environ=os.environ) -> None:
     """Sanic reads SANIC_* variables into its config when Rasa creates the app."""
     environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_BODY_BYTES))
     environ.setdefault("SANIC_WEBSOCKET_MAX_SIZE", str(MAX_BODY_BYTES))
+    # Rasa's default accept backlog (100) overflows when many widget visitors connect at once.
+    environ.setdefault("SANIC_BACKLOG", "1024")
 
 
 def install_on_agent() -> None:

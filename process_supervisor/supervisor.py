@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
 FIRST_DELAY, MAX_DELAY = 1.0, 30.0
@@ -23,7 +23,6 @@ class Child:
     started: float = 0.0
     delay: float = FIRST_DELAY
     restart_at: Optional[float] = None
-    restarts: int = field(default=0)
 
     def start(self) -> None:
         # Own session: a Ctrl-C in the terminal reaches the supervisor only, which then
@@ -93,7 +92,6 @@ class Supervisor:
         for child in self.children:
             if child.restart_at is not None:
                 if now >= child.restart_at:
-                    child.restarts += 1
                     child.start()
                 continue
             code = child.proc.poll() if child.proc else None

@@ -1,6 +1,5 @@
 """`rasa` CLI with production/degradation.py installed and the action server's shared secret
 sent on every action call, e.g. `python -m production.serve run ...`."""
-import os
 import sys
 
 from rasa.__main__ import main
@@ -11,8 +10,6 @@ from production import degradation
 
 if __name__ == "__main__":
     limits.set_server_limits()
-    # Rasa's default accept backlog (100) overflows when many widget visitors connect at once.
-    os.environ.setdefault("SANIC_BACKLOG", "1024")
     degradation.install()
     secret.install_in_rasa()
     sys.argv[0] = "rasa"

@@ -264,26 +264,10 @@ def test_a_busy_replica_waits_for_rabbitmq_instead_of_piling_up_events(monkeypat
         asyncio.run(delete_broker(name))
 
 
-async def _forward(reader, writer, port):
-    """One TCP connection forwarded to 127.0.0.1:port (RabbitMQ), both ways."""
-    upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", port)
-
-    async def pipe(source, sink):
-        try:
-            while data := await source.read(65536):
-                sink.write(data)
-                await sink.drain()
-        except (ConnectionError, asyncio.CancelledError):
-            pass
-        finally:
-            sink.close()
-
-    await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
-
-
 def test_a_replica_starts_without_rabbitmq_and_sends_the_kept_events_once_it_is_back():
     require_services()
     from tests.bot_process import free_port
+    from tests.tcp_proxy import TcpProxy
 
     name = f"brokertest{uuid.uuid4().hex[:8]}"
     port = free_port()  # nothing listens here yet: RabbitMQ is "down"
@@ -298,14 +282,16 @@ def test_a_replica_starts_without_rabbitmq_and_sends_the_kept_events_once_it_is_
         try:
             assert not broker.is_ready()
             await broker.publish_all(events)
-            proxy = await asyncio.start_server(lambda r, w: _forward(r, w, 5672), "127.0.0.1", port)
-            async with proxy:
+            proxy = TcpProxy(5672, port=port).start()  # RabbitMQ is back
+            try:
                 deadline = time.monotonic() + 60
                 while not broker.is_ready() or broker._unpublished_events or broker._background_tasks:
                     assert time.monotonic() < deadline, "never reconnected"
                     await asyncio.sleep(0.2)
                 await asyncio.sleep(0.5)
                 await broker.close()
+            finally:
+                proxy.stop()
         finally:
             await broker.close()
         return startup
