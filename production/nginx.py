@@ -1,7 +1,7 @@
 """Renders the stack's nginx.conf from its settings: `python -m production.nginx PREFIX_DIR`.
 
 Routing: REST round-robins over the Rasa replicas (least_conn); socketio is sticky
-(ip_hash: a socket.io session lives in one replica's memory); WeChat is hashed on the
+(hashed on the visitor's address: a socket.io session lives in one replica's memory); WeChat is hashed on the
 visitor's openid (the channel's retry dedup and "more pages" live in memory);
 custom-action calls from every replica are spread over the action servers.
 """
@@ -77,7 +77,9 @@ http {{
         keepalive 32;
     }}
     upstream rasa_socketio {{
-        ip_hash;
+        # The whole address (ip_hash uses only its first three octets: one carrier NAT or
+        # campus /24 would all land on one replica).
+        hash $remote_addr consistent;
         # A replica busy accepting a wave of sockets is not dead: one slow connect must not
         # take it out of the sticky hash for 10 s ("no live upstreams" for everyone).
 {servers(s.rasa_ports, " max_fails=3 fail_timeout=2s")}

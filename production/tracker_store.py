@@ -1,4 +1,5 @@
-"""PostgreSQL tracker store with Rasa's table and behaviour, and half the work per turn.
+"""SQL tracker store (PostgreSQL on the stack, SQLite for `make run`) with Rasa's table and
+behaviour, half the work per turn, and a turn's cost independent of the conversation's length.
 
 Why: profiling a stack replica (py-spy) showed Rasa 3.6's SQLTrackerStore spending half
 of a turn in the database layer. Its `save` first loads the whole conversation again,
@@ -9,6 +10,10 @@ the tracker remembers how many of its events are stored. The conversation lock
 (production/lock_store.py) guarantees that no other replica writes the conversation in
 between. A tracker that was not loaded here (a new conversation) is counted in the table.
 
+A turn loads and saves only a bounded window of the conversation (production/
+conversation_window.py): the `conversation_windows` table says, per conversation, where its
+window starts and the state there; the events table keeps every event.
+
 Connections are checked before use (pool_pre_ping), so after a PostgreSQL restart the
 next turn reconnects instead of failing once on a dead connection.
 
@@ -17,13 +22,14 @@ FailSafeTrackerStore would start every turn from an empty conversation):
 - the replica keeps the conversations it served last in memory (MAX_KEPT_CONVERSATIONS); one
   of them is answered in context from that copy, and a turn's new events that cannot be
   written go to the replica's journal on disk (production/journal.py). The copy is exact when
-  the replica served the conversation's last turn: socket.io (ip_hash) and WeChat (openid hash)
+  the replica served the conversation's last turn: socket.io (address hash) and WeChat (openid hash)
   are sticky in nginx; REST, spread by least_conn, may miss a turn another replica served;
 - a conversation this replica does not hold cannot be read: the error reaches
   production/degradation.py, which sends the apology with the contacts and journals that turn;
 - before every read or write the journal is written to PostgreSQL first, in order, so once the
   database is back each conversation reads back complete.
-Configured in endpoints.production.yml as `type: production.tracker_store.LeanSQLTrackerStore`.
+Configured in endpoints.production.yml and endpoints.yml as
+`type: production.tracker_store.LeanSQLTrackerStore`.
 """
 from __future__ import annotations
 
@@ -38,9 +44,11 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from production import conversation_window as window
 from production.journal import Journal, journal_path
 
 STORED = "_events_in_store"  # attribute set on trackers this store loaded or saved
+STARTING_STATE = "_window_state_events"  # how many leading events are the window's starting state
 DATABASE_ERRORS = (sa.exc.SQLAlchemyError,)
 MAX_KEPT_CONVERSATIONS = 1_000
 CONNECT_TIMEOUT_SECONDS = 3  # a hung database fails the turn quickly instead of after minutes
@@ -57,6 +65,8 @@ class LeanSQLTrackerStore(SQLTrackerStore):
             engine_kwargs["connect_args"] = {**engine_kwargs.get("connect_args", {}),
                                              "connect_timeout": CONNECT_TIMEOUT_SECONDS}
         self.engine = sa.create_engine(url, pool_pre_ping=True, **engine_kwargs)
+        if url.get_backend_name() == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.journal = Journal(journal_path())
         self.kept: "OrderedDict[str, DialogueStateTracker]" = OrderedDict()
@@ -75,14 +85,24 @@ class LeanSQLTrackerStore(SQLTrackerStore):
         self.latest_session_query = self.all_sessions_query.where(latest_session)
         self.latest_session_count = (sa.select(sa.func.count()).select_from(table)
                                      .where(table.c.sender_id == sender, latest_session))
+        self.windows = _create_window_table(self.engine, table)
+        self.window_query = sa.select(self.windows.c.first_event_id, self.windows.c.prefix).where(
+            self.windows.c.sender_id == sender)
+        self.window_rows_query = self.all_sessions_query.where(by_id >= sa.bindparam("first_id"))
+        # The id of the n-th newest event (n = 0: the last one) of a conversation.
+        self.nth_newest_id = (sa.select(by_id).where(table.c.sender_id == sender).order_by(by_id.desc())
+                              .limit(1).offset(sa.bindparam("n")))
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
                         ) -> Optional[DialogueStateTracker]:
-        query = self.all_sessions_query if fetch_events_from_all_sessions else self.latest_session_query
+        prefix: List[dict] = []
         try:
             self.write_journal()
             with self.engine.connect() as connection:
-                rows = connection.execute(query, {"sender_id": sender_id}).scalars().all()
+                if fetch_events_from_all_sessions:
+                    rows = connection.execute(self.all_sessions_query, {"sender_id": sender_id}).scalars().all()
+                else:
+                    rows, prefix = self._window_rows(connection, sender_id)
         except DATABASE_ERRORS:
             kept = self.kept.get(sender_id)
             if kept is None or fetch_events_from_all_sessions:
@@ -91,11 +111,27 @@ class LeanSQLTrackerStore(SQLTrackerStore):
             return kept
         if not rows or not self.domain:
             return None
-        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(data) for data in rows], self.domain.slots)
-        setattr(tracker, STORED, len(rows))
+        events = [json.loads(data) for data in rows]
+        if not fetch_events_from_all_sessions:
+            start = window.latest_session(events)
+            if start is not None:  # a session that began inside the window is the window
+                events, prefix = events[start:], []
+        tracker = DialogueStateTracker.from_dict(sender_id, prefix + events, self.domain.slots)
+        setattr(tracker, STORED, len(tracker.events))
+        setattr(tracker, STARTING_STATE, len(prefix))
         if not fetch_events_from_all_sessions:
             self._keep(tracker)
         return tracker
+
+    def _window_rows(self, connection, sender_id: str):
+        """The stored events of the conversation's window, and the state it starts from.
+        A conversation saved before windows existed has no row: its latest session is loaded."""
+        found = connection.execute(self.window_query, {"sender_id": sender_id}).first()
+        if found is None:
+            return connection.execute(self.latest_session_query, {"sender_id": sender_id}).scalars().all(), []
+        rows = connection.execute(self.window_rows_query,
+                                  {"sender_id": sender_id, "first_id": found.first_event_id}).scalars().all()
+        return rows, json.loads(found.prefix)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         events = list(tracker.events)
@@ -110,15 +146,50 @@ class LeanSQLTrackerStore(SQLTrackerStore):
                 if new_events:
                     connection.execute(self.events_table.insert(), [self._row(tracker.sender_id, data)
                                                                     for data in new_events])
+                moved = self._move_window(connection, tracker, stored)
         except DATABASE_ERRORS as error:
             # Only a conversation read from the database, kept, or new gets here: `stored` is known.
             new_events = [event.as_dict() for event in events[stored or 0:]]
             self.journal.add(tracker.sender_id, new_events)
             logger.error("PostgreSQL unavailable (%s): %d events of %s kept in the journal",
                          type(error).__name__, len(new_events), tracker.sender_id)
+            moved = None
         await self._publish([{"sender_id": tracker.sender_id, **data} for data in new_events])
         setattr(tracker, STORED, len(events))
-        self._keep(tracker)
+        self._keep(moved or tracker)
+
+    def _move_window(self, connection, tracker: DialogueStateTracker, stored: int
+                     ) -> Optional[DialogueStateTracker]:
+        """Starts the conversation's window anew where this save calls for it: at a session
+        that began in this turn, or, once the window is too long, at a recent turn. Returns the
+        tracker as the next load will see it, when it changed. Runs only when every event is
+        written (none waits in the journal), so the newest rows are this tracker's last events."""
+        events = tracker.events
+        if len(self.journal):
+            return None
+        started = [i for i in range(stored, len(events)) if isinstance(events[i], SessionStarted)]
+        if started:
+            cut, prefix = started[-1], []
+        elif window.needs_trim(tracker):
+            # The window's starting state is not stored: the new window starts after it.
+            cut = window.cut_index(list(events), not_before=getattr(tracker, STARTING_STATE, 0) + 1)
+            if cut is None:
+                return None
+            prefix = window.state_before(tracker.sender_id, list(events), cut, self.domain.slots)
+        else:
+            return None
+        first_id = connection.execute(self.nth_newest_id, {"sender_id": tracker.sender_id,
+                                                           "n": len(events) - 1 - cut}).scalar_one()
+        values = {"first_event_id": first_id, "prefix": json.dumps([event.as_dict() for event in prefix])}
+        if not connection.execute(self.windows.update().where(self.windows.c.sender_id == tracker.sender_id)
+                                  .values(**values)).rowcount:
+            connection.execute(self.windows.insert().values(sender_id=tracker.sender_id, **values))
+        if started:
+            return None
+        moved = DialogueStateTracker.from_events(tracker.sender_id, prefix + list(events)[cut:], self.domain.slots)
+        setattr(moved, STORED, len(moved.events))
+        setattr(moved, STARTING_STATE, len(prefix))
+        return moved
 
     def _keep(self, tracker: DialogueStateTracker) -> None:
         self.kept[tracker.sender_id] = tracker
@@ -160,3 +231,30 @@ class LeanSQLTrackerStore(SQLTrackerStore):
         return {"sender_id": sender_id, "type_name": data["event"], "timestamp": data.get("timestamp"),
                 "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
                 "action_name": data.get("name"), "data": json.dumps(data)}
+
+
+def _create_window_table(engine, events: sa.Table) -> sa.Table:
+    """`conversation_windows` and an index to read a conversation's newest events by id,
+    created if missing (several replicas may try at once: one wins)."""
+    metadata = sa.MetaData()
+    windows = sa.Table("conversation_windows", metadata,
+                       sa.Column("sender_id", sa.String(255), primary_key=True),
+                       sa.Column("first_event_id", sa.Integer, nullable=False),
+                       sa.Column("prefix", sa.Text, nullable=False))
+    by_sender_and_id = sa.Index("events_sender_id_id", events.c.sender_id, events.c.id)
+    for create in (lambda: metadata.create_all(engine, checkfirst=True),
+                   lambda: by_sender_and_id.create(engine, checkfirst=True)):
+        try:
+            create()
+        except (sa.exc.ProgrammingError, sa.exc.OperationalError, sa.exc.IntegrityError):
+            logger.info("conversation windows: created by another replica meanwhile")
+    return windows
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    """`make run`'s SQLite file: a write-ahead log, synced at checkpoints rather than on every
+    turn (a crash may lose the last turns, never corrupt the file)."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

@@ -1,14 +1,18 @@
 """REST benchmark of the assistant: start-up time, turn latency (sequential and
 concurrent conversations), memory, and the last training time. Prints a table.
 
-    .venv/bin/python scripts/bench.py [--turns 120] [--concurrency 1 8]
+    .venv/bin/python scripts/bench.py [--turns 120] [--concurrency 1 8] [--long 500] [--flood 60]
     .venv/bin/python scripts/bench.py --soak 600 [--concurrency 4] [--sample-every 10]
+Besides the short conversations, it measures one conversation of --long turns (is turn 500
+as fast as turn 5?), the CPU each turn costs both servers, and what a sender flooding one
+conversation for --flood seconds does to another visitor's turns.
 The second form keeps that many conversations going for --soak seconds and samples both
 servers' memory, to show whether it grows.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -37,6 +41,74 @@ def rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1])
     return total / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ms_per_turn(say, pids: list[int], turns: int) -> float:
+    """CPU both servers spend on one ordinary turn: short conversations, sequential."""
+    before = sum(cpu_seconds(pid) for pid in pids)
+    measure(say, 1, turns)
+    return (sum(cpu_seconds(pid) for pid in pids) - before) * 1000 / turns
+
+
+LONG_WINDOWS = ((1, 10), (241, 250), (491, 500))
+
+
+def long_conversation(say, turns: int) -> dict:
+    """One visitor who never stops: p50 ms of the turns in each of LONG_WINDOWS (1-based)."""
+    sender = f"bench-long-{uuid.uuid4().hex[:8]}"
+    latencies = []
+    for i in range(turns):
+        start = time.perf_counter()
+        say(sender, SCRIPT[i % len(SCRIPT)])
+        latencies.append((time.perf_counter() - start) * 1000)
+    return {f"{a}-{b}": statistics.median(latencies[a - 1:b]) for a, b in LONG_WINDOWS if b <= turns}
+
+
+def flood_effect(say, seconds: float, turns: int) -> dict:
+    """Another visitor's sequential p50, alone and while one sender floods its own
+    conversation back to back (as fast as the server answers) for `seconds`."""
+    alone = measure(say, 1, turns)["p50"]
+    stop = threading.Event()
+    sent: list[int] = []
+
+    def flood() -> None:
+        while not stop.is_set():
+            try:
+                say("bench-flood", SCRIPT[len(sent) % len(SCRIPT)])
+            except Exception:  # noqa: BLE001 - a refused or failed message still counts as sent
+                pass
+            sent.append(1)
+
+    flooder = threading.Thread(target=flood)
+    flooder.start()
+    try:
+        during = measure(say, 1, 10**6, stop_after=seconds)
+    finally:
+        stop.set()
+        flooder.join()
+    return {"alone": alone, "during": during["p50"], "turns": during["turns"],
+            "flood messages": len(sent), "seconds": seconds}
+
+
+def print_long_rows(name: str, long: dict, flood: dict | None, cpu: float | None) -> None:
+    first = long.get("1-10")
+    cells = " | ".join(f"{v:.0f}" for v in long.values())
+    ratio = f"{long[list(long)[-1]] / first:.2f}" if first else "-"
+    print(f"\n| {name}: one conversation | " + " | ".join(f"turns {k}" for k in long) + " | last / first |")
+    print("|---|" + "---|" * (len(long) + 1))
+    print(f"| p50 ms | {cells} | {ratio} |")
+    if cpu is not None:
+        print(f"\nCPU per ordinary turn ({name}, Rasa + action servers): {cpu:.1f} ms")
+    if flood:
+        print(f"\nflood ({name}): another visitor's p50 {flood['alone']:.0f} ms alone, {flood['during']:.0f} ms "
+              f"while one sender sent {flood['flood messages']} messages in {flood['seconds']:.0f} s "
+              f"(x{flood['during'] / flood['alone']:.2f}, {flood['turns']} turns measured)")
 
 
 def conversation(say, turns: int, latencies: list[float], errors: list[str], think: float = 0,
@@ -126,10 +198,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=None)
     parser.add_argument("--soak", type=float, metavar="SECONDS", help="memory soak instead of the latency table")
     parser.add_argument("--sample-every", type=float, default=10, metavar="SECONDS")
+    parser.add_argument("--long", type=int, default=500, metavar="TURNS", help="turns of the one long conversation")
+    parser.add_argument("--flood", type=float, default=60, metavar="SECONDS", help="flood duration; 0: skip")
     args = parser.parse_args()
 
     start = time.perf_counter()
-    with BotProcess() as bot:
+    # Back-to-back senders would be slowed by the per-visitor limit: off, but for the flood.
+    with BotProcess(env={"VISITOR_RATE_PER_SECOND": "0"}) as bot:
         startup = time.perf_counter() - start
         for text in SCRIPT:  # warm-up
             bot.say("warm-up", text)
@@ -138,7 +213,15 @@ def main() -> None:
                  args.soak, (args.concurrency or [4])[0], args.sample_every)
             return
         rows = [measure(bot.say, c, args.turns) for c in args.concurrency or [1, 8]]
+        cpu = cpu_ms_per_turn(bot.say, [p.pid for p in bot.procs], args.turns)
+        long = long_conversation(bot.say, args.long)
         rasa_mb, actions_mb = rss_mb(bot.procs[1].pid), rss_mb(bot.procs[0].pid)
+    flood = None
+    if args.flood:
+        with BotProcess() as bot:  # the limit as configured (VISITOR_RATE_PER_SECOND's default)
+            for text in SCRIPT:
+                bot.say("warm-up", text)
+            flood = flood_effect(bot.say, args.flood, args.turns)
 
     train = ROOT / "models" / "train_seconds.txt"
     print("\n| conversations | turns | p50 ms | p95 ms | p99 ms | turns/s | errors |")
@@ -146,6 +229,7 @@ def main() -> None:
     for r in rows:
         print(f"| {r['concurrency']} | {r['turns']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} "
               f"| {r['throughput']:.1f} | {r['errors']} |")
+    print_long_rows("embedded", long, flood, cpu)
     print(f"\nstart-up (both servers ready): {startup:.1f} s")
     print(f"memory after load: Rasa server {rasa_mb:.0f} MB, action server {actions_mb:.0f} MB")
     print(f"last training time: {train.read_text().strip() + ' s' if train.exists() else 'unknown (run make model)'}")
