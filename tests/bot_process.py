@@ -61,6 +61,11 @@ class BotProcess:
         self.credentials = credentials or ROOT / "credentials.yml"
         self.endpoints = endpoints or ROOT / "endpoints.yml"
         self.log_dir = Path(log_dir or ROOT / "results" / f"bot-{self.rasa_port}")
+        # Each bot its own, new conversations file (make exports the one of `make run`).
+        self.fresh_store = "TRACKER_SQLITE_PATH" not in (env or {})
+        if self.fresh_store:
+            self.env["TRACKER_SQLITE_PATH"] = str(self.log_dir / "conversations.db")
+            self.env["TRACKER_JOURNAL_PATH"] = str(self.log_dir / "conversations.db.journal")
         self.procs: list[subprocess.Popen] = []
 
     def _spawn(self, args: list[str], name: str) -> subprocess.Popen:
@@ -71,6 +76,9 @@ class BotProcess:
         return proc
 
     def start(self, timeout: float = 120) -> "BotProcess":
+        if self.fresh_store:
+            for old in self.log_dir.glob("conversations.db*"):
+                old.unlink()
         actions = self._spawn([str(VENV_BIN / "python"), "-m", "action_server",
                                "--port", str(self.action_port)], "actions")
         # What `make run` runs: the rasa CLI with production/degradation.py installed.
