@@ -1,12 +1,14 @@
 # Two commands do everything on a fresh machine: `make run` and `make test`.
 SHELL := /bin/bash
-export PYTHONPATH := $(CURDIR)
+# The project's directory, also when called as `make -f /path/to/Makefile` from elsewhere.
+ROOT := $(patsubst %/,%,$(dir $(abspath $(firstword $(MAKEFILE_LIST)))))
+export PYTHONPATH := $(ROOT)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_PORT ?= 5005
 export ACTION_PORT ?= 5055
-export TRACKER_SQLITE_PATH ?= $(CURDIR)/var/conversations.db
+export TRACKER_SQLITE_PATH ?= $(ROOT)/var/tracker.db
 VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
@@ -20,7 +22,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data kb components assistant 
 help:
 	@echo "make run    start the assistant (REST on :\$$RASA_PORT, widget page on :\$$WEB_PORT)"
 	@echo "make test   run every test (what CI runs)"
-	@echo "make bench  print latency, start-up, memory and training figures"
+	@echo "make bench  print latency, long-conversation, CPU, flood, start-up, memory and training figures"
 	@echo "make leads  print all customer-service leads as CSV"
 
 venv: $(VENV)/.installed
@@ -55,9 +57,9 @@ pytest: model
 test: validate test-stories test-nlu pytest
 
 bench: model
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench.py --stack
 
 clean:
 	rm -rf build models results
 
--include mk/*.mk
+-include $(ROOT)/mk/*.mk

@@ -165,6 +165,9 @@ def _execution_order(runner: DaskGraphRunner, targets: Tuple[str, ...]) -> Tuple
     return orders[targets]
 
 
+_dask_run = DaskGraphRunner.run
+
+
 def _run_graph(self: DaskGraphRunner, inputs: Dict[str, Any] = None, targets=None) -> Dict[str, Any]:
     """DaskGraphRunner.run without dask: the same nodes, called in dependency order."""
     run_targets = tuple(targets if targets else self._graph_schema.target_names)

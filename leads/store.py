@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     CheckConstraint, Column, DateTime, Integer, MetaData, String, Table, Text,
-    create_engine, insert, select, text, update,
+    create_engine, insert, inspect, select, text, update,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -65,6 +65,7 @@ leads_table = Table(
     Column("contacted_at", UTCDateTime),
     Column("notified_at", UTCDateTime),
     Column("request_key", String(64), nullable=False, unique=True),
+    Column("note", Text),  # the staff's own, from the console
     CheckConstraint("status IN ('new', 'contacted')", name="leads_status"),
     CheckConstraint("phone IS NOT NULL OR wechat IS NOT NULL", name="leads_contact"),
 )
@@ -85,6 +86,7 @@ class Lead:
     contacted_at: datetime | None
     notified_at: datetime | None
     request_key: str
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,17 @@ def make_engine(url: str | None = None) -> Engine:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
         metadata.create_all(conn)
+        _add_missing_columns(conn)
     return engine
+
+
+def _add_missing_columns(conn) -> None:
+    """Columns added after a database was created (`note`), added to it in place."""
+    present = {column["name"] for column in inspect(conn).get_columns(leads_table.name)}
+    for column in leads_table.columns:
+        if column.name not in present:
+            conn.execute(text(f"ALTER TABLE {leads_table.name} ADD COLUMN {column.name} "
+                              f"{column.type.compile(conn.dialect)}"))
 
 
 _engines: dict[str, Engine] = {}
@@ -216,6 +228,28 @@ def list_leads(*, since: date | None = None, until: date | None = None, status: 
         return [_lead(row) for row in conn.execute(query)]
 
 
+NOTE_MAX = 2000
+
+
+def search_leads(*, query: str | None = None, since: date | None = None, until: date | None = None,
+                 status: str | None = None, limit: int = 500, engine: Engine | None = None) -> list[Lead]:
+    """Newest first, for the console: `query` is found in the name, phone, WeChat ID or need."""
+    found = list_leads(since=since, until=until, status=status, engine=engine)
+    words = (query or "").strip().casefold()
+    if words:
+        found = [lead for lead in found
+                 if any(words in (value or "").casefold() for value in (lead.name, lead.phone, lead.wechat, lead.need))]
+    return found[::-1][:limit]
+
+
+def set_note(lead_id: int, note: str, *, engine: Engine | None = None) -> Lead | None:
+    engine = engine or default_engine()
+    with engine.begin() as conn:
+        conn.execute(update(leads_table).where(leads_table.c.id == lead_id)
+                     .values(note=(note or "").strip()[:NOTE_MAX] or None))
+    return get_lead(lead_id, engine=engine)
+
+
 def get_lead(lead_id: int, *, engine: Engine | None = None) -> Lead | None:
     with (engine or default_engine()).connect() as conn:
         row = conn.execute(select(leads_table).where(leads_table.c.id == lead_id)).one_or_none()
@@ -247,7 +281,12 @@ def unnotified_leads(*, engine: Engine | None = None) -> list[Lead]:
 
 
 CSV_COLUMNS = ("id", "created_at", "status", "name", "phone", "wechat", "need", "preferred_time",
-               "channel", "conversation_id", "contacted_at", "notified_at")
+               "channel", "conversation_id", "contacted_at", "notified_at", "note")
+# What staff read, in the CSV and the console.
+COLUMN_LABELS = {"id": "编号", "created_at": "提交时间", "status": "状态", "name": "称呼", "phone": "手机",
+                 "wechat": "微信", "need": "需求", "preferred_time": "方便联系的时间", "channel": "渠道",
+                 "conversation_id": "会话编号", "contacted_at": "联系时间", "notified_at": "通知时间", "note": "备注"}
+STATUS_LABELS = {"new": "新线索", "contacted": "已联系"}
 
 
 def _cell(value, tz: ZoneInfo) -> str:
@@ -260,14 +299,24 @@ def _cell(value, tz: ZoneInfo) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _csv_value(lead: Lead, column: str, tz: ZoneInfo) -> str:
+    value = getattr(lead, column)
+    if column == "status":
+        return STATUS_LABELS.get(value, value)
+    if column == "phone" and value:
+        return f'="{value}"'  # Excel would show 13812345678 as 1.38E+10; the digits were validated
+    return _cell(value, tz)
+
+
 def write_csv(leads: Iterable[Lead], out: IO[bytes]) -> None:
-    """UTF-8 CSV with BOM (Excel detects the encoding), times in the staff's time zone."""
+    """UTF-8 CSV with BOM (Excel detects the encoding), Chinese headers and statuses, phone
+    numbers kept as text, times in the staff's time zone."""
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
     try:
         writer = csv.writer(text)
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow([COLUMN_LABELS[column] for column in CSV_COLUMNS])
         tz = local_tz()
         for lead in leads:
-            writer.writerow([_cell(getattr(lead, column), tz) for column in CSV_COLUMNS])
+            writer.writerow([_csv_value(lead, column, tz) for column in CSV_COLUMNS])
     finally:
         text.detach()  # leave `out` open for the caller

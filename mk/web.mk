@@ -23,7 +23,7 @@ $(CHROMIUM):
 
 # Only the web page (the Rasa server runs separately), e.g. to try colours.
 serve-web: venv web-assets
-	$(PY) scripts/serve_web.py
+	$(PY) -m web_app
 
 run: web-assets
 pytest: web-assets browser

@@ -113,12 +113,12 @@ def main(argv: Sequence[str] = ()) -> int:
     children = [
         Child("action server", [py, "-m", "action_server", "--port", action_port],
               f"http://127.0.0.1:{action_port}/health"),
-        Child("widget page", [py, "scripts/serve_web.py"], f"http://127.0.0.1:{web_port}/"),
+        Child("website and staff console", [py, "-m", "web_app"], f"http://127.0.0.1:{web_port}/"),
         Child("Rasa server", [py, "-m", "production.serve", "run", "--model", "models/bot.tar.gz",
                               "--port", rasa_port, "--credentials", "credentials.yml",
                               "--endpoints", "endpoints.yml", "--cors", *cors],
               f"http://127.0.0.1:{rasa_port}/"),
     ]
-    ready = (f"Ready: widget http://localhost:{web_port}/ · REST "
+    ready = (f"Ready: widget http://localhost:{web_port}/ · staff http://localhost:{web_port}/staff/ · REST "
              f"http://localhost:{rasa_port}/webhooks/rest/webhook · Ctrl-C stops")
     return Supervisor(children, say=lambda line: print(line, flush=True), ready_line=ready).run()

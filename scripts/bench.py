@@ -115,6 +115,32 @@ def print_long_rows(name: str, long: dict, flood: dict | None, cpu: float | None
               f"(x{flood['during'] / flood['alone']:.2f}, {flood['turns']} turns measured)")
 
 
+def on_stack(args) -> tuple:
+    """The long conversation and the flood through nginx to 2 Rasa replicas (PostgreSQL, Redis,
+    RabbitMQ). nginx's per-address limit is lifted: every simulated visitor is 127.0.0.1."""
+    from tests.bot_process import post_json
+    from tests.stack_process import Stack, require_services
+
+    require_services()
+    results = []
+    for visitor_rate in ("0", None):  # off for the long conversation, as configured for the flood
+        env = {"STACK_RATE_PER_SECOND": "100000", "STACK_RATE_BURST": "100000"}
+        if visitor_rate is not None:
+            env["VISITOR_RATE_PER_SECOND"] = visitor_rate
+        stack = Stack(rasa_replicas=2, action_replicas=2, env=env)
+        stack.up()
+        try:
+            def say(sender: str, text: str) -> list:
+                return post_json(f"{stack.url}/webhooks/rest/webhook", {"sender": sender, "message": text}, 60)
+            for text in SCRIPT:
+                say("warm-up", text)
+            results.append(long_conversation(say, args.long) if visitor_rate == "0"
+                           else flood_effect(say, args.flood, args.turns) if args.flood else None)
+        finally:
+            stack.down()
+    return tuple(results)
+
+
 def conversation(say, turns: int, latencies: list[float], errors: list[str], think: float = 0,
                  deadline: float = float("inf")) -> None:
     """Visitors' turns through `say(sender, text) -> bot messages`; latency of each in ms.
@@ -204,6 +230,8 @@ def main() -> None:
     parser.add_argument("--sample-every", type=float, default=10, metavar="SECONDS")
     parser.add_argument("--long", type=int, default=500, metavar="TURNS", help="turns of the one long conversation")
     parser.add_argument("--flood", type=float, default=60, metavar="SECONDS", help="flood duration; 0: skip")
+    parser.add_argument("--stack", action="store_true",
+                        help="also the long conversation and the flood on the production stack (2 replicas)")
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -234,6 +262,9 @@ def main() -> None:
         print(f"| {r['concurrency']} | {r['turns']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} "
               f"| {r['throughput']:.1f} | {r['errors']} |")
     print_long_rows("embedded", long, flood, cpu)
+    if args.stack:
+        stack_long, stack_flood = on_stack(args)
+        print_long_rows("stack, 2 replicas", stack_long, stack_flood, None)
     print(f"\nstart-up (both servers ready): {startup:.1f} s")
     print(f"memory after load: Rasa server {rasa_mb:.0f} MB, action server {actions_mb:.0f} MB")
     print(f"last training time: {train.read_text().strip() + ' s' if train.exists() else 'unknown (run make model)'}")

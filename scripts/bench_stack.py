@@ -5,7 +5,7 @@ Each setup is measured twice: back to back (every visitor sends the next message
 moment the reply arrives: the saturation case) and at a person's pace (each visitor
 pauses --think seconds on average between messages, for --paced-turns turns).
 
-    .venv/bin/python scripts/bench_stack.py [--turns 128] [--concurrency 1 8 32 64] [--think 2]
+    .venv/bin/python scripts/bench_stack.py [--turns 128] [--concurrency 1 8 32 64] [--think 2] [--long 500]
     .venv/bin/python scripts/bench_stack.py --soak 600 [--concurrency 4]
 The second form keeps conversations going against the stack (2 replicas) for --soak seconds
 and prints each part's memory, to show whether it grows.
@@ -21,7 +21,7 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.bench import SCRIPT, measure, rss_mb, soak  # noqa: E402
+from scripts.bench import SCRIPT, long_conversation, measure, print_long_rows, rss_mb, soak  # noqa: E402
 from tests.bot_process import BotProcess, post_json  # noqa: E402
 from tests.stack_process import Stack, require_services  # noqa: E402
 
@@ -66,21 +66,26 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=2.0, help="mean pause between a visitor's messages; 0: none")
     parser.add_argument("--paced-turns", type=int, default=len(SCRIPT), help="turns per visitor at that pace")
     parser.add_argument("--soak", type=float, metavar="SECONDS", help="memory soak of the stack instead")
+    parser.add_argument("--long", type=int, default=500, metavar="TURNS", help="turns of one long conversation; 0: skip")
     args = parser.parse_args()
     require_services()
     if args.soak:
         stack_soak(args.soak, args.concurrency[0] if len(args.concurrency) == 1 else 4)
         return
-    results = {}
-    with BotProcess() as bot:
+    results, longs = {}, {}
+    # Back-to-back senders would be slowed by the per-visitor limit (channels/visitor_rate.py).
+    with BotProcess(env={"VISITOR_RATE_PER_SECOND": "0"}) as bot:
         results["embedded"] = (run(bot.url, args), rss_mb(bot.procs[1].pid) + rss_mb(bot.procs[0].pid))
     for replicas in (1, 2):
         # Per-client rate limiting off for the benchmark: every simulated visitor is 127.0.0.1.
         stack = Stack(rasa_replicas=replicas, action_replicas=replicas,
-                      env={"STACK_RATE_PER_SECOND": "100000", "STACK_RATE_BURST": "100000"})
+                      env={"STACK_RATE_PER_SECOND": "100000", "STACK_RATE_BURST": "100000",
+                           "VISITOR_RATE_PER_SECOND": "0"})
         stack.up()
         try:
             rows = run(stack.url, args)
+            if args.long and replicas == 2:
+                longs[f"stack, {replicas} replicas"] = long_conversation(functools.partial(say, stack.url), args.long)
             parts = [f"rasa-{i}" for i in range(1, replicas + 1)] + [f"actions-{i}" for i in range(1, replicas + 1)]
             results[f"stack, {replicas} replica{'s' if replicas > 1 else ''}"] = (
                 rows, sum(rss_mb(stack.pid(p)) for p in parts))
@@ -95,6 +100,8 @@ def main() -> None:
     print()
     for name, (_, mb) in results.items():
         print(f"memory after load, {name}: {mb:.0f} MB (Rasa + action servers)")
+    for name, long in longs.items():
+        print_long_rows(name, long, None, None)
 
 
 if __name__ == "__main__":

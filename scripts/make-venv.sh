@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Creates (or updates) the project's virtual environment from the pinned lock.
 set -euo pipefail
+# Progress goes to stderr: `make leads > leads.csv` must hold only the CSV.
+exec 1>&2
 venv=${1:-.venv}
 here=$(cd "$(dirname "$0")/.." && pwd)
 if [ ! -x "$venv/bin/python" ]; then

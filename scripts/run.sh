@@ -11,7 +11,7 @@ bin=.venv/bin
 # Only this run's Rasa server may call the action server (action_server/secret.py).
 export ACTION_SERVER_SECRET=${ACTION_SERVER_SECRET:-$($bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')}
 export CORS_ORIGINS
-export TRACKER_SQLITE_PATH=${TRACKER_SQLITE_PATH:-$PWD/var/conversations.db}
+export TRACKER_SQLITE_PATH=${TRACKER_SQLITE_PATH:-$PWD/var/tracker.db}
 mkdir -p "$(dirname "$TRACKER_SQLITE_PATH")"
 # The supervisor restarts a server that dies (with backoff); only Ctrl-C stops everything.
 exec $bin/python -m process_supervisor

@@ -64,8 +64,8 @@ class BotProcess:
         # Each bot its own, new conversations file (make exports the one of `make run`).
         self.fresh_store = "TRACKER_SQLITE_PATH" not in (env or {})
         if self.fresh_store:
-            self.env["TRACKER_SQLITE_PATH"] = str(self.log_dir / "conversations.db")
-            self.env["TRACKER_JOURNAL_PATH"] = str(self.log_dir / "conversations.db.journal")
+            self.env["TRACKER_SQLITE_PATH"] = str(self.log_dir / "tracker.db")
+            self.env["TRACKER_JOURNAL_PATH"] = str(self.log_dir / "tracker.db.journal")
         self.procs: list[subprocess.Popen] = []
 
     def _spawn(self, args: list[str], name: str) -> subprocess.Popen:
@@ -77,7 +77,7 @@ class BotProcess:
 
     def start(self, timeout: float = 120) -> "BotProcess":
         if self.fresh_store:
-            for old in self.log_dir.glob("conversations.db*"):
+            for old in self.log_dir.glob("tracker.db*"):
                 old.unlink()
         actions = self._spawn([str(VENV_BIN / "python"), "-m", "action_server",
                                "--port", str(self.action_port)], "actions")

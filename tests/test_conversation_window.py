@@ -27,7 +27,7 @@ SUBJECTS = ["taobao_operation", "promoter", "marketing_department", "network_pro
 def new_store(request, tmp_path):
     """Makes stores (several replicas) on one new database."""
     if request.param == "sqlite":
-        path = tmp_path / "conversations.db"
+        path = tmp_path / "tracker.db"
         yield lambda: LeanSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(path))
         return
     require_services()
@@ -113,7 +113,7 @@ def test_a_new_session_starts_a_new_window(new_store):
 
 
 def test_embedded_conversations_survive_a_restart_in_the_sqlite_file(tmp_path):
-    path = tmp_path / "conversations.db"
+    path = tmp_path / "tracker.db"
     first = LeanSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(path))
     sender = start(first)
     chat(first, sender, 3)

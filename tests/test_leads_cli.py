@@ -31,8 +31,8 @@ def test_a_lead_confirmed_twice_is_exported_once(engine, database_url):
     done = leads_command(database_url, "export")
     assert done.returncode == 0, done.stderr
     exported = rows(done.stdout)
-    assert [(r["name"], r["phone"], r["need"], r["status"]) for r in exported] == [
-        ("王先生", "13800138000", "想做个小程序，多少钱", "new")]
+    assert [(r["称呼"], r["手机"], r["需求"], r["状态"]) for r in exported] == [
+        ("王先生", '="13800138000"', "想做个小程序，多少钱", "新线索")]
 
 
 def test_export_to_file_with_filters(engine, database_url, tmp_path):
@@ -43,7 +43,7 @@ def test_export_to_file_with_filters(engine, database_url, tmp_path):
     done = leads_command(database_url, "export", "--status", "new", "--since", "2020-01-01", "--output", str(target))
     assert done.returncode == 0, done.stderr
     assert done.stdout == b""
-    assert [r["need"] for r in rows(target.read_bytes())] == ["企业邮箱"]
+    assert [r["需求"] for r in rows(target.read_bytes())] == ["企业邮箱"]
     future = leads_command(database_url, "export", "--since", "2999-01-01")
     assert rows(future.stdout) == []
 
@@ -90,12 +90,14 @@ def test_unreachable_database_is_one_clear_line(tmp_path):
     assert done.stderr.startswith("database error (OperationalError):") and "Traceback" not in done.stderr
 
 
-def test_make_leads_prints_only_csv(tmp_path):
+def test_make_leads_prints_only_csv_from_any_directory(tmp_path):
     url = f"sqlite:///{tmp_path / 'leads.db'}"
     engine = store.make_engine(url)
     store.save_lead(**REQUEST, engine=engine)
     engine.dispose()
-    done = subprocess.run(["make", "leads"], capture_output=True, timeout=120,
-                          cwd=store.ROOT, env={"LEADS_DATABASE_URL": url, "PATH": "/usr/bin:/bin"})
-    assert done.returncode == 0, done.stderr.decode()
-    assert [r["phone"] for r in rows(done.stdout)] == ["13800138000"]
+    for where, command in ((store.ROOT, ["make", "leads"]),
+                           (tmp_path, ["make", "-s", "-f", str(store.ROOT / "Makefile"), "leads"])):
+        done = subprocess.run(command, capture_output=True, timeout=120,
+                              cwd=where, env={"LEADS_DATABASE_URL": url, "PATH": "/usr/bin:/bin"})
+        assert done.returncode == 0, done.stderr.decode()
+        assert [r["手机"] for r in rows(done.stdout)] == ['="13800138000"'], where

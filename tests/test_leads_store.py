@@ -128,11 +128,12 @@ def test_csv_export_has_bom_chinese_local_times_and_no_formulas(engine, monkeypa
     data = out.getvalue()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    assert [r["name"] for r in rows] == ["王先生", "王先生"]
-    assert rows[0]["need"] == "想做个小程序，多少钱" and rows[0]["phone"] == "13800138000"
-    assert rows[0]["created_at"] == "2024-05-01 10:30:00"
-    assert rows[1]["need"] == "'=HYPERLINK(\"http://x\")" and rows[1]["wechat"] == "wx_my_id"
-    assert rows[0]["status"] == "new" and rows[0]["conversation_id"] == "visitor-1"
+    assert [r["称呼"] for r in rows] == ["王先生", "王先生"]
+    # The phone stays text in Excel (no 1.38E+10); visitor text never becomes a formula.
+    assert rows[0]["需求"] == "想做个小程序，多少钱" and rows[0]["手机"] == '="13800138000"'
+    assert rows[0]["提交时间"] == "2024-05-01 10:30:00"
+    assert rows[1]["需求"] == "'=HYPERLINK(\"http://x\")" and rows[1]["微信"] == "wx_my_id" and rows[1]["手机"] == ""
+    assert rows[0]["状态"] == "新线索" and rows[0]["会话编号"] == "visitor-1"
 
 
 def test_default_database_is_var_leads_db(monkeypatch):

@@ -83,3 +83,74 @@ def test_action_requests_are_sent_as_utf8_json():
             return session._json_serialize({"text": "淘宝运营/推广", "n": 1.5})
 
     assert json.loads(asyncio.run(body_sent())) == {"text": "淘宝运营/推广", "n": 1.5}
+
+
+def test_the_model_graph_run_without_dask_parses_exactly_as_with_it():
+    import asyncio
+
+    from rasa.core.agent import Agent
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    from assistant import rasa_speedups
+
+    agent = Agent.load("models/bot.tar.gz")
+    texts = ["淘宝运营和推广专员有什么区别", "網絡推廣同運營邊個好搵工", "那能力要求呢", "1", "小程序开发运营多少钱"]
+
+    def parses():
+        return [asyncio.run(agent.parse_message(text)) for text in texts]
+
+    ours = parses()
+    try:
+        DaskGraphRunner.run = rasa_speedups._dask_run
+        rasas = parses()
+    finally:
+        DaskGraphRunner.run = rasa_speedups._run_graph
+    assert ours == rasas and ours[0]["intent"]["name"]
+
+
+def test_intent_probabilities_are_sklearns_own():
+    import numpy as np
+    import scipy.sparse
+    from sklearn.linear_model import LogisticRegression
+
+    from assistant import rasa_speedups
+
+    X = scipy.sparse.random(200, 3000, density=0.01, format="csr", random_state=1)
+    y = np.random.default_rng(0).integers(0, 5, 200)
+    clf = LogisticRegression(max_iter=500).fit(X, y)
+    assert np.allclose(clf.predict_proba(X[:5]), rasa_speedups._predict_proba(clf, X[:5]), rtol=0, atol=1e-12)
+    binary = LogisticRegression().fit(X, y % 2)  # not multinomial: sklearn's path
+    assert np.array_equal(binary.predict_proba(X[:5]), rasa_speedups._predict_proba(binary, X[:5]))
+
+
+def test_custom_actions_reuse_one_kept_alive_connection():
+    import asyncio
+
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    peers = []
+
+    async def webhook(request):
+        peers.append(request.transport.get_extra_info("peername"))
+        return web.json_response({"events": [], "responses": []})
+
+    async def scenario():
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        try:
+            for _ in range(3):
+                assert await endpoint.request(json={"next_action": "x"}, method="post") == {"events": [],
+                                                                                         "responses": []}
+        finally:
+            await (await endpoint.session().__aenter__()).close()
+            await runner.cleanup()
+
+    asyncio.run(scenario())
+    assert len(peers) == 3 and len(set(peers)) == 1

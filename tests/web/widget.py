@@ -2,6 +2,7 @@
 page's origin in, Debian's Chromium, and a page object that chats like a visitor."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -35,19 +36,20 @@ class CorsBotProcess(BotProcess):
 
 
 class WebServer:
-    """scripts/serve_web.py on a free loopback port."""
+    """The web application (web_app: the site and the staff console) on a free loopback port;
+    `env` adds settings (STAFF_PASSWORD, LEADS_DATABASE_URL, TRACKER_SQLITE_PATH)."""
 
-    def __init__(self, socket_url: str, port: int | None = None):
+    def __init__(self, socket_url: str, port: int | None = None, env: dict | None = None):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.socket_url = socket_url
+        self.env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> "WebServer":
         self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "scripts" / "serve_web.py"), "--port", str(self.port),
-             "--socket-url", self.socket_url], cwd=ROOT,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            [sys.executable, "-m", "web_app", "--port", str(self.port), "--socket-url", self.socket_url],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             _wait_http(self.url, self.proc, timeout=20)
         except RuntimeError:

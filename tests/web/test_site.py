@@ -1,30 +1,21 @@
-"""scripts/serve_web.py without a browser: what it serves, refuses and patches."""
+"""The widget's site (web_app/site.py) without a browser: what it serves, refuses and patches."""
 from __future__ import annotations
 
-import importlib.util
-import threading
 import urllib.error
 import urllib.request
 
 import pytest
 
-from tests.bot_process import ROOT
-
-spec = importlib.util.spec_from_file_location("serve_web", ROOT / "scripts" / "serve_web.py")
-serve_web = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(serve_web)
+from tests.web.widget import WebServer
+from web_app import site as serve_web
 
 SOCKET = "http://127.0.0.1:5005"
 
 
 @pytest.fixture(scope="module")
 def base_url():
-    server = serve_web.make_server("127.0.0.1", 0, SOCKET)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with WebServer(SOCKET) as server:
+        yield server.url.rstrip("/")
 
 
 def fetch(url: str, method: str = "GET"):
@@ -65,7 +56,7 @@ def test_writes_are_refused_with_405(base_url):
 def test_a_build_whose_font_import_cannot_be_removed_is_refused(tmp_path):
     build = tmp_path / "index.js"
     build.write_text('x.push([e.i,"@import url(//fonts.googleapis.com/css?family=Inter);"])')
-    with pytest.raises(SystemExit, match="not removed"):
+    with pytest.raises(serve_web.MissingBuild, match="not removed"):
         serve_web.load_webchat(build)
 
 

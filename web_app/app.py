@@ -1,0 +1,45 @@
+"""The Sanic application: the widget's site at /, the staff console at /staff/."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sanic import Sanic, response
+from sanic.exceptions import NotFound
+
+from web_app import site
+from web_app.staff import views
+from web_app.staff.archive import Archive
+from web_app.staff.auth import StaffAuth
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def create_app(socket_url: str, *, auth: StaffAuth | None = None, archive: Archive | None = None,
+               name: str = "chuangyiling_web") -> Sanic:
+    app = Sanic(name)
+    app.config.ACCESS_LOG = False  # it would drown the Rasa log in `make run`; errors still print
+    app.config.REQUEST_MAX_SIZE = 64 * 1024
+    served = site.files(socket_url)
+    site_headers = site.headers(site.content_security_policy(socket_url))
+    not_found = "未找到该页面\n"
+
+    @app.route("/<path:path>", methods=["GET", "HEAD"])
+    async def site_file(request, path=""):
+        found = served.get("/" + path)
+        if found is None:
+            return response.text(not_found, status=404, headers=site_headers)
+        body, content_type = found
+        return response.raw(body, content_type=content_type, headers=site_headers)
+
+    @app.route("/", methods=["GET", "HEAD"])
+    async def index(request):
+        return await site_file(request, "")
+
+    @app.exception(NotFound)
+    async def unknown(request, exception):
+        return response.text(not_found, status=404, headers=site_headers)
+
+    templates = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    views.register(app, templates, auth or StaffAuth.from_environment(), archive or Archive())
+    return app

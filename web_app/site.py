@@ -1,0 +1,78 @@
+"""The website widget's files: the demo page, the embed script and rasa-webchat's build.
+
+The page may load nothing from outside the site: rasa-webchat's bundled CSS imports fonts
+from a Google host (blocked in mainland China, where it hangs the page), so that @import is
+cut out of the served build, and a strict Content-Security-Policy allows only this origin
+plus the Rasa socket.
+"""
+from __future__ import annotations
+
+import html
+import mimetypes
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+WEB = ROOT / "web"
+WEBCHAT_BUILD = WEB / "node_modules" / "rasa-webchat" / "lib" / "index.js"
+# Served as they are; with the page and the patched build, nothing else is served.
+STATIC = {"/chat.js": WEB / "chat.js", "/chat.css": WEB / "chat.css", "/demo.css": WEB / "demo.css"}
+REMOTE_CSS_IMPORT = re.compile(r"@import url\(https?://[^)]*\);")
+HOST_PORT = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
+
+
+class MissingBuild(RuntimeError):
+    pass
+
+
+def load_webchat(path: Path = WEBCHAT_BUILD) -> bytes:
+    """rasa-webchat's standalone build without its remote @import rules."""
+    if not path.exists():
+        raise MissingBuild(f"{path} is missing: run `make web-assets` (npm ci in web/) first")
+    source = path.read_text(encoding="utf-8")
+    patched, count = REMOTE_CSS_IMPORT.subn("", source)
+    # If an upgrade renames the import, fail loudly rather than ship a page that hangs.
+    if count == 0 or "fonts.googleapis" in patched:
+        raise MissingBuild(f"{path}: unexpected build, the remote font @import was not removed")
+    return patched.encode("utf-8")
+
+
+def socket_origins(socket_url: str) -> str:
+    """The http(s) and ws(s) origins of the Rasa socket, for connect-src."""
+    parts = urlsplit(socket_url)
+    if parts.scheme not in ("http", "https") or not HOST_PORT.fullmatch(parts.netloc):
+        raise ValueError(f"socket URL must be http(s)://host[:port], got {socket_url!r}")
+    ws = "wss" if parts.scheme == "https" else "ws"
+    return f"{parts.scheme}://{parts.netloc} {ws}://{parts.netloc}"
+
+
+def content_security_policy(socket_url: str) -> str:
+    # The widget injects its CSS as <style> elements at run time, hence 'unsafe-inline'
+    # for styles only; scripts are same-origin files, never inline.
+    return ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; font-src 'self' data:; "
+            f"connect-src 'self' {socket_origins(socket_url)}; "
+            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+
+def render_index(socket_url: str) -> bytes:
+    page = (WEB / "index.html").read_text(encoding="utf-8")
+    return page.replace("{{SOCKET_URL}}", html.escape(socket_url, quote=True)).encode("utf-8")
+
+
+def files(socket_url: str) -> dict[str, tuple[bytes, str]]:
+    """Every path the site serves: (body, content type)."""
+    def typed(path: Path) -> tuple[bytes, str]:
+        return path.read_bytes(), f"{mimetypes.guess_type(path.name)[0]}; charset=utf-8"
+
+    served = {route: typed(path) for route, path in STATIC.items()}
+    served["/"] = served["/index.html"] = (render_index(socket_url), "text/html; charset=utf-8")
+    served["/webchat.js"] = (load_webchat(), "text/javascript; charset=utf-8")
+    return served
+
+
+def headers(csp: str) -> dict[str, str]:
+    return {"Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+            # The embed snippet loads chat.js/chat.css/webchat.js from the agency's own pages.
+            "Cross-Origin-Resource-Policy": "cross-origin", "Cache-Control": "no-cache"}

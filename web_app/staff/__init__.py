@@ -1,0 +1,1 @@
+"""The staff console: leads, the conversation behind each, and a report of what visitors ask."""
