@@ -26,8 +26,15 @@ TIMEOUT = (3.0, 5.0)  # seconds: connect, read
 RETRY_DELAYS = (2.0, 10.0, 30.0, 120.0, 600.0)  # then give up until notify-pending
 
 
+def lead_page_url(lead: store.Lead, environ=os.environ) -> str:
+    """The lead's page in the staff console (STAFF_BASE_URL, e.g. https://kefu.example.com)."""
+    base = (environ.get("STAFF_BASE_URL") or f"http://localhost:{environ.get('WEB_PORT', '8080')}").rstrip("/")
+    return f"{base}/staff/leads/{lead.id}"
+
+
 def message(lead: store.Lead) -> dict:
-    """The robot's markdown message; contacts are masked because the group may be wide."""
+    """The robot's markdown message; contacts are masked because the group may be wide: the
+    full ones are on the lead's page in the staff console, behind its login."""
     lines = [
         f"**新的回访请求 #{lead.id}**",
         f"> 称呼：{lead.name or '-'}",
@@ -35,7 +42,7 @@ def message(lead: store.Lead) -> dict:
         f"> 希望联系时间：{lead.preferred_time or '-'}",
         f"> 渠道：{lead.channel}",
         f"> 需求：{lead.need or '-'}",
-        "完整联系方式：`python -m leads list --status new`",
+        f"[查看完整联系方式和对话]({lead_page_url(lead)})",
     ]
     # Fields are capped by leads.contact, so this stays below WeCom's 4096-byte limit.
     return {"msgtype": "markdown", "markdown": {"content": "\n".join(lines)}}

@@ -49,9 +49,9 @@ def test_price_question_to_stored_lead(backend, turns, contact, confirm):
     assert "已收到" in done, done
     # The same confirmation arriving again (a retry) does not store a second lead.
     bot.say(visitor, confirm)
-    rows = [r for r in export_csv(database_url) if r.get("conversation_id") == visitor]
+    rows = [r for r in export_csv(database_url) if r.get("会话编号") == visitor]
     assert len(rows) == 1, rows
-    assert rows[0]["phone"] == contact and rows[0]["channel"] == "rest"
+    assert rows[0]["手机"] == f'="{contact}"' and rows[0]["渠道"] == "rest"
 
 
 def test_invalid_phone_is_asked_again_and_cancel_stores_nothing(backend):
@@ -65,7 +65,7 @@ def test_invalid_phone_is_asked_again_and_cancel_stores_nothing(backend):
     middle = texts(bot.say(visitor, "什么是无形价值"))
     assert "简化决策" in middle and "手机号或微信号" in middle
     assert "已取消" in texts(bot.say(visitor, "算了"))
-    assert not [r for r in export_csv(database_url) if r.get("conversation_id") == visitor]
+    assert not [r for r in export_csv(database_url) if r.get("会话编号") == visitor]
 
 
 def test_a_need_naming_a_service_and_a_real_time_land_in_their_fields(backend):
@@ -77,8 +77,8 @@ def test_a_need_naming_a_service_and_a_real_time_land_in_their_fields(backend):
     summary = texts(bot.say(visitor, "明天下午三点"))
     assert "需求：想做淘宝店铺推广" in summary and "方便时间：明天下午三点" in summary, summary
     assert "已收到" in texts(bot.say(visitor, "确认"))
-    [row] = [r for r in export_csv(database_url) if r.get("conversation_id") == visitor]
-    assert (row["need"], row["preferred_time"], row["wechat"]) == ("想做淘宝店铺推广", "明天下午三点", "abc123")
+    [row] = [r for r in export_csv(database_url) if r.get("会话编号") == visitor]
+    assert (row["需求"], row["方便联系的时间"], row["微信"]) == ("想做淘宝店铺推广", "明天下午三点", "abc123")
 
 
 def test_commands_and_questions_inside_the_form_are_never_taken_as_answers(backend):

@@ -83,6 +83,8 @@ def _notifier(url, engine, delays=(0.1, 0.2, 0.4)):
 
 def test_slow_then_failing_webhook_neither_loses_nor_delays_the_lead(engine, webhook_factory, monkeypatch, caplog):
     caplog.set_level(logging.INFO, logger="leads")
+    monkeypatch.delenv("STAFF_BASE_URL", raising=False)
+    monkeypatch.setenv("WEB_PORT", "8080")
     webhook = webhook_factory([("slow", None), ("http", 500), ("errcode", 0)])
     notifier = _notifier(webhook.url, engine)
     monkeypatch.setattr(notify, "default_notifier", lambda: notifier)
@@ -112,6 +114,8 @@ def test_slow_then_failing_webhook_neither_loses_nor_delays_the_lead(engine, web
     assert webhook.requests[-1][1]["msgtype"] == "markdown"
     assert "138****8000" in content and "13800138000" not in content
     assert "想做个小程序，多少钱" in content and "王先生" in content
+    # Staff follow the link to the lead's page in the console, not a terminal command.
+    assert f"](http://localhost:8080/staff/leads/{result.lead.id})" in content and "python -m" not in content
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "failed (attempt 1/4): timeout" in logged and "HTTP 500" in logged
     assert "13800138000" not in logged and "secret-key" not in logged

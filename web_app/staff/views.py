@@ -17,7 +17,9 @@ from web_app.staff.auth import CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS, Sta
 PAGE_HEADERS = {
     "Content-Security-Policy": ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                                 "frame-ancestors 'none'; base-uri 'none'"),
-    "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+    # same-origin, not no-referrer: with no-referrer a form POST carries "Origin: null" and the
+    # browser withholds SameSite cookies from it.
+    "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 REPORT_DAYS = (7, 30, 90)
