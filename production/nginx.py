@@ -17,6 +17,7 @@ from pathlib import Path
 class Settings:
     port: int
     action_port: int
+    web_port: int
     rasa_ports: list[int]
     action_ports: list[int]
     body_limit: str = "64k"
@@ -27,6 +28,7 @@ class Settings:
     def from_env(cls, env=os.environ) -> "Settings":
         ports = lambda name: [int(p) for p in env[name].split()]  # noqa: E731
         return cls(port=int(env["STACK_PORT"]), action_port=int(env["STACK_ACTION_PORT"]),
+                   web_port=int(env["STACK_WEB_PORT"]),
                    rasa_ports=ports("STACK_RASA_PORTS"), action_ports=ports("STACK_ACTION_PORTS"),
                    body_limit=env.get("STACK_BODY_LIMIT", cls.body_limit),
                    rate_per_second=int(env.get("STACK_RATE_PER_SECOND", cls.rate_per_second)),
@@ -120,6 +122,14 @@ http {{
             proxy_set_header Connection $connection_upgrade;{proxy_headers}
             proxy_read_timeout 300s;
             proxy_pass http://rasa_socketio;
+        }}
+        # The staff console (web_app); its own login throttles guesses, nginx the rest.
+        location /staff/ {{
+            limit_req zone=per_client burst={s.rate_burst} nodelay;
+            proxy_set_header Connection "";
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Forwarded-Host $http_host;{proxy_headers}
+            proxy_pass http://127.0.0.1:{s.web_port};
         }}
         location /webhooks/wechat/ {{
             proxy_set_header Connection "";{proxy_headers}

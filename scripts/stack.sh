@@ -16,7 +16,7 @@ WEB_PORT=${WEB_PORT:-8080}
 # Page origins allowed to use the widget's socket (rasa --cors and the WebSocket Origin check).
 export CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:${WEB_PORT} http://127.0.0.1:${WEB_PORT}"}
 # Ports: nginx STACK_PORT, its action-server front STACK_PORT+1, Rasa +10.., action servers +30..
-export STACK_PORT STACK_ACTION_PORT=$((STACK_PORT + 1))
+export STACK_PORT STACK_ACTION_PORT=$((STACK_PORT + 1)) STACK_WEB_PORT=$((STACK_PORT + 2))
 export STACK_RASA_PORTS=$(for i in $(seq 1 "$RASA_REPLICAS"); do echo -n "$((STACK_PORT + 9 + i)) "; done)
 export STACK_ACTION_PORTS=$(for i in $(seq 1 "$ACTION_REPLICAS"); do echo -n "$((STACK_PORT + 29 + i)) "; done)
 # endpoints.production.yml reads these (defaults: this machine's services).
@@ -94,6 +94,8 @@ up() {
       -i 127.0.0.1 --port "$port" --credentials credentials.yml --endpoints endpoints.production.yml \
       --cors $CORS_ORIGINS "${api[@]}"
   done
+  # The widget's site and the staff console (web_app), behind nginx at / and /staff/.
+  start web $bin/python -m web_app --port "$STACK_WEB_PORT" --socket-url "http://localhost:${STACK_PORT}"
   local conf=$STACK_DIR/nginx/nginx.conf
   $bin/python -m production.nginx "$STACK_DIR/nginx" >"$conf.new"
   if running nginx; then
@@ -115,7 +117,9 @@ up() {
   for port in $STACK_ACTION_PORTS; do wait_http "actions-$((++i))" "http://127.0.0.1:$port/health"; done
   i=0
   for port in $STACK_RASA_PORTS; do wait_http "rasa-$((++i))" "http://127.0.0.1:$port/"; done
-  echo "stack: REST http://localhost:${STACK_PORT}/webhooks/rest/webhook, socketio and WeChat on the same port"
+  wait_http web "http://127.0.0.1:$STACK_WEB_PORT/staff/login"
+  echo "stack: REST http://localhost:${STACK_PORT}/webhooks/rest/webhook, socketio and WeChat on the same port," \
+       "staff console http://localhost:${STACK_PORT}/staff/"
 }
 
 down() {

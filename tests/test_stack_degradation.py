@@ -110,7 +110,8 @@ def test_lock_store_outage_gives_the_apology_not_an_empty_reply():
 def test_generated_nginx_conf_is_valid(tmp_path):
     nginx = shutil.which("nginx") or pytest.fail("nginx is missing: `make stack-up` installs it")
     conf = tmp_path / "nginx.conf"
-    conf.write_text(render(Settings(port=free_port(), action_port=free_port(), rasa_ports=[5005, 5006],
+    conf.write_text(render(Settings(port=free_port(), action_port=free_port(), web_port=free_port(),
+                                    rasa_ports=[5005, 5006],
                                     action_ports=[5055]), tmp_path))
     result = subprocess.run([nginx, "-t", "-q", "-e", str(tmp_path / "error.log"), "-c", str(conf)],
                             capture_output=True, text=True)

@@ -16,13 +16,14 @@ from tests.bot_process import texts
 from tests.stack_process import Stack, require_services, restart_postgresql, restart_redis, wait_port
 
 CONTACTS = load_kb().contacts
+STAFF_PASSWORD = "stack-staff-password"
 
 
 @pytest.fixture(scope="module")
 def stack():
     require_services()
     # Limits high enough for the tests' own bursts from one address (127.0.0.1).
-    running = Stack(env={"STACK_RATE_PER_SECOND": "50", "STACK_RATE_BURST": "100"})
+    running = Stack(env={"STACK_RATE_PER_SECOND": "50", "STACK_RATE_BURST": "100", "STAFF_PASSWORD": STAFF_PASSWORD})
     try:
         running.up()
         yield running
@@ -123,6 +124,26 @@ def test_cors_only_for_the_configured_origin(stack):
     _, _, other = stack.post("/webhooks/rest/webhook", body, {"Origin": "https://evil.example"})
     assert allowed.get("Access-Control-Allow-Origin") == "https://www.chuangyiling.example"
     assert "Access-Control-Allow-Origin" not in other
+
+
+def test_staff_console_through_nginx_shows_a_conversation_kept_in_postgresql(stack):
+    from tests.test_staff_console import Client
+
+    visitor = sender()
+    for turn in ["我想做个小程序多少钱", "好的", "赵先生", "137 0013 8000", "想做小程序", "随时", "确认"]:
+        stack.say(visitor, turn)
+    client = Client(stack.url)
+    status, headers, _ = client.request("/staff/")
+    assert status == 302 and headers["Location"].startswith("/staff/login")
+    client.request("/staff/login")
+    status, _, _ = client.request("/staff/login", {"password": STAFF_PASSWORD, "csrf": client.cookie("staff_csrf")},
+                                  headers={"Origin": stack.url})
+    assert status == 302
+    status, _, listing = client.request("/staff/?q=13700138000")
+    assert status == 200 and "tel:+8613700138000" in listing
+    lead_id = listing.split('href="/staff/leads/')[1].split('"')[0]
+    status, _, page = client.request(f"/staff/leads/{lead_id}")
+    assert status == 200 and "我想做个小程序多少钱" in page and CONTACTS["phone"] in page
 
 
 def test_http_api_needs_the_token(stack):

@@ -49,8 +49,10 @@ def _set_cookie(resp, request, name: str, value: str, max_age: int) -> None:
 
 
 def _same_origin(request) -> bool:
+    """A POST's Origin, when the browser sends one, is this console's own (behind nginx, the
+    host the browser used arrives as X-Forwarded-Host; a cross-site form cannot set it)."""
     origin = request.headers.get("origin")
-    return not origin or urlsplit(origin).netloc == request.host
+    return not origin or urlsplit(origin).netloc == (request.headers.get("x-forwarded-host") or request.host)
 
 
 def register(app, templates, auth: StaffAuth, archive: archive_module.Archive) -> None:
