@@ -115,6 +115,20 @@ def print_long_rows(name: str, long: dict, flood: dict | None, cpu: float | None
               f"(x{flood['during'] / flood['alone']:.2f}, {flood['turns']} turns measured)")
 
 
+def many_conversations(bot, count: int) -> None:
+    """Does the Rasa server's memory stay flat as conversations accumulate (they are kept in
+    the tracker store's SQLite file, not in memory)?"""
+    turns = ["淘宝运营和推广专员有什么区别", "那能力要求呢", "谢谢"]
+    print(f"\n| conversations | Rasa server MB | action server MB |\n|---|---|---|")
+    print(f"| 0 | {rss_mb(bot.procs[1].pid):.0f} | {rss_mb(bot.procs[0].pid):.0f} |")
+    for i in range(1, count + 1):
+        sender = f"bench-many-{uuid.uuid4().hex[:10]}"
+        for text in turns:
+            bot.say(sender, text)
+        if i % 1000 == 0 or i == count:
+            print(f"| {i} | {rss_mb(bot.procs[1].pid):.0f} | {rss_mb(bot.procs[0].pid):.0f} |", flush=True)
+
+
 def on_stack(args) -> tuple:
     """The long conversation and the flood through nginx to 2 Rasa replicas (PostgreSQL, Redis,
     RabbitMQ). nginx's per-address limit is lifted: every simulated visitor is 127.0.0.1."""
@@ -230,6 +244,8 @@ def main() -> None:
     parser.add_argument("--sample-every", type=float, default=10, metavar="SECONDS")
     parser.add_argument("--long", type=int, default=500, metavar="TURNS", help="turns of the one long conversation")
     parser.add_argument("--flood", type=float, default=60, metavar="SECONDS", help="flood duration; 0: skip")
+    parser.add_argument("--conversations", type=int, metavar="N",
+                        help="instead: N short conversations one after another, the Rasa server's memory every 1,000")
     parser.add_argument("--stack", action="store_true",
                         help="also the long conversation and the flood on the production stack (2 replicas)")
     args = parser.parse_args()
@@ -240,6 +256,9 @@ def main() -> None:
         startup = time.perf_counter() - start
         for text in SCRIPT:  # warm-up
             bot.say("warm-up", text)
+        if args.conversations:
+            many_conversations(bot, args.conversations)
+            return
         if args.soak:
             soak(bot.say, {"Rasa server": bot.procs[1].pid, "action server": bot.procs[0].pid},
                  args.soak, (args.concurrency or [4])[0], args.sample_every)

@@ -35,6 +35,8 @@ def console(tmp_path_factory):
             for turn in ["我想做个小程序多少钱", "好的", name, typed_phone, "想做一个点餐小程序", "随时", "确认"]:
                 bot.say(visitor, turn)
         bot.say("console-declined", DECLINED)
+        for question in ["淘宝运营和推广专员有什么区别", "那内容上呢", "什么是无形价值"]:
+            bot.say("console-asker", question)
         yield web
 
 
@@ -89,6 +91,9 @@ def test_staff_log_in_find_the_lead_read_the_conversation_and_mark_it_contacted(
         page.click("text=访客问题报告")
         expect(page.get_by_role("heading", name="页面没有涉及、助手婉拒的问题")).to_be_visible()
         expect(page.locator("table", has_text=DECLINED)).to_be_visible()
+        topics = page.locator("table", has_text="回答次数")
+        expect(topics).to_contain_text("淘宝运营和推广专员的区别")
+        expect(topics).to_contain_text("什么是无形价值")
         page.screenshot(path=str(SCREENSHOTS / f"staff-report-{viewport}.png"), full_page=True)
         # Nothing wider than the screen on a phone.
         assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[viewport]["width"]

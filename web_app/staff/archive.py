@@ -103,13 +103,23 @@ class Archive:
         topics: Counter = Counter()
         pending: Optional[tuple] = None  # the visitor message whose answer is not seen yet
         answered_by = None
+        topic: Dict[str, str] = {}  # the page question an answer was about: its slots
+
+        def count_topic() -> None:
+            key = topic.get("fact") or topic.get("comparison")  # a fact is more precise
+            if key:
+                topics[key] += 1
+            topic.clear()
+
         for sender, type_name, timestamp, action, data in self._rows(query):
             if pending and pending[0] != sender:
+                count_topic()
                 pending, answered_by = None, None
             if type_name == "user":
                 text = (json.loads(data).get("text") or "").strip()
                 if not text or text.startswith("/"):
                     continue  # a button's payload, not something typed
+                count_topic()
                 at = datetime.fromtimestamp(timestamp, timezone.utc)
                 day = per_day[at.astimezone(tz).date()]
                 day[0].add(sender)
@@ -126,10 +136,10 @@ class Archive:
             elif type_name == "slot" and pending and answered_by in ANSWERS:
                 event = json.loads(data)
                 if event.get("name") in TOPIC_SLOTS and event.get("value"):
-                    topics[event["value"]] += 1
-                    answered_by = "counted"
+                    topic[event["name"]] = event["value"]
             elif type_name == "active_loop" and json.loads(data).get("name") == "callback_form":
                 report.callback_forms += 1
+        count_topic()
         report.days = sorted(((d, len(v[0]), v[1]) for d, v in per_day.items()), reverse=True)
         report.conversations = len(set().union(*(v[0] for v in per_day.values()))) if per_day else 0
         report.messages = sum(v[1] for v in per_day.values())
