@@ -142,7 +142,8 @@ def main() -> int:
     args = parser.parse_args()
     require_services()
     stack = Stack(rasa_replicas=2, action_replicas=2,
-                  env={"STACK_RATE_PER_SECOND": "100000", "STACK_RATE_BURST": "100000"})
+                  env={"STACK_RATE_PER_SECOND": "100000", "STACK_RATE_BURST": "100000",
+                       "VISITOR_RATE_PER_SECOND": "0"})
     stack.up()
     try:
         figures = asyncio.run(run(stack, args.sockets, args.chatting, args.hold, args.addresses))

@@ -50,7 +50,7 @@ def run(url: str, args) -> list[dict]:
 
 
 def stack_soak(seconds: float, concurrency: int) -> None:
-    stack = Stack(env={"STACK_RATE_PER_SECOND": "100000", "STACK_RATE_BURST": "100000"})
+    stack = Stack(env={"STACK_RATE_PER_SECOND": "100000", "STACK_RATE_BURST": "100000", "VISITOR_RATE_PER_SECOND": "0"})
     stack.up()
     try:
         parts = ["rasa-1", "rasa-2", "actions-1", "actions-2"]

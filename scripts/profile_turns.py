@@ -7,7 +7,6 @@ part of a turn (docs/production.md, "Where the time goes").
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.bench import measure  # noqa: E402
+from scripts.bench import cpu_seconds, measure  # noqa: E402
 from scripts.bench_stack import warmed_up  # noqa: E402
 from tests.bot_process import VENV_BIN, BotProcess  # noqa: E402
 from tests.stack_process import Stack, require_services  # noqa: E402
@@ -67,12 +66,6 @@ def shares(raw: Path) -> tuple[Counter, int]:
     return counts, sum(counts.values())
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time the process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def profile(pid: int, url: str, seconds: float, concurrency: int) -> tuple[Counter, int, dict]:
     say = warmed_up(url)
     with tempfile.TemporaryDirectory() as tmp:
@@ -100,10 +93,12 @@ def main() -> None:
     args = parser.parse_args()
     require_services()
     results = {}
-    with BotProcess() as bot:
+    # Visitors here send back to back: the per-visitor limit (channels/visitor_rate.py) is off.
+    with BotProcess(env={"VISITOR_RATE_PER_SECOND": "0"}) as bot:
         results["embedded"] = profile(bot.procs[1].pid, bot.url, args.seconds, args.concurrency)
     stack = Stack(rasa_replicas=1, action_replicas=1,
-                  env={"STACK_RATE_PER_SECOND": "100000", "STACK_RATE_BURST": "100000"})
+                  env={"STACK_RATE_PER_SECOND": "100000", "STACK_RATE_BURST": "100000",
+                       "VISITOR_RATE_PER_SECOND": "0"})
     stack.up()
     try:
         results["stack replica"] = profile(stack.pid("rasa-1"), stack.url, args.seconds, args.concurrency)
