@@ -32,6 +32,7 @@ project imports when it loads the model.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import weakref
 from functools import lru_cache
 from typing import Any, Dict, Tuple
@@ -128,12 +129,27 @@ _sessions: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakre
 IDLE_CONNECTION_SECONDS = 2  # closed before the action server's 5 s keep-alive ends it under us
 
 
+def _close_sessions(which) -> None:
+    """Closes the kept sessions of the loops `which` selects (without a loop to await on:
+    closing the connector is synchronous), so none is reported as an unclosed session."""
+    for loop in [loop for loop in list(_sessions.keys()) if which(loop)]:
+        for session in _sessions.pop(loop, {}).values():
+            try:
+                session.connector.close()
+            except Exception:  # noqa: BLE001 - its loop is gone; nothing is left to release
+                pass
+
+
+atexit.register(_close_sessions, lambda loop: True)
+
+
 def _session(self: EndpointConfig) -> aiohttp.ClientSession:
     """Rasa's EndpointConfig.session, with ujson for request bodies, kept open between calls:
     every custom action reuses a kept-alive connection instead of a new session and TCP
     connection each time (5% of a turn, and the action server's accept)."""
     auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
     key = (tuple(sorted((self.headers or {}).items())), auth)
+    _close_sessions(lambda loop: loop.is_closed())
     per_loop = _sessions.setdefault(asyncio.get_running_loop(), {})
     session = per_loop.get(key)
     if session is None or session.closed:
