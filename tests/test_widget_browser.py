@@ -12,7 +12,7 @@ import urllib.request
 from typing import NamedTuple
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests.bot_process import free_port
 from tests.web.widget import CHROMIUM, CHROMIUM_ARGS, CorsBotProcess, Traffic, WebServer, Widget
@@ -230,3 +230,69 @@ def test_a_page_on_another_site_cannot_chat_over_a_websocket(site):
     assert foreign[0].startswith("44") and not any("bot_uttered" in f for f in foreign), foreign
     own = _in_own_thread(_websocket_chat(site.bot.url, site.bot.web_origin))
     assert own[0].startswith("40") and any("bot_uttered" in f for f in own), own
+
+
+# --- what web/chat.js adds to rasa-webchat ------------------------------------------------------
+
+COMPOSING_ENTER = """box => {
+    const enter = {key: "Enter", code: "Enter", keyCode: 13, which: 13, bubbles: true, cancelable: true};
+    box.dispatchEvent(new CompositionEvent("compositionstart", {bubbles: true, data: ""}));
+    box.dispatchEvent(new KeyboardEvent("keydown", {...enter, isComposing: true}));
+    box.dispatchEvent(new KeyboardEvent("keydown", {...enter, keyCode: 229, which: 229, isComposing: true}));
+    box.dispatchEvent(new CompositionEvent("compositionend", {bubbles: true, data: "运营"}));
+}"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_enter_while_choosing_a_pinyin_candidate_does_not_send(visitor, viewport):
+    chat = visitor(viewport)
+    chat.open_chat()
+    chat.wait_for_answer(0)
+    box = chat.page.locator(".rw-new-message")
+    box.fill("淘宝yun")
+    box.evaluate(COMPOSING_ENTER)
+    chat.page.wait_for_timeout(800)
+    assert chat.client_messages() == [], "half-typed pinyin was sent"
+    assert box.input_value() == "淘宝yun"
+    box.fill("淘宝运营和推广专员有什么区别")
+    before = len(chat.responses())
+    box.press("Enter")  # a real Enter after composition sends
+    assert "推广专员" in chat.wait_for_answer(before)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_controls_have_names_answers_are_announced_and_quick_replies_work_by_keyboard(visitor, viewport):
+    chat = visitor(viewport)
+    chat.page.keyboard.press("Tab")
+    launcher = chat.page.locator(".rw-launcher")
+    assert launcher.get_attribute("aria-label")
+    chat.open_chat()
+    chat.wait_for_answer(0)
+    for selector in (".rw-new-message", ".rw-send", ".cyl-human"):
+        assert chat.page.locator(selector).get_attribute("aria-label"), selector
+    log = chat.page.locator(".rw-messages-container")
+    assert log.get_attribute("aria-live") == "polite" and log.get_attribute("role") == "log"
+    reply = chat.page.locator(Widget.REPLIES, has_text="淘宝运营").first
+    assert reply.get_attribute("role") == "button" and reply.get_attribute("tabindex") == "0"
+    before = len(chat.responses())
+    reply.focus()
+    chat.page.keyboard.press("Enter")
+    assert "推广专员" in chat.wait_for_answer(before)
+
+
+def test_person_always_one_tap_away_with_tap_to_call_and_copyable_wechat(visitor):
+    chat = visitor(DESKTOP, permissions=["clipboard-read", "clipboard-write"])
+    chat.open_chat()
+    chat.wait_for_answer(0)
+    before = len(chat.responses())
+    chat.page.click(".cyl-human")
+    answer = chat.wait_for_answer(before)
+    assert "175-8598-2043" in answer and "1454722008" in answer
+    assert chat.client_messages()[-1] == "人工客服"
+    call = chat.page.locator(".rw-from-response a[href='tel:17585982043']").last
+    assert call.inner_text() == "175-8598-2043"
+    copy = chat.page.locator(".rw-from-response .cyl-copy").last
+    copy.click()
+    expect(copy).to_have_text("已复制")
+    assert chat.page.evaluate("navigator.clipboard.readText()") == "1454722008"
+    chat.screenshot("widget-person")

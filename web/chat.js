@@ -49,4 +49,152 @@
     userBackgroundColor: options.userColor || mainColor,
     userTextColor: "#ffffff"
   }, null);
+
+  // --- What rasa-webchat's options do not cover ------------------------------------------
+
+  // Chinese input: some browsers report Enter while a pinyin/zhuyin candidate is still being
+  // chosen, and rasa-webchat sends on any Enter (keyCode 13). Such an Enter never reaches it;
+  // the input method still gets it (no preventDefault).
+  window.addEventListener("keydown", function (event) {
+    var composing = event.isComposing || event.keyCode === 229;
+    if (composing && event.target && event.target.classList &&
+        event.target.classList.contains("rw-new-message")) {
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  var LABELS = {
+    "rw-launcher": "打开或关闭客服对话",
+    "rw-close-button": "关闭对话",
+    "rw-send": "发送",
+    "rw-new-message": "输入您的问题"
+  };
+  var PHONE = /1[3-9]\d-?\d{4}-?\d{4}/g;
+
+  function label(root) {
+    Object.keys(LABELS).forEach(function (name) {
+      root.querySelectorAll("." + name + ":not([aria-label])").forEach(function (element) {
+        element.setAttribute("aria-label", LABELS[name]);
+      });
+    });
+    // Answers are announced by screen readers as they arrive.
+    root.querySelectorAll(".rw-messages-container:not([aria-live])").forEach(function (log) {
+      log.setAttribute("role", "log");
+      log.setAttribute("aria-live", "polite");
+    });
+    // Quick replies are <div>s: make them reachable and operable by keyboard.
+    root.querySelectorAll(".rw-reply:not([tabindex])").forEach(function (reply) {
+      reply.setAttribute("role", "button");
+      reply.setAttribute("tabindex", "0");
+      reply.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          reply.click();
+        }
+      });
+    });
+  }
+
+  // Phone numbers in answers become tap-to-call links.
+  function linkPhones(root) {
+    root.querySelectorAll(".rw-from-response .rw-message-text:not([data-phones])").forEach(function (message) {
+      message.setAttribute("data-phones", "");
+      var walker = document.createTreeWalker(message, NodeFilter.SHOW_TEXT);
+      var nodes = [];
+      while (walker.nextNode()) {
+        if (!walker.currentNode.parentElement.closest("a") && PHONE.test(walker.currentNode.nodeValue)) {
+          nodes.push(walker.currentNode);
+        }
+        PHONE.lastIndex = 0;
+      }
+      nodes.forEach(function (node) {
+        var parts = node.nodeValue.split(/(1[3-9]\d-?\d{4}-?\d{4})/);
+        var fragment = document.createDocumentFragment();
+        parts.forEach(function (part, i) {
+          if (i % 2) {
+            var link = document.createElement("a");
+            link.href = "tel:" + part.replace(/-/g, "");
+            link.textContent = part;
+            fragment.appendChild(link);
+          } else if (part) {
+            fragment.appendChild(document.createTextNode(part));
+          }
+        });
+        node.parentNode.replaceChild(fragment, node);
+      });
+    });
+  }
+
+  // Sends text as if the visitor typed it (the standalone build exposes no send function):
+  // the form is submitted the way rasa-webchat's own Enter handler does.
+  function sendAsVisitor(text) {
+    var input = document.querySelector(".rw-new-message");
+    var form = document.querySelector(".rw-sender");
+    if (!input || !form) {
+      return;
+    }
+    var setValue = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(input), "value").set;
+    setValue.call(input, text);
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    form.dispatchEvent(new Event("submit", { cancelable: true, bubbles: true }));
+  }
+
+  // A WeChat ID in an answer gets a one-tap copy button (people add it in another app).
+  var WECHAT = /微信[：:]\s*([A-Za-z][-_A-Za-z0-9]{5,19}|\d{5,12})/;
+
+  function copyButtons(root) {
+    root.querySelectorAll(".rw-from-response .rw-message-text li:not([data-copy]), " +
+                          ".rw-from-response .rw-message-text p:not([data-copy])").forEach(function (line) {
+      line.setAttribute("data-copy", "");
+      var found = WECHAT.exec(line.textContent);
+      if (!found || line.querySelector(".cyl-copy")) {
+        return;
+      }
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "cyl-copy";
+      button.textContent = "复制";
+      button.setAttribute("aria-label", "复制微信号 " + found[1]);
+      button.addEventListener("click", function () {
+        var done = function () { button.textContent = "已复制"; };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(found[1]).then(done, function () {});
+        } else {
+          var scratch = document.createElement("textarea");
+          scratch.value = found[1];
+          document.body.appendChild(scratch);
+          scratch.select();
+          document.execCommand("copy");
+          document.body.removeChild(scratch);
+          done();
+        }
+      });
+      line.appendChild(button);
+    });
+  }
+
+  // A 人工客服 entry in the header, there at any moment: it asks the assistant for the contacts.
+  function addHumanButton(root) {
+    var header = root.querySelector(".rw-header:not([data-human])");
+    if (!header) {
+      return;
+    }
+    header.setAttribute("data-human", "");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "cyl-human";
+    button.textContent = "人工客服";
+    button.setAttribute("aria-label", "联系人工客服");
+    button.addEventListener("click", function () {
+      sendAsVisitor("人工客服");
+    });
+    header.appendChild(button);
+  }
+
+  new MutationObserver(function () {
+    label(document);
+    linkPhones(document);
+    copyButtons(document);
+    addHumanButton(document);
+  }).observe(document.body, { childList: true, subtree: true });
 })();
