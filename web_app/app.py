@@ -29,8 +29,13 @@ def create_app(socket_url: str, *, auth: StaffAuth | None = None, archive: Archi
         found = served.get("/" + path)
         if found is None:
             return response.text(not_found, status=404, headers=site_headers)
-        body, content_type = found
-        return response.raw(body, content_type=content_type, headers=site_headers)
+        headers = {**site_headers, "ETag": found.etag}
+        if found.etag in request.headers.get("if-none-match", ""):
+            return response.empty(status=304, headers=headers)
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            return response.raw(found.gzipped, content_type=found.content_type,
+                                headers={**headers, "Content-Encoding": "gzip"})
+        return response.raw(found.body, content_type=found.content_type, headers=headers)
 
     @app.route("/", methods=["GET", "HEAD"])
     async def index(request):

@@ -7,9 +7,12 @@ plus the Rasa socket.
 """
 from __future__ import annotations
 
+import gzip
+import hashlib
 import html
 import mimetypes
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -61,18 +64,34 @@ def render_index(socket_url: str) -> bytes:
     return page.replace("{{SOCKET_URL}}", html.escape(socket_url, quote=True)).encode("utf-8")
 
 
-def files(socket_url: str) -> dict[str, tuple[bytes, str]]:
-    """Every path the site serves: (body, content type)."""
-    def typed(path: Path) -> tuple[bytes, str]:
-        return path.read_bytes(), f"{mimetypes.guess_type(path.name)[0]}; charset=utf-8"
+@dataclass(frozen=True)
+class File:
+    """A served file, with its gzip form (made once) and an ETag of its content."""
+    body: bytes
+    content_type: str
+    gzipped: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, body: bytes, content_type: str) -> "File":
+        return cls(body, content_type, gzip.compress(body, 9, mtime=0),
+                   '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+
+
+def files(socket_url: str) -> dict[str, File]:
+    """Every path the site serves."""
+    def typed(path: Path) -> File:
+        return File.of(path.read_bytes(), f"{mimetypes.guess_type(path.name)[0]}; charset=utf-8")
 
     served = {route: typed(path) for route, path in STATIC.items()}
-    served["/"] = served["/index.html"] = (render_index(socket_url), "text/html; charset=utf-8")
-    served["/webchat.js"] = (load_webchat(), "text/javascript; charset=utf-8")
+    served["/"] = served["/index.html"] = File.of(render_index(socket_url), "text/html; charset=utf-8")
+    served["/webchat.js"] = File.of(load_webchat(), "text/javascript; charset=utf-8")
     return served
 
 
 def headers(csp: str) -> dict[str, str]:
     return {"Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
             # The embed snippet loads chat.js/chat.css/webchat.js from the agency's own pages.
-            "Cross-Origin-Resource-Policy": "cross-origin", "Cache-Control": "no-cache"}
+            "Cross-Origin-Resource-Policy": "cross-origin",
+            # Revalidated on every load, answered 304 while the ETag matches.
+            "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}

@@ -50,7 +50,7 @@ def test_only_the_site_files_are_served(base_url, path):
 
 def test_writes_are_refused_with_405(base_url):
     status, headers, _ = fetch(base_url + "/", method="POST")
-    assert status == 405 and headers["Allow"] == "GET, HEAD"
+    assert status == 405 and {m.strip() for m in headers["Allow"].split(",")} == {"GET", "HEAD"}
 
 
 def test_a_build_whose_font_import_cannot_be_removed_is_refused(tmp_path):
@@ -69,3 +69,24 @@ def test_malformed_socket_urls_are_rejected(url):
 def test_https_socket_allows_wss():
     assert "https://bot.example.com wss://bot.example.com" in \
         serve_web.content_security_policy("https://bot.example.com")
+
+
+def test_the_widget_build_is_compressed_and_revalidated_by_etag(base_url):
+    plain = urllib.request.urlopen(base_url + "/webchat.js")
+    size, etag = len(plain.read()), plain.headers["ETag"]
+    zipped = urllib.request.urlopen(urllib.request.Request(base_url + "/webchat.js",
+                                                           headers={"Accept-Encoding": "gzip, br"}))
+    body = zipped.read()
+    assert zipped.headers["Content-Encoding"] == "gzip" and len(body) < size / 3
+    import gzip
+    assert len(gzip.decompress(body)) == size and etag
+    status, headers, _ = fetch_with(base_url + "/webchat.js", {"If-None-Match": etag})
+    assert status == 304 and headers["ETag"] == etag
+
+
+def fetch_with(url: str, headers: dict):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as resp:
+            return resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, err.read()
