@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.bot_process import ROOT, BotProcess
-from tests.web.widget import CHROMIUM, CHROMIUM_ARGS, WebServer
+from tests.web.widget import CHROMIUM, CHROMIUM_ARGS, WebServer, axe_violations
 
 PASSWORD = "console-test-password"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -75,6 +75,7 @@ def test_staff_log_in_find_the_lead_read_the_conversation_and_mark_it_contacted(
         expect(lead).to_contain_text("新线索")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"staff-leads-{viewport}.png"), full_page=True)
+        assert axe_violations(page) == []
 
         lead.locator("a.name").click()
         conversation = page.locator("ol.conversation")
@@ -95,6 +96,7 @@ def test_staff_log_in_find_the_lead_read_the_conversation_and_mark_it_contacted(
         expect(topics).to_contain_text("淘宝运营和推广专员的区别")
         expect(topics).to_contain_text("什么是无形价值")
         page.screenshot(path=str(SCREENSHOTS / f"staff-report-{viewport}.png"), full_page=True)
+        assert axe_violations(page) == []
         # Nothing wider than the screen on a phone.
         assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[viewport]["width"]
         assert outside == [], f"the console loaded from outside the site: {outside}"

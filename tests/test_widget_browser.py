@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.bot_process import free_port
-from tests.web.widget import CHROMIUM, CHROMIUM_ARGS, CorsBotProcess, Traffic, WebServer, Widget
+from tests.web.widget import CHROMIUM, CHROMIUM_ARGS, CorsBotProcess, Traffic, WebServer, Widget, axe_violations
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -258,6 +258,8 @@ def test_enter_while_choosing_a_pinyin_candidate_does_not_send(visitor, viewport
     before = len(chat.responses())
     box.press("Enter")  # a real Enter after composition sends
     assert "推广专员" in chat.wait_for_answer(before)
+    times = [t.strip() for t in chat.page.locator(".rw-message-date").all_inner_texts()]
+    assert times and all(re.fullmatch(r"\d\d:\d\d", t) for t in times), times  # each message's time
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -296,3 +298,12 @@ def test_person_always_one_tap_away_with_tap_to_call_and_copyable_wechat(visitor
     expect(copy).to_have_text("已复制")
     assert chat.page.evaluate("navigator.clipboard.readText()") == "1454722008"
     chat.screenshot("widget-person")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_open_widget_has_no_serious_accessibility_violation(visitor, viewport):
+    chat = visitor(viewport)
+    chat.open_chat()
+    chat.wait_for_answer(0)
+    chat.ask("淘宝运营和推广专员有什么区别")
+    assert axe_violations(chat.page) == []

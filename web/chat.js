@@ -45,6 +45,11 @@
     customMessageDelay: function (message) {
       return Math.min(300 + (message || "").length * 4, 900);
     },
+    // Each message shows the time it was sent (HH:MM, the visitor's clock).
+    showMessageDate: function (timestamp) {
+      var at = new Date(timestamp);
+      return ("0" + at.getHours()).slice(-2) + ":" + ("0" + at.getMinutes()).slice(-2);
+    },
     mainColor: mainColor,
     userBackgroundColor: options.userColor || mainColor,
     userTextColor: "#ffffff"

@@ -155,3 +155,17 @@ class Widget:
         path = SCREENSHOTS / f"{name}.png"
         self.page.screenshot(path=str(path))
         return path
+
+
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page) -> list[str]:
+    """Serious and critical axe-core findings on the page as it is (axe is evaluated through
+    the DevTools protocol: the page's CSP would refuse it as a script)."""
+    if not AXE.exists():
+        raise RuntimeError(f"{AXE} is missing: run `make web-assets`")
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate("axe.run(document, {resultTypes: ['violations']})"
+                          ".then(r => r.violations.map(v => [v.impact, v.id, v.nodes.map(n => n.target.join(' ')).join(', ')]))")
+    return [f"{impact} {rule}: {where}" for impact, rule, where in found if impact in ("serious", "critical")]
