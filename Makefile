@@ -16,16 +16,15 @@ MODEL := models/bot.tar.gz
 NLP_ASSETS := build/jieba_dict/userdict.txt build/spacy_zh/meta.json
 TRAIN_INPUTS := config.yml domain.yml $(shell find data kb components assistant -type f -not -name '*.pyc' 2>/dev/null)
 
-.PHONY: help run test venv model validate test-stories test-nlu pytest bench clean
+.PHONY: help run test venv model train validate test-stories test-nlu pytest bench clean shell actions
 .DEFAULT_GOAL := help
 
-help:
-	@echo "make run    start the assistant (REST on :\$$RASA_PORT, widget page on :\$$WEB_PORT)"
-	@echo "make test   run every test (what CI runs)"
-	@echo "make bench  print latency, long-conversation, CPU, flood, start-up, memory and training figures"
-	@echo "make leads  print all customer-service leads as CSV"
+# Every target with a `## what it does` comment is listed by `make help`, from this file and mk/*.mk.
+help:  ## list the targets
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sort | \
+	  awk 'BEGIN {FS = ":.*## "} {printf "make %-14s %s\n", $$1, $$2}'
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed  ## create .venv from the pinned lock
 $(VENV)/.installed: requirements.txt constraints.txt
 	@scripts/make-venv.sh $(VENV)
 	@touch $@
@@ -33,33 +32,40 @@ $(VENV)/.installed: requirements.txt constraints.txt
 $(NLP_ASSETS) &: $(VENV)/.installed $(wildcard kb/*.yml assistant/*.py) scripts/build_nlp_assets.py
 	$(PY) scripts/build_nlp_assets.py
 
-model: $(MODEL)
+model: $(MODEL)  ## train the model when its data changed
+train: model  ## the same as make model, as in Rasa's demo projects
 $(MODEL): $(VENV)/.installed $(NLP_ASSETS) $(TRAIN_INPUTS)
 	@start=$$(date +%s); $(RASA) train --fixed-model-name bot --out models --quiet && \
 	  echo $$(( $$(date +%s) - start )) > models/train_seconds.txt && touch $(MODEL)
 
-run: venv model
+run: venv model  ## start the assistant: widget, staff console, REST (embedded stores)
 	@scripts/run.sh
 
-validate: venv
+validate: venv  ## rasa data validate, warnings fail
 	$(RASA) data validate --fail-on-warnings
 
-test-stories: model
+test-stories: model  ## rasa test core on tests/test_stories.yml
 	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out results/core
 
-test-nlu: model
+test-nlu: model  ## rasa test nlu on the held-out set, with the F1 gate
 	$(RASA) test nlu --nlu tests/nlu_test.yml --model $(MODEL) --out results/nlu
 	$(PY) scripts/check_nlu_report.py results/nlu --min-intent-f1 0.95
 
-pytest: model
+pytest: model  ## every pytest test (servers, browser, stack)
 	$(VENV)/bin/pytest -q tests
 
-test: validate test-stories test-nlu pytest
+test: validate test-stories test-nlu pytest  ## everything CI runs
 
-bench: model
+bench: model  ## latency, long conversation, CPU, flood, memory, start-up (embedded and stack)
 	$(PY) scripts/bench.py --stack
 
-clean:
+clean:  ## remove build/, models/, results/
 	rm -rf build models results
 
 -include $(ROOT)/mk/*.mk
+
+shell: venv model  ## chat in the terminal (rasa shell with the action server)
+	@scripts/shell.sh
+
+actions: venv  ## only the action server on ACTION_PORT (calls need ACTION_SERVER_SECRET)
+	$(PY) -m action_server --port $(ACTION_PORT)

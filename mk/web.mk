@@ -7,7 +7,7 @@ CHROMIUM := /usr/bin/chromium
 
 .PHONY: web-assets browser serve-web
 
-web-assets: $(WEBCHAT_BUILD)
+web-assets: $(WEBCHAT_BUILD)  ## fetch rasa-webchat and axe-core (npm ci)
 # npm ci installs exactly the lock and verifies every integrity checksum; peers (React)
 # are skipped because lib/index.js is a standalone build with React bundled.
 $(WEBCHAT_BUILD): web/package.json web/package-lock.json
@@ -15,14 +15,14 @@ $(WEBCHAT_BUILD): web/package.json web/package-lock.json
 	@touch $@
 
 # Playwright drives this Chromium via executable_path; it never downloads a browser.
-browser: $(CHROMIUM)
+browser: $(CHROMIUM)  ## install Debian's Chromium and CJK fonts for the browser tests
 $(CHROMIUM):
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 	  chromium chromium-driver fonts-noto-cjk
 
 # Only the web page (the Rasa server runs separately), e.g. to try colours.
-serve-web: venv web-assets
+serve-web: venv web-assets  ## only the website and staff console (no Rasa)
 	$(PY) -m web_app
 
 run: web-assets
