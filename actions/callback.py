@@ -3,6 +3,8 @@ number or WeChat ID, the need and a convenient time; a summary to confirm; then
 the lead is stored (leads.intake) exactly once."""
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import logging
 import re
 from typing import Any, Text
@@ -81,8 +83,13 @@ def parse_time(text: str) -> str | None:
     return contact.normalize_preferred_time(value)
 
 
-class AskForLeadSlot(Action):
-    slot = ""
+class AskForLeadSlot(Action, ABC):
+    """Asks for one slot of the form; abstract, so rasa_sdk registers only the four below."""
+
+    @property
+    @abstractmethod
+    def slot(self) -> str:
+        """The slot asked for."""
 
     def name(self) -> Text:
         return f"action_ask_{self.slot}"

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.text import in_script, script_of
+from assistant.text import chinese_punctuation, in_script, script_of
 
 Button = dict
 
@@ -29,9 +29,10 @@ def visitor_script(tracker: Tracker) -> str:
 
 
 def send(dispatcher: CollectingDispatcher, tracker: Tracker, replies: list[Reply]) -> list[dict[str, Any]]:
-    """Utters the replies (converted to Traditional when the visitor writes Traditional)."""
+    """Utters the replies (converted to Traditional when the visitor writes Traditional), with
+    Chinese punctuation in Chinese text: the knowledge base keeps the page's own characters."""
     script = visitor_script(tracker)
-    convert = lambda text: in_script(text, script)  # noqa: E731
+    convert = lambda text: in_script(chinese_punctuation(text), script)  # noqa: E731
     for reply in replies:
         buttons = [{**b, "title": convert(b["title"])} for b in reply.buttons]
         dispatcher.utter_message(text=convert(reply.text), buttons=buttons or None)

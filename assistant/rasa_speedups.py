@@ -117,11 +117,22 @@ def _dumps(obj: Any) -> str:
     return ujson.dumps(obj, ensure_ascii=False, escape_forward_slashes=False)
 
 
-class _KeptSession(aiohttp.ClientSession):
-    """A session that stays open after `async with` (Rasa opens and closes one per call)."""
+class _KeptSession:
+    """What `EndpointConfig.session()` returns: `async with` gives the kept session and
+    leaves it open (Rasa opens and closes one per call). A wrapper: aiohttp discourages
+    subclassing ClientSession."""
+
+    def __init__(self, session: aiohttp.ClientSession):
+        self.session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self.session
 
     async def __aexit__(self, *exc_info) -> None:
         return None
+
+    def __getattr__(self, name: str):
+        return getattr(self.session, name)
 
 
 # Per event loop (a session belongs to the loop it was made on), per headers and credentials.
@@ -143,7 +154,7 @@ def _close_sessions(which) -> None:
 atexit.register(_close_sessions, lambda loop: True)
 
 
-def _session(self: EndpointConfig) -> aiohttp.ClientSession:
+def _session(self: EndpointConfig) -> _KeptSession:
     """Rasa's EndpointConfig.session, with ujson for request bodies, kept open between calls:
     every custom action reuses a kept-alive connection instead of a new session and TCP
     connection each time (5% of a turn, and the action server's accept)."""
@@ -153,11 +164,11 @@ def _session(self: EndpointConfig) -> aiohttp.ClientSession:
     per_loop = _sessions.setdefault(asyncio.get_running_loop(), {})
     session = per_loop.get(key)
     if session is None or session.closed:
-        session = per_loop[key] = _KeptSession(
+        session = per_loop[key] = aiohttp.ClientSession(
             headers=self.headers, auth=auth, json_serialize=_dumps,
             connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_SECONDS),
             timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT))
-    return session
+    return _KeptSession(session)
 
 
 def _execution_order(runner: DaskGraphRunner, targets: Tuple[str, ...]) -> Tuple[Tuple[str, Tuple[str, ...]], ...]:

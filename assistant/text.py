@@ -109,6 +109,16 @@ def script_of(text: str) -> str | None:
     return None
 
 
+_ASCII_IN_CHINESE = re.compile(r"(?<=[\u4e00-\u9fff）」』”])([,:;?!])(?=[\u4e00-\u9fff（「『“》」』”）\s*\d]|$)")
+_FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
+
+
+def chinese_punctuation(text: str) -> str:
+    """ASCII , : ; ? ! right after a Chinese character become full-width (the page's converter left
+    many ASCII ones beside its own "，" and "："); numbers, times and URLs are untouched."""
+    return _ASCII_IN_CHINESE.sub(lambda m: _FULL_WIDTH[m.group(1)], text)
+
+
 def in_script(text: str, script: str | None) -> str:
     """An answer (Simplified) in the visitor's script and regional variant."""
     if script in (None, "simplified"):

@@ -87,3 +87,12 @@ def test_answers_follow_the_visitors_regional_variant():
     assert in_script(answer, "traditional").startswith("網絡推廣")
     assert in_script(answer, "simplified") == answer
     assert script_of("系咪有冇") in (None, "simplified")  # Cantonese typed in Simplified gets Simplified
+
+
+def test_answers_get_chinese_punctuation_but_numbers_times_and_links_keep_theirs():
+    from assistant.text import chinese_punctuation
+
+    assert chinese_punctuation("重在整个工作过程,注重计划。电话:175-8598-2043") == "重在整个工作过程，注重计划。电话：175-8598-2043"
+    assert chinese_punctuation("为什么?难道") == "为什么？难道"
+    for kept in ("下午3:30", "共2,000元", "https://a.example/x?y=1", "ok, fine: yes"):
+        assert chinese_punctuation(kept) == kept
