@@ -307,3 +307,15 @@ def test_the_open_widget_has_no_serious_accessibility_violation(visitor, viewpor
     chat.wait_for_answer(0)
     chat.ask("淘宝运营和推广专员有什么区别")
     assert axe_violations(chat.page) == []
+
+
+def test_a_long_answer_is_shown_from_its_start_on_a_phone(visitor):
+    chat = visitor({"width": 360, "height": 560})
+    chat.open_chat()
+    chat.wait_for_answer(0)
+    chat.ask("电商运营和新媒体推广有什么区别")  # taller than this phone's message area
+    chat.page.wait_for_timeout(400)
+    log = chat.page.locator(".rw-messages-container").bounding_box()
+    answer = chat.page.locator(".rw-group-message.rw-from-response").last.bounding_box()
+    assert answer["height"] > log["height"], "the answer is not long enough to test scrolling"
+    assert abs(answer["y"] - log["y"]) < 24, (log, answer)  # its first line, not its last, in view

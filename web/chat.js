@@ -196,10 +196,37 @@
     header.appendChild(button);
   }
 
+  // rasa-webchat scrolls to the bottom on every message, so the start of a long answer (and the
+  // question it answers) scrolls out of sight: bring them back, the question too when it fits.
+  function showAnswerStart() {
+    var log = document.querySelector(".rw-messages-container");
+    var groups = log ? log.querySelectorAll(".rw-group-message") : [];
+    var answer = groups[groups.length - 1];
+    if (!answer || !answer.classList.contains("rw-from-response")) {
+      return;
+    }
+    var question = answer.previousElementSibling;
+    var top = function (element) {
+      return element.getBoundingClientRect().top - log.getBoundingClientRect().top + log.scrollTop;
+    };
+    var answerTop = top(answer);
+    if (answerTop >= log.scrollTop) {
+      return;  // its start is in view
+    }
+    var questionTop = question && question.classList.contains("rw-from-client") ? top(question) : answerTop;
+    var bottom = answerTop + answer.offsetHeight;
+    log.scrollTop = (bottom - questionTop <= log.clientHeight ? questionTop : answerTop) - 8;
+  }
+
+  var scrollPending = false;
   new MutationObserver(function () {
     label(document);
     linkPhones(document);
     copyButtons(document);
     addHumanButton(document);
+    if (!scrollPending) {
+      scrollPending = true;
+      setTimeout(function () { scrollPending = false; showAnswerStart(); }, 50);
+    }
   }).observe(document.body, { childList: true, subtree: true });
 })();
