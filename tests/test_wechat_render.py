@@ -50,3 +50,18 @@ def test_handoff_payload_is_recognised_with_its_agent():
     assert answer.handoff and answer.kf_account == "kf1@x"
     xml = xmltodict.parse(transfer_reply_xml("gh_x", "o1", answer.kf_account))["xml"]
     assert xml["MsgType"] == "transfer_customer_service" and xml["TransInfo"]["KfAccount"] == "kf1@x"
+
+
+def test_long_answers_keep_their_shape_in_wechat_and_every_line_the_visitors_script():
+    from channels.wechat.render import Answer, full_text, plain_text
+
+    shaped = plain_text("**淘宝运营和推广专员的区别**\n- 淘宝运营：打理店铺\n  - 细节\n1. 第一步 **重点**")
+    assert shaped == "【淘宝运营和推广专员的区别】\n▪ 淘宝运营：打理店铺\n  ▪ 细节\n1. 第一步 重点"
+    traditional = full_text(Answer(text="請問您想了解哪一個？", buttons=[("淘寶運營", "/x")]), "links")
+    simplified = full_text(Answer(text="请问您想了解哪一个？", buttons=[("淘宝运营", "/x")]), "links")
+    hint = lambda text: text.split("\n\n")[1].split("\n")[0]  # noqa: E731
+    assert hint(traditional) != hint(simplified) and "點" in hint(traditional)
+    long = "請問" + "運營與推廣的區別。\n" * 400
+    pages, later = paginate(long, 2048, 1)
+    assert later and pages[0].endswith("（內容較長，回復“更多”查看後續）")  # the notice too is Traditional
+    assert MORE_NOTICE not in pages[0]

@@ -16,7 +16,7 @@ from sanic.response import HTTPResponse
 from channels.wechat.customer_service import CustomerServiceApi
 from channels.wechat.inbound import ASK, REPLY, Inbound, read_inbound
 from channels.wechat.memory import TtlCache
-from channels.wechat.render import (MORE_NOTICE, MORE_WORDS, Answer, answer_from, full_text, paginate,
+from channels.wechat.render import (MORE_WORDS, Answer, answer_from, full_text, paginate, without_more_notice,
                                     text_reply_xml, transfer_reply_xml)
 from channels.wechat.security import Rejected, RequestGuard, query_args
 from channels.wechat.settings import WeChatSettings, load_settings
@@ -221,7 +221,7 @@ class WeChatInput(InputChannel):
 
     def _keep_for_more(self, openid: str, pages: List[str]) -> None:
         if pages:
-            self.more_pages.set(openid, "\n".join(p.removesuffix(MORE_NOTICE) for p in pages))
+            self.more_pages.set(openid, "\n".join(without_more_notice(p) for p in pages))
 
     async def _deliver_later(self, turn: _Turn, inbound: Inbound) -> None:
         text = full_text(await turn.task, self.settings.button_style)

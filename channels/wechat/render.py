@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from wechatpy.replies import TextReply, TransferCustomerServiceReply
 
 from assistant.kb import load_kb
+from assistant.text import in_script, script_of
 
 MORE_WORDS = {"更多", "继续", "繼續", "more"}
 MORE_NOTICE = load_kb().say("wechat_more_notice")
@@ -27,10 +28,22 @@ class Answer:
     kf_account: Optional[str] = None
 
 
+_HEADING = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*[:：]?\s*$")
+_BULLET = re.compile(r"^(\s*)[-*+]\s+")
+
+
 def plain_text(markdown: str) -> str:
-    """WeChat shows markdown literally: drop emphasis marks, keep links readable."""
-    text = markdown.replace("**", "").replace("__", "")
-    return _LINK.sub(r"\1 \2", text)
+    """WeChat shows markdown literally: a bold line becomes a 【heading】 on its own line, "- "
+    bullets become ▪, other emphasis marks go, links stay readable."""
+    lines = []
+    for line in markdown.split("\n"):
+        heading = _HEADING.match(line)
+        if heading:
+            line = f"【{heading.group(1).strip()}】"
+        else:
+            line = _BULLET.sub(lambda m: m.group(1) + "▪ ", line)
+        lines.append(line.replace("**", "").replace("__", ""))
+    return _LINK.sub(r"\1 \2", "\n".join(lines))
 
 
 def answer_from(messages: List[Dict[str, Any]]) -> Answer:
@@ -43,7 +56,8 @@ def answer_from(messages: List[Dict[str, Any]]) -> Answer:
             parts.append(message["image"])
         for button in message.get("buttons") or []:
             if button.get("title") and button.get("payload"):
-                answer.buttons.append((plain_text(button["title"]), button["payload"]))
+                title = button["title"].replace("**", "").replace("__", "")  # a title is one line: no 【】
+                answer.buttons.append((_LINK.sub(r"\1", title), button["payload"]))
         custom = message.get("custom")
         if isinstance(custom, dict) and custom.get("type") == "handoff":
             answer.handoff = True
@@ -67,7 +81,21 @@ def buttons_text(buttons: List[Button], style: str) -> str:
 
 
 def full_text(answer: Answer, style: str) -> str:
-    return "\n\n".join(p for p in (answer.text, buttons_text(answer.buttons, style)) if p)
+    """The answer with its buttons; the channel's own lines in the answer's script."""
+    buttons = in_script(buttons_text(answer.buttons, style), script_of(answer.text)) if answer.buttons else ""
+    return "\n\n".join(p for p in (answer.text, buttons) if p)
+
+
+def more_notice(text: str) -> str:
+    """The "reply 更多" line, in the script of the text it ends."""
+    return in_script(MORE_NOTICE, script_of(text))
+
+
+def without_more_notice(page: str) -> str:
+    for notice in {MORE_NOTICE, in_script(MORE_NOTICE, "traditional"), in_script(MORE_NOTICE, "taiwan"),
+                   in_script(MORE_NOTICE, "hongkong")}:
+        page = page.removesuffix(notice)
+    return page
 
 
 def split_utf8(text: str, limit: int) -> List[str]:
@@ -100,10 +128,11 @@ def paginate(text: str, limit: int, max_pages: int) -> Tuple[List[str], List[str
     """(pages to send now, pages kept for "更多"); a cut-off last page says how to ask for more."""
     if len(text.encode("utf-8")) <= limit:
         return [text], []
-    pages = split_utf8(text, limit - len(MORE_NOTICE.encode("utf-8")))
+    notice = more_notice(text)
+    pages = split_utf8(text, limit - len(notice.encode("utf-8")))
     now, later = pages[:max_pages], pages[max_pages:]
     if later:
-        now[-1] += MORE_NOTICE
+        now[-1] += notice
     return now, later
 
 
