@@ -8,7 +8,6 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_PORT ?= 5005
 export ACTION_PORT ?= 5055
-export TRACKER_SQLITE_PATH ?= $(ROOT)/var/tracker.db
 VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
@@ -24,7 +23,7 @@ help:  ## list the targets
 	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sort | \
 	  awk 'BEGIN {FS = ":.*## "} {printf "make %-14s %s\n", $$1, $$2}'
 
-venv: $(VENV)/.installed  ## create .venv from the pinned lock
+venv: $(VENV)/.installed $(NLP_ASSETS)  ## create .venv from the pinned lock, with the NLP assets config.yml names
 $(VENV)/.installed: requirements.txt constraints.txt
 	@scripts/make-venv.sh $(VENV)
 	@touch $@

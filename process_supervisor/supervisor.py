@@ -10,6 +10,8 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
+from process_supervisor.endpoints import ROOT, render as render_endpoints
+
 FIRST_DELAY, MAX_DELAY = 1.0, 30.0
 STABLE_SECONDS = 60.0  # a child that ran this long starts again from FIRST_DELAY
 
@@ -110,13 +112,15 @@ def main(argv: Sequence[str] = ()) -> int:
     py = sys.executable
     rasa_port, action_port, web_port = env["RASA_PORT"], env["ACTION_PORT"], env["WEB_PORT"]
     cors = env.get("CORS_ORIGINS", "").split()
+    endpoints = render_endpoints(ROOT / "var" / "endpoints.run.yml", action_port,
+                                 env.get("TRACKER_SQLITE_PATH") or ROOT / "var" / "tracker.db")
     children = [
         Child("action server", [py, "-m", "action_server", "--port", action_port],
               f"http://127.0.0.1:{action_port}/health"),
         Child("website and staff console", [py, "-m", "web_app"], f"http://127.0.0.1:{web_port}/"),
         Child("Rasa server", [py, "-m", "production.serve", "run", "--model", "models/bot.tar.gz",
                               "--port", rasa_port, "--credentials", "credentials.yml",
-                              "--endpoints", "endpoints.yml", "--cors", *cors],
+                              "--endpoints", str(endpoints), "--cors", *cors],
               f"http://127.0.0.1:{rasa_port}/"),
     ]
     ready = (f"Ready: widget http://localhost:{web_port}/ · staff http://localhost:{web_port}/staff/ · REST "

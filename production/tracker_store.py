@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any, List, Optional
 
 import sqlalchemy as sa
@@ -58,6 +59,8 @@ logger = logging.getLogger(__name__)
 
 class LeanSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("dialect") == "sqlite" and kwargs.get("db"):
+            Path(kwargs["db"]).parent.mkdir(parents=True, exist_ok=True)  # var/ in a new clone
         super().__init__(*args, **kwargs)
         url = self.engine.url
         self.engine.dispose()

@@ -15,4 +15,6 @@ for _ in $(seq 120); do
   kill -0 "$actions" 2>/dev/null || { echo "the action server did not start: var/shell-actions.log" >&2; exit 1; }
   sleep 1
 done
-.venv/bin/python -m production.serve shell --model models/bot.tar.gz --endpoints endpoints.yml "$@"
+endpoints=$(.venv/bin/python -c 'import os, sys; from process_supervisor.endpoints import render
+print(render(__import__("pathlib").Path("var/endpoints.shell.yml"), os.environ["ACTION_PORT"], os.environ["TRACKER_SQLITE_PATH"]))')
+.venv/bin/python -m production.serve shell --model models/bot.tar.gz --endpoints "$endpoints" "$@"

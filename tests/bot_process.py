@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 from action_server import secret
+from process_supervisor.endpoints import render as render_endpoints
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -59,7 +60,7 @@ class BotProcess:
                     "RASA_PORT": str(self.rasa_port), "ACTION_PORT": str(self.action_port),
                     secret.ENV: secret.generate(), **(env or {})}
         self.credentials = credentials or ROOT / "credentials.yml"
-        self.endpoints = endpoints or ROOT / "endpoints.yml"
+        self.endpoints = endpoints
         self.log_dir = Path(log_dir or ROOT / "results" / f"bot-{self.rasa_port}")
         # Each bot its own, new conversations file (make exports the one of `make run`).
         self.fresh_store = "TRACKER_SQLITE_PATH" not in (env or {})
@@ -76,6 +77,9 @@ class BotProcess:
         return proc
 
     def start(self, timeout: float = 120) -> "BotProcess":
+        if self.endpoints is None:  # endpoints.yml with this bot's action port and conversations file
+            self.endpoints = render_endpoints(self.log_dir / "endpoints.yml", self.action_port,
+                                              self.env["TRACKER_SQLITE_PATH"])
         if self.fresh_store:
             for old in self.log_dir.glob("tracker.db*"):
                 old.unlink()
