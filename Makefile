@@ -29,11 +29,13 @@ $(VENV)/.installed: requirements.txt constraints.txt
 	@touch $@
 
 $(NLP_ASSETS) &: $(VENV)/.installed $(wildcard kb/*.yml assistant/*.py) scripts/build_nlp_assets.py
-	$(PY) scripts/build_nlp_assets.py
+	@echo "make: building the jieba dictionary and the spaCy pipeline from the knowledge base" >&2
+	@$(PY) scripts/build_nlp_assets.py
 
 model: $(MODEL)  ## train the model when its data changed
 train: model  ## the same as make model, as in Rasa's demo projects
 $(MODEL): $(VENV)/.installed $(NLP_ASSETS) $(TRAIN_INPUTS)
+	@echo "make: training the model (its data changed; about a minute)" >&2
 	@start=$$(date +%s); $(RASA) train --fixed-model-name bot --out models --quiet && \
 	  echo $$(( $$(date +%s) - start )) > models/train_seconds.txt && touch $(MODEL)
 

@@ -4,6 +4,7 @@ WEB_PORT ?= 8080
 export WEB_PORT
 WEBCHAT_BUILD := web/node_modules/rasa-webchat/lib/index.js
 CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
 .PHONY: web-assets browser serve-web
 
@@ -15,11 +16,15 @@ $(WEBCHAT_BUILD): web/package.json web/package-lock.json
 	@touch $@
 
 # Playwright drives this Chromium via executable_path; it never downloads a browser.
-browser: $(CHROMIUM)  ## install Debian's Chromium and CJK fonts for the browser tests
+# Each is installed when it is missing: a machine with Chromium but no CJK font would render
+# the Chinese screenshots as boxes.
+browser: $(CHROMIUM) $(CJK_FONT)  ## install Debian's Chromium and CJK fonts for the browser tests
 $(CHROMIUM):
 	apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-	  chromium chromium-driver fonts-noto-cjk
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver
+$(CJK_FONT):
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends fonts-noto-cjk
 
 # Only the web page (the Rasa server runs separately), e.g. to try colours.
 serve-web: venv web-assets  ## only the website and staff console (no Rasa)

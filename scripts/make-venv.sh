@@ -10,5 +10,6 @@ if [ ! -x "$venv/bin/python" ]; then
   echo "creating $venv with $py"
   "$py" -m venv "$venv"
 fi
+echo "make: installing the Python packages of the pinned lock into $venv (the first time takes several minutes)"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check 'pip==24.0'
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements.txt" -c "$here/constraints.txt"
