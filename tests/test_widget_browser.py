@@ -319,3 +319,28 @@ def test_a_long_answer_is_shown_from_its_start_on_a_phone(visitor):
     answer = chat.page.locator(".rw-group-message.rw-from-response").last.bounding_box()
     assert answer["height"] > log["height"], "the answer is not long enough to test scrolling"
     assert abs(answer["y"] - log["y"]) < 24, (log, answer)  # its first line, not its last, in view
+
+
+CLOSED = {"OFFICE_HOURS": "Mon 03:00-03:01", "OFFICE_TZ": "Asia/Shanghai"}
+
+
+def test_outside_office_hours_a_banner_says_when_staff_are_back_and_the_assistant_has_a_face(browser):
+    web_port = free_port()
+    with CorsBotProcess(web_origin=f"http://127.0.0.1:{web_port}", env=CLOSED) as bot, \
+            WebServer(bot.url, port=web_port, env=CLOSED) as web:
+        page = browser.new_page(viewport=DESKTOP, locale="zh-CN")
+        try:
+            chat = Widget(page).open_page(web.url)
+            chat.open_chat()
+            chat.wait_for_answer(0)
+            banner = page.locator(".cyl-after-hours")
+            expect(banner).to_contain_text("非工作时间")
+            expect(banner).to_contain_text("周一 03:00")
+            assert banner.get_attribute("role") == "status"
+            assert page.locator(".rw-header img[src$='avatar.svg']").count() == 1
+            assert page.locator(".rw-from-response img[src$='avatar.svg']").count() >= 1
+            width = page.locator(".rw-conversation-container").bounding_box()["width"]
+            assert width >= 420  # room for long answers on a desktop
+            chat.screenshot("widget-after-hours")
+        finally:
+            page.close()

@@ -7,6 +7,7 @@
  *   data-placeholder  input hint                (default 请输入您的问题)
  *   data-main-color   header, launcher, buttons (CSS colour)
  *   data-user-color   visitor's bubbles          (defaults to the main colour)
+ *   data-avatar       the assistant's picture    (default avatar.svg beside this file)
  */
 (function () {
   "use strict";
@@ -50,6 +51,8 @@
       var at = new Date(timestamp);
       return ("0" + at.getHours()).slice(-2) + ":" + ("0" + at.getMinutes()).slice(-2);
     },
+    profileAvatar: options.avatar || new URL("avatar.svg", script.src).href,
+    titleAvatar: options.avatar || new URL("avatar.svg", script.src).href,
     mainColor: mainColor,
     userBackgroundColor: options.userColor || mainColor,
     userTextColor: "#ffffff"
@@ -218,12 +221,33 @@
     log.scrollTop = (bottom - questionTop <= log.clientHeight ? questionTop : answerTop) - 8;
   }
 
+  // Outside office hours (OFFICE_HOURS on the server) a banner says when staff are back.
+  var afterHours = null;
+  if (window.fetch) {
+    fetch(new URL("office-hours.json", script.src).href).then(function (r) { return r.json(); })
+      .then(function (hours) { afterHours = hours.open ? null : hours.text; showBanner(document); })
+      .catch(function () {});
+  }
+
+  function showBanner(root) {
+    var header = root.querySelector(".rw-conversation-container .rw-header");
+    if (!afterHours || !header || root.querySelector(".cyl-after-hours")) {
+      return;
+    }
+    var banner = document.createElement("div");
+    banner.className = "cyl-after-hours";
+    banner.setAttribute("role", "status");
+    banner.textContent = afterHours;
+    header.insertAdjacentElement("afterend", banner);
+  }
+
   var scrollPending = false;
   new MutationObserver(function () {
     label(document);
     linkPhones(document);
     copyButtons(document);
     addHumanButton(document);
+    showBanner(document);
     if (!scrollPending) {
       scrollPending = true;
       setTimeout(function () { scrollPending = false; showAnswerStart(); }, 50);

@@ -37,6 +37,13 @@ def create_app(socket_url: str, *, auth: StaffAuth | None = None, archive: Archi
                                 headers={**headers, "Content-Encoding": "gzip"})
         return response.raw(found.body, content_type=found.content_type, headers=headers)
 
+    @app.get("/office-hours.json")
+    async def office_hours(request):
+        # Public and the same for everyone: any page embedding the widget may read it.
+        return response.json(site.office_hours_notice(), ensure_ascii=False,
+                             headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=60",
+                                      "X-Content-Type-Options": "nosniff"})
+
     @app.route("/", methods=["GET", "HEAD"])
     async def index(request):
         return await site_file(request, "")

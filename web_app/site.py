@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
 WEBCHAT_BUILD = WEB / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 # Served as they are; with the page and the patched build, nothing else is served.
-STATIC = {"/chat.js": WEB / "chat.js", "/chat.css": WEB / "chat.css", "/demo.css": WEB / "demo.css"}
+STATIC = {"/chat.js": WEB / "chat.js", "/chat.css": WEB / "chat.css", "/demo.css": WEB / "demo.css",
+          "/avatar.svg": WEB / "avatar.svg"}
 REMOTE_CSS_IMPORT = re.compile(r"@import url\(https?://[^)]*\);")
 HOST_PORT = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
 
@@ -76,6 +77,17 @@ class File:
     def of(cls, body: bytes, content_type: str) -> "File":
         return cls(body, content_type, gzip.compress(body, 9, mtime=0),
                    '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+
+
+def office_hours_notice() -> dict:
+    """For the widget's banner: whether staff are in now, and if not, when they are back (OFFICE_HOURS)."""
+    from assistant.kb import load_kb
+    from leads import office_hours
+
+    hours = office_hours.configured()
+    if hours.is_open():
+        return {"open": True, "text": ""}
+    return {"open": False, "text": load_kb().say("after_hours_banner", opening=hours.describe_next_opening())}
 
 
 def files(socket_url: str) -> dict[str, File]:

@@ -90,3 +90,15 @@ def fetch_with(url: str, headers: dict):
             return resp.status, resp.headers, resp.read()
     except urllib.error.HTTPError as err:
         return err.code, err.headers, err.read()
+
+
+def test_office_hours_are_public_for_the_widget(tmp_path):
+    closed = {"OFFICE_HOURS": "Mon 03:00-03:01", "TRACKER_SQLITE_PATH": str(tmp_path / "t.db")}
+    opened = {"OFFICE_HOURS": "Mon-Sun 00:00-23:59", "TRACKER_SQLITE_PATH": str(tmp_path / "t.db")}
+    import json
+    for env, is_open in ((closed, False), (opened, True)):
+        with WebServer(SOCKET, env=env) as web:
+            status, headers, body = fetch(web.url + "office-hours.json")
+            notice = json.loads(body)
+            assert status == 200 and headers["Access-Control-Allow-Origin"] == "*"
+            assert notice["open"] is is_open and (("非工作时间" in notice["text"]) is not is_open)
