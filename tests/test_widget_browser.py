@@ -344,3 +344,42 @@ def test_outside_office_hours_a_banner_says_when_staff_are_back_and_the_assistan
             chat.screenshot("widget-after-hours")
         finally:
             page.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_typing_suggests_page_questions_by_simplified_traditional_or_pinyin_initials(visitor, viewport):
+    chat = visitor(viewport, has_touch=viewport is PHONE)
+    chat.open_chat()
+    chat.wait_for_answer(0)
+    box = chat.page.locator(".rw-new-message")
+    options = chat.page.locator(".cyl-suggest[role=listbox] [role=option]")
+    for typed in ("无形", "無形", "smsw"):
+        box.fill(typed)
+        expect(options.first).to_have_text("什么是无形价值")
+    box.fill("")
+    box.type("淘宝")  # typed key by key, as a visitor does
+    expect(options.first).to_contain_text("淘宝运营")
+    assert axe_violations(chat.page) == []  # the open list too
+    chat.screenshot(f"widget-suggestions-{'phone' if viewport is PHONE else 'desktop'}")
+    before = len(chat.responses())
+    if viewport is PHONE:
+        options.first.tap()
+    else:
+        box.press("ArrowDown")
+        assert box.get_attribute("aria-activedescendant") == "cyl-suggestion-0"
+        box.press("Enter")
+    answer = chat.wait_for_answer(before)
+    assert chat.client_messages()[-1] == "淘宝运营和推广专员的区别" and "推广专员" in answer
+    expect(chat.page.locator(".cyl-suggest")).to_be_hidden()
+
+
+def test_no_suggestion_list_while_a_pinyin_candidate_is_being_chosen(visitor):
+    chat = visitor()
+    chat.open_chat()
+    chat.wait_for_answer(0)
+    box = chat.page.locator(".rw-new-message")
+    box.evaluate("box => box.dispatchEvent(new CompositionEvent('compositionstart', {bubbles: true}))")
+    box.fill("无形")
+    assert chat.page.locator(".cyl-suggest [role=option]").count() == 0
+    box.evaluate("box => box.dispatchEvent(new CompositionEvent('compositionend', {bubbles: true, data: '无形'}))")
+    expect(chat.page.locator(".cyl-suggest [role=option]").first).to_have_text("什么是无形价值")

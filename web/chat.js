@@ -62,12 +62,138 @@
 
   // Chinese input: some browsers report Enter while a pinyin/zhuyin candidate is still being
   // chosen, and rasa-webchat sends on any Enter (keyCode 13). Such an Enter never reaches it;
-  // the input method still gets it (no preventDefault).
+  // the input method still gets it (no preventDefault). Arrow keys and Enter also choose a
+  // suggestion (below) while the list is open.
   window.addEventListener("keydown", function (event) {
-    var composing = event.isComposing || event.keyCode === 229;
-    if (composing && event.target && event.target.classList &&
-        event.target.classList.contains("rw-new-message")) {
+    var target = event.target;
+    if (!target || !target.classList || !target.classList.contains("rw-new-message")) {
+      return;
+    }
+    if (event.isComposing || event.keyCode === 229) {
       event.stopImmediatePropagation();
+      return;
+    }
+    if (suggestKey(event)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // --- Suggestions while typing: the page's questions (suggestions.json, from the knowledge
+  // base), found by Simplified, Traditional or pinyin initials (tbyy); tap, click or arrows + Enter.
+  var questions = [];
+  var shown = [];
+  var active = -1;
+  if (window.fetch) {
+    fetch(new URL("suggestions.json", script.src).href).then(function (r) { return r.json(); })
+      .then(function (list) { questions = list; }).catch(function () {});
+  }
+
+  function suggestionBox() {
+    var box = document.querySelector(".cyl-suggest");
+    var sender = document.querySelector(".rw-sender");
+    if (!box && sender) {
+      box = document.createElement("div");
+      box.className = "cyl-suggest";
+      box.id = "cyl-suggest";
+      box.setAttribute("role", "listbox");
+      box.setAttribute("aria-label", "猜你想问");
+      sender.parentNode.insertBefore(box, sender);
+    }
+    return box;
+  }
+
+  function matches(typed) {
+    var text = typed.replace(/\s+/g, "").toLowerCase();
+    if (text.length < 1) {
+      return [];
+    }
+    var ascii = /^[a-z]+$/.test(text);
+    return questions.filter(function (item) {
+      return ascii ? text.length >= 2 && item.p.indexOf(text) !== -1
+                   : item.q.indexOf(text) !== -1 || item.t.indexOf(text) !== -1;
+    }).slice(0, 5);
+  }
+
+  function renderSuggestions(input) {
+    var box = suggestionBox();
+    if (!box) {
+      return;
+    }
+    shown = composing ? [] : matches(input.value);
+    active = -1;
+    box.innerHTML = "";
+    shown.forEach(function (item, i) {
+      var option = document.createElement("div");
+      option.className = "cyl-suggestion";
+      option.id = "cyl-suggestion-" + i;
+      option.setAttribute("role", "option");
+      option.textContent = item.q;
+      option.addEventListener("mousedown", function (event) { event.preventDefault(); });
+      option.addEventListener("click", function () { choose(i); });
+      box.appendChild(option);
+    });
+    box.hidden = shown.length === 0;
+    // A textarea keeps its textbox role (no combobox, no aria-expanded): the list is tied to it by
+    // aria-controls and the highlighted option by aria-activedescendant.
+    input.setAttribute("aria-controls", "cyl-suggest");
+    input.setAttribute("aria-autocomplete", "list");
+    input.removeAttribute("aria-activedescendant");
+  }
+
+  function choose(i) {
+    var item = shown[i];
+    shown = [];
+    var box = suggestionBox();
+    if (box) {
+      box.hidden = true;
+    }
+    if (item) {
+      sendAsVisitor(item.q);
+    }
+  }
+
+  // Arrow keys move through the list, Enter sends the highlighted question, Escape closes it.
+  function suggestKey(event) {
+    if (!shown.length) {
+      return false;
+    }
+    var input = event.target;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (event.key === "ArrowDown") {
+        active = (active + 1) % shown.length;
+      } else {
+        active = active <= 0 ? shown.length - 1 : active - 1;
+      }
+      document.querySelectorAll(".cyl-suggestion").forEach(function (option, i) {
+        option.setAttribute("aria-selected", i === active ? "true" : "false");
+      });
+      input.setAttribute("aria-activedescendant", "cyl-suggestion-" + active);
+      return true;
+    }
+    if (event.key === "Enter" && active >= 0) {
+      choose(active);
+      return true;
+    }
+    if (event.key === "Escape") {
+      shown = [];
+      suggestionBox().hidden = true;
+      return true;
+    }
+    return false;
+  }
+
+  var composing = false;
+  document.addEventListener("compositionstart", function () { composing = true; }, true);
+  document.addEventListener("compositionend", function (event) {
+    composing = false;
+    if (event.target.classList && event.target.classList.contains("rw-new-message")) {
+      renderSuggestions(event.target);
+    }
+  }, true);
+  document.addEventListener("input", function (event) {
+    if (event.target.classList && event.target.classList.contains("rw-new-message")) {
+      renderSuggestions(event.target);
     }
   }, true);
 
@@ -145,6 +271,10 @@
     setValue.call(input, text);
     input.dispatchEvent(new Event("input", { bubbles: true }));
     form.dispatchEvent(new Event("submit", { cancelable: true, bubbles: true }));
+    var box = document.querySelector(".cyl-suggest");
+    if (box) {
+      box.hidden = true;
+    }
   }
 
   // A WeChat ID in an answer gets a one-tap copy button (people add it in another app).

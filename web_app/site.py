@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import html
+import json
 import mimetypes
 import re
 from dataclasses import dataclass
@@ -90,6 +91,21 @@ def office_hours_notice() -> dict:
     return {"open": False, "text": load_kb().say("after_hours_banner", opening=hours.describe_next_opening())}
 
 
+def suggestions() -> list[dict]:
+    """The page's questions for the widget's suggestions while typing, from the knowledge base:
+    each with its Traditional form and pinyin initials (淘宝运营 -> tbyy), so 淘寶, tbyy or 淘宝
+    all find it."""
+    from pypinyin import Style, lazy_pinyin
+
+    from assistant.kb import load_kb
+    from assistant.text import in_script
+
+    kb = load_kb()
+    titles = [c["title"] for c in kb.comparisons.values()] + [f["title"] for f in kb.facts.values()]
+    return [{"q": title, "t": in_script(title, "traditional"),
+             "p": "".join(lazy_pinyin(title, style=Style.FIRST_LETTER)).lower()} for title in titles]
+
+
 def files(socket_url: str) -> dict[str, File]:
     """Every path the site serves."""
     def typed(path: Path) -> File:
@@ -98,6 +114,8 @@ def files(socket_url: str) -> dict[str, File]:
     served = {route: typed(path) for route, path in STATIC.items()}
     served["/"] = served["/index.html"] = File.of(render_index(socket_url), "text/html; charset=utf-8")
     served["/webchat.js"] = File.of(load_webchat(), "text/javascript; charset=utf-8")
+    served["/suggestions.json"] = File.of(json.dumps(suggestions(), ensure_ascii=False).encode("utf-8"),
+                                          "application/json; charset=utf-8")
     return served
 
 
