@@ -4,6 +4,7 @@ contacted, and the report of what visitors asked; plus what the console refuses.
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -37,6 +38,9 @@ def console(tmp_path_factory):
         bot.say("console-declined", DECLINED)
         for question in ["淘宝运营和推广专员有什么区别", "那内容上呢", "什么是无形价值"]:
             bot.say("console-asker", question)
+        rating = json.dumps({"session_id": "console-rater-1", "kind": "answer", "target": "1", "value": "down"})
+        urllib.request.urlopen(urllib.request.Request(web.url + "ratings", data=rating.encode(),
+                                                      headers={"Content-Type": "application/json"}))
         yield web
 
 
@@ -95,6 +99,7 @@ def test_staff_log_in_find_the_lead_read_the_conversation_and_mark_it_contacted(
         topics = page.locator("table", has_text="回答次数")
         expect(topics).to_contain_text("淘宝运营和推广专员的区别")
         expect(topics).to_contain_text("什么是无形价值")
+        expect(page.locator("table", has_text="回答：没用")).to_contain_text("回答：没用1")
         page.screenshot(path=str(SCREENSHOTS / f"staff-report-{viewport}.png"), full_page=True)
         assert axe_violations(page) == []
         # Nothing wider than the screen on a phone.

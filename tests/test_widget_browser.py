@@ -32,7 +32,7 @@ def site():
     """The assistant and the web server, the page's origin allowed by Rasa's CORS setting."""
     web_port = free_port()
     with CorsBotProcess(web_origin=f"http://127.0.0.1:{web_port}") as bot, \
-            WebServer(bot.url, port=web_port) as web:
+            WebServer(bot.url, port=web_port, env={"TRACKER_SQLITE_PATH": bot.env["TRACKER_SQLITE_PATH"]}) as web:
         yield Site(web.url, bot)
 
 
@@ -383,3 +383,31 @@ def test_no_suggestion_list_while_a_pinyin_candidate_is_being_chosen(visitor):
     assert chat.page.locator(".cyl-suggest [role=option]").count() == 0
     box.evaluate("box => box.dispatchEvent(new CompositionEvent('compositionend', {bubbles: true, data: '无形'}))")
     expect(chat.page.locator(".cyl-suggest [role=option]").first).to_have_text("什么是无形价值")
+
+
+def test_visitors_rate_answers_and_the_chat_and_staff_see_the_counts(visitor, site):
+    from web_app.staff.archive import Archive
+    from web_app.ratings import Ratings
+
+    chat = visitor()
+    chat.open_chat()
+    chat.wait_for_answer(0)
+    chat.ask("淘宝运营和推广专员有什么区别")
+    rate = chat.page.locator(".rw-from-response .cyl-rate").last
+    rate.get_by_role("button", name="这个回答有用").click()
+    expect(rate).to_have_text("谢谢您的反馈")
+    chat.page.click(".rw-launcher")  # closes the chat
+    card = chat.page.locator(".cyl-chat-rating")
+    expect(card).to_contain_text("这次对话对您有帮助吗")
+    assert axe_violations(chat.page) == []
+    card.get_by_role("button", name="满意", exact=True).click()
+    expect(card).to_have_text("谢谢您的评价！")
+    chat.screenshot("widget-rating")
+    session = chat.page.evaluate("JSON.parse(localStorage.getItem('chat_session')).session_id")
+    counts = Ratings(Archive(f"sqlite:///{site.bot.env['TRACKER_SQLITE_PATH']}").engine).counts(0, "web:" + session)
+    assert counts == {("answer", "up"): 1, ("chat", "good"): 1}
+    expect(card).to_have_count(0, timeout=6000)  # the thanks go away by themselves
+    chat.open_chat()
+    chat.page.click(".rw-launcher")
+    chat.page.wait_for_timeout(500)
+    assert chat.page.locator(".cyl-chat-rating").count() == 0  # asked once per conversation

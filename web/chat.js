@@ -53,6 +53,7 @@
     },
     profileAvatar: options.avatar || new URL("avatar.svg", script.src).href,
     titleAvatar: options.avatar || new URL("avatar.svg", script.src).href,
+    onWidgetEvent: { onChatClose: function () { askForChatRating(); } },
     mainColor: mainColor,
     userBackgroundColor: options.userColor || mainColor,
     userTextColor: "#ffffff"
@@ -351,6 +352,104 @@
     log.scrollTop = (bottom - questionTop <= log.clientHeight ? questionTop : answerTop) - 8;
   }
 
+  // --- Ratings: 有用/没用 under each answer, 满意/一般/不满意 when the visitor closes the chat.
+  // Sent to the web app (POST ratings), kept with the conversation, counted in the staff report.
+  function sessionId() {
+    try {
+      return JSON.parse(window.localStorage.getItem("chat_session") || "{}").session_id || null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function sendRating(kind, target, value) {
+    var session = sessionId();
+    if (!session || !window.fetch) {
+      return Promise.resolve(false);
+    }
+    return fetch(new URL("ratings", script.src).href, {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ session_id: session, kind: kind, target: String(target), value: value })
+    }).then(function (r) { return r.ok; }, function () { return false; });
+  }
+
+  function rateButtons(root) {
+    var answers = root.querySelectorAll(".rw-messages-container .rw-group-message.rw-from-response");
+    answers.forEach(function (answer, index) {
+      if (index === 0 || answer.querySelector(".cyl-rate")) {
+        return;  // not the greeting
+      }
+      var bar = document.createElement("div");
+      bar.className = "cyl-rate";
+      [["up", "有用", "这个回答有用"], ["down", "没用", "这个回答没用"]].forEach(function (choice) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.textContent = choice[1];
+        button.setAttribute("aria-label", choice[2]);
+        button.addEventListener("click", function () {
+          sendRating("answer", index, choice[0]).then(function (ok) {
+            if (ok) {
+              bar.textContent = "谢谢您的反馈";
+              bar.setAttribute("role", "status");
+            }
+          });
+        });
+        bar.appendChild(button);
+      });
+      answer.appendChild(bar);
+    });
+  }
+
+  function visitorHasSpoken() {
+    try {
+      var stored = JSON.parse(window.localStorage.getItem("chat_session") || "{}");
+      return (stored.conversation || []).some(function (message) { return message.sender === "client"; });
+    } catch (error) {
+      return false;
+    }
+  }
+
+  function askForChatRating() {
+    var session = sessionId();
+    var asked = "cyl_rated_" + session;
+    if (!session || window.localStorage.getItem(asked) || document.querySelector(".cyl-chat-rating") ||
+        !visitorHasSpoken()) {
+      return;  // already rated, or nothing said yet
+    }
+    var card = document.createElement("div");
+    card.className = "cyl-chat-rating";
+    card.setAttribute("role", "dialog");
+    card.setAttribute("aria-label", "为这次对话评价");
+    var question = document.createElement("p");
+    question.textContent = "这次对话对您有帮助吗？";
+    card.appendChild(question);
+    [["good", "满意"], ["ok", "一般"], ["bad", "不满意"]].forEach(function (choice) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = choice[1];
+      button.addEventListener("click", function () {
+        window.localStorage.setItem(asked, choice[0]);
+        sendRating("chat", "", choice[0]).then(function () {
+          card.textContent = "谢谢您的评价！";
+          card.setAttribute("role", "status");
+          setTimeout(function () { card.remove(); }, 2500);
+        });
+      });
+      card.appendChild(button);
+    });
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "cyl-chat-rating-close";
+    close.textContent = "×";
+    close.setAttribute("aria-label", "不评价，关闭");
+    close.addEventListener("click", function () {
+      window.localStorage.setItem(asked, "skipped");
+      card.remove();
+    });
+    card.appendChild(close);
+    document.body.appendChild(card);
+  }
+
   // Outside office hours (OFFICE_HOURS on the server) a banner says when staff are back.
   var afterHours = null;
   if (window.fetch) {
@@ -378,6 +477,7 @@
     copyButtons(document);
     addHumanButton(document);
     showBanner(document);
+    rateButtons(document);
     if (!scrollPending) {
       scrollPending = true;
       setTimeout(function () { scrollPending = false; showAnswerStart(); }, 50);

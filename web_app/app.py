@@ -6,7 +6,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 from sanic.exceptions import NotFound
+from sqlalchemy.exc import SQLAlchemyError
 
+from web_app import ratings as ratings_module
 from web_app import site
 from web_app.staff import views
 from web_app.staff.archive import Archive
@@ -44,6 +46,26 @@ def create_app(socket_url: str, *, auth: StaffAuth | None = None, archive: Archi
                              headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=60",
                                       "X-Content-Type-Options": "nosniff"})
 
+    archive = archive or Archive()
+    ratings = ratings_module.Ratings(archive.engine)
+    public = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "POST",
+              "Access-Control-Allow-Headers": "Content-Type", "X-Content-Type-Options": "nosniff"}
+
+    @app.route("/ratings", methods=["POST", "OPTIONS"])
+    async def rate(request):
+        """A visitor's rating from the widget (any page embedding it may send one)."""
+        if request.method == "OPTIONS":
+            return response.empty(headers=public)
+        try:
+            ratings.record(*ratings_module.parse(request.json))
+        except ratings_module.BadRating as bad:
+            return response.json({"error": str(bad)}, status=400, headers=public)
+        except SQLAlchemyError:
+            return response.json({"error": "ratings are briefly unavailable"}, status=503, headers=public)
+        except Exception:  # noqa: BLE001 - malformed JSON (Sanic raises its own InvalidUsage)
+            return response.json({"error": "a JSON object is expected"}, status=400, headers=public)
+        return response.empty(status=204, headers=public)
+
     @app.route("/", methods=["GET", "HEAD"])
     async def index(request):
         return await site_file(request, "")
@@ -53,5 +75,5 @@ def create_app(socket_url: str, *, auth: StaffAuth | None = None, archive: Archi
         return response.text(not_found, status=404, headers=site_headers)
 
     templates = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-    views.register(app, templates, auth or StaffAuth.from_environment(), archive or Archive())
+    views.register(app, templates, auth or StaffAuth.from_environment(), archive, ratings)
     return app

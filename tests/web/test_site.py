@@ -102,3 +102,17 @@ def test_office_hours_are_public_for_the_widget(tmp_path):
             notice = json.loads(body)
             assert status == 200 and headers["Access-Control-Allow-Origin"] == "*"
             assert notice["open"] is is_open and (("非工作时间" in notice["text"]) is not is_open)
+
+
+@pytest.mark.parametrize("body", [b"", b"not json", b"[]", b'{"session_id": "x", "kind": "answer", "value": "up"}',
+                                  b'{"session_id": "abcdefgh1", "kind": "answer", "target": "1", "value": "5"}',
+                                  b'{"session_id": "abcdefgh1", "kind": "vote", "value": "up"}',
+                                  b'{"session_id": "../../etc/x", "kind": "chat", "value": "good"}'])
+def test_malformed_ratings_get_a_clear_400(base_url, body):
+    req = urllib.request.Request(base_url + "/ratings", data=body, headers={"Content-Type": "application/json"})
+    try:
+        status = urllib.request.urlopen(req).status
+    except urllib.error.HTTPError as err:
+        status, text = err.code, err.read().decode()
+        assert "error" in text
+    assert status == 400

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import date
+from datetime import date, datetime
 from functools import wraps
 from urllib.parse import quote, urlsplit
 
@@ -55,7 +55,7 @@ def _same_origin(request) -> bool:
     return not origin or urlsplit(origin).netloc == (request.headers.get("x-forwarded-host") or request.host)
 
 
-def register(app, templates, auth: StaffAuth, archive: archive_module.Archive) -> None:
+def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, ratings) -> None:
     static_css = (archive_module.ROOT / "web_app" / "static" / "staff.css").read_bytes()
 
     def page(request, name: str, status: int = 200, **values):
@@ -182,7 +182,9 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive) -
         tz = store.local_tz()
         since = archive_module.since_days(days, tz)
         leads_in_period = store.list_leads(since=since)
+        start = datetime.combine(since, datetime.min.time(), tz).timestamp()
         return page(request, "report", report=archive.report(since, tz), days=days, choices=REPORT_DAYS,
+                    ratings=ratings.counts(start),
                     since=since, leads_count=len(leads_in_period), tz=tz, topic_title=_topic_title)
 
 
