@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers, comparisons, gaps
+from actions import answers, comparisons, gaps, popular
 from actions.callback import offer_reply
 from actions.replies import Reply, misunderstood, send, understood
 from assistant.kb import KnowledgeBase, load_kb
@@ -19,7 +19,8 @@ HANDOFF_INTENTS = {"request_human", "ask_price"}
 
 def chitchat_reply(kb: KnowledgeBase, intent: str) -> Reply:
     if intent == "greet":
-        return Reply(kb.say("greet") + "\n" + answers.topics_list(kb), answers.topic_buttons(kb))
+        guesses = [answers.fact_button(kb, key) for key in popular.most_asked(kb)] + [answers.contact_button(kb)]
+        return Reply("\n".join([kb.say("greet"), answers.topics_list(kb), kb.say("guess_you_ask")]), guesses)
     if intent == "ask_capabilities":
         text = "\n".join([kb.say("capabilities"), answers.topics_list(kb), kb.say("topics_footer")])
         return Reply(text, answers.topic_buttons(kb))

@@ -39,10 +39,26 @@ def test_purchase_funnel_lists_four_steps_in_order():
     assert positions == sorted(positions)
 
 
-def test_greeting_offers_the_four_comparisons_and_customer_service():
+def counted(monkeypatch, keys):
+    """The staff report's most-asked questions, as the greeting reads them."""
+    from actions import popular
+    monkeypatch.setattr(popular, "_cache", {"at": 0.0, "keys": []})
+    monkeypatch.setattr(popular, "_counted_keys", lambda kb: list(keys))
+
+
+def test_greeting_offers_the_four_comparisons_and_customer_service(monkeypatch):
+    counted(monkeypatch, [])  # nobody asked anything yet: the page's order
     messages, _ = run(ActionChitchat(), tracker("你好", "greet"))
-    assert "您好" in text_of(messages)
+    assert "您好" in text_of(messages) and "猜你想问" in text_of(messages)
     assert titles(messages) == [c["title"] for c in KB.comparisons.values()] + ["联系客服"]
+
+
+def test_guess_you_ask_puts_what_visitors_ask_most_first(monkeypatch):
+    counted(monkeypatch, ["intangible_value", "ops_vs_marketing", "no_such_topic"])
+    guesses = titles(run(ActionChitchat(), tracker("你好", "greet"))[0])
+    assert guesses[:2] == ["什么是无形价值", "运营与市场部门的工作区别"]
+    assert len(guesses) == 5 and guesses[-1] == "联系客服"
+    assert set(guesses[2:4]) <= {c["title"] for c in KB.comparisons.values()}
 
 
 @pytest.mark.parametrize("intent,expected", [("thank", "不客气"), ("goodbye", "再见"),

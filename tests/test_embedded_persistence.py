@@ -20,3 +20,13 @@ def test_after_a_restart_a_follow_up_keeps_its_context_and_the_conversation_is_i
         said = [json.loads(data)["text"] for (data,) in db.execute(
             "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", ("returning-visitor",))]
     assert said == ["淘宝运营和推广专员有什么区别", "那能力要求呢"]
+
+
+def test_guess_you_ask_on_opening_follows_what_visitors_asked(tmp_path):
+    stores = {"TRACKER_SQLITE_PATH": str(tmp_path / "tracker.db"), "TRACKER_JOURNAL_PATH": str(tmp_path / "j.db")}
+    with BotProcess(env=stores) as bot:
+        for visitor in ("asker-1", "asker-2", "asker-3"):
+            bot.say(visitor, "什么是无形价值")
+        greeting = bot.say("newcomer", "你好")
+    buttons = [b["title"] for m in greeting for b in m.get("buttons") or []]
+    assert "猜你想问" in texts(greeting) and buttons[0] == "什么是无形价值", buttons
