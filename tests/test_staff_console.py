@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from leads import store
 from tests.bot_process import ROOT, BotProcess
 from tests.web.widget import CHROMIUM, CHROMIUM_ARGS, WebServer, axe_violations
 
@@ -38,6 +39,8 @@ def console(tmp_path_factory):
         bot.say("console-declined", DECLINED)
         for question in ["淘宝运营和推广专员有什么区别", "那内容上呢", "什么是无形价值"]:
             bot.say("console-asker", question)
+        store.save_lead(channel="socketio", conversation_id="web:console-wechat", name="周女士", wechat="wx_sales_1",
+                        need="想做公众号", engine=store.make_engine(stores["LEADS_DATABASE_URL"]))
         rating = json.dumps({"session_id": "console-rater-1", "kind": "answer", "target": "1", "value": "down"})
         urllib.request.urlopen(urllib.request.Request(web.url + "ratings", data=rating.encode(),
                                                       headers={"Content-Type": "application/json"}))
@@ -105,6 +108,22 @@ def test_staff_log_in_find_the_lead_read_the_conversation_and_mark_it_contacted(
         # Nothing wider than the screen on a phone.
         assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[viewport]["width"]
         assert outside == [], f"the console loaded from outside the site: {outside}"
+    finally:
+        context.close()
+
+
+def test_a_wechat_id_is_copied_in_one_tap(console, browser):
+    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="zh-CN",
+                                  permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        page.goto(console.url + "staff/login")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.goto(console.url + "staff/?q=wx_sales_1")
+        page.get_by_role("button", name="复制微信号 wx_sales_1").click()
+        expect(page.get_by_role("button", name="复制微信号 wx_sales_1")).to_have_text("已复制")
+        assert page.evaluate("navigator.clipboard.readText()") == "wx_sales_1"
     finally:
         context.close()
 

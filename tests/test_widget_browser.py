@@ -79,6 +79,7 @@ def test_greeting_with_quick_replies_and_chinese_ui(visitor, site):
     titles = chat.reply_titles()
     assert len(titles) >= 5, f"expected the four comparisons and 联系客服, got {titles}"
     assert any("联系客服" in t for t in titles), titles
+    assert "猜你想问" in greeting  # the chips are the most asked questions (actions/popular.py)
 
     handoff = chat.click_reply("联系客服")
     assert "175-8598-2043" in handoff and "1454722008" in handoff, handoff
@@ -282,8 +283,9 @@ def test_controls_have_names_answers_are_announced_and_quick_replies_work_by_key
     assert "推广专员" in chat.wait_for_answer(before)
 
 
-def test_person_always_one_tap_away_with_tap_to_call_and_copyable_wechat(visitor):
-    chat = visitor(DESKTOP, permissions=["clipboard-read", "clipboard-write"])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_person_always_one_tap_away_with_tap_to_call_and_copyable_wechat(visitor, viewport):
+    chat = visitor(viewport, permissions=["clipboard-read", "clipboard-write"])
     chat.open_chat()
     chat.wait_for_answer(0)
     before = len(chat.responses())
@@ -297,7 +299,7 @@ def test_person_always_one_tap_away_with_tap_to_call_and_copyable_wechat(visitor
     copy.click()
     expect(copy).to_have_text("已复制")
     assert chat.page.evaluate("navigator.clipboard.readText()") == "1454722008"
-    chat.screenshot("widget-person")
+    chat.screenshot(f"widget-person-{'phone' if viewport is PHONE else 'desktop'}")
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -385,29 +387,31 @@ def test_no_suggestion_list_while_a_pinyin_candidate_is_being_chosen(visitor):
     expect(chat.page.locator(".cyl-suggest [role=option]").first).to_have_text("什么是无形价值")
 
 
-def test_visitors_rate_answers_and_the_chat_and_staff_see_the_counts(visitor, site):
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_visitors_rate_answers_and_the_chat_and_staff_see_the_counts(visitor, site, viewport):
     from web_app.staff.archive import Archive
     from web_app.ratings import Ratings
 
-    chat = visitor()
+    chat = visitor(viewport)
     chat.open_chat()
     chat.wait_for_answer(0)
     chat.ask("淘宝运营和推广专员有什么区别")
     rate = chat.page.locator(".rw-from-response .cyl-rate").last
     rate.get_by_role("button", name="这个回答有用").click()
     expect(rate).to_have_text("谢谢您的反馈")
-    chat.page.click(".rw-launcher")  # closes the chat
+    # Closes the chat: the launcher on a desktop, the header's close button on a phone.
+    chat.page.click(".rw-launcher" if viewport is DESKTOP else ".rw-close-button")
     card = chat.page.locator(".cyl-chat-rating")
     expect(card).to_contain_text("这次对话对您有帮助吗")
     assert axe_violations(chat.page) == []
     card.get_by_role("button", name="满意", exact=True).click()
     expect(card).to_have_text("谢谢您的评价！")
-    chat.screenshot("widget-rating")
+    chat.screenshot(f"widget-rating-{'phone' if viewport is PHONE else 'desktop'}")
     session = chat.page.evaluate("JSON.parse(localStorage.getItem('chat_session')).session_id")
     counts = Ratings(Archive(f"sqlite:///{site.bot.env['TRACKER_SQLITE_PATH']}").engine).counts(0, "web:" + session)
     assert counts == {("answer", "up"): 1, ("chat", "good"): 1}
     expect(card).to_have_count(0, timeout=6000)  # the thanks go away by themselves
     chat.open_chat()
-    chat.page.click(".rw-launcher")
+    chat.page.click(".rw-launcher" if viewport is DESKTOP else ".rw-close-button")
     chat.page.wait_for_timeout(500)
     assert chat.page.locator(".cyl-chat-rating").count() == 0  # asked once per conversation

@@ -15,7 +15,8 @@ from web_app.staff import archive as archive_module
 from web_app.staff.auth import CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS, StaffAuth
 
 PAGE_HEADERS = {
-    "Content-Security-Policy": ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                                "form-action 'self'; "
                                 "frame-ancestors 'none'; base-uri 'none'"),
     # same-origin, not no-referrer: with no-referrer a form POST carries "Origin: null" and the
     # browser withholds SameSite cookies from it.
@@ -56,7 +57,8 @@ def _same_origin(request) -> bool:
 
 
 def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, ratings) -> None:
-    static_css = (archive_module.ROOT / "web_app" / "static" / "staff.css").read_bytes()
+    static = archive_module.ROOT / "web_app" / "static"
+    static_css, static_js = (static / "staff.css").read_bytes(), (static / "staff.js").read_bytes()
 
     def page(request, name: str, status: int = 200, **values):
         csrf = request.cookies.get(CSRF_COOKIE) or auth.new_csrf_token()
@@ -95,6 +97,11 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, r
     @app.get("/staff/static/staff.css")
     async def css(request):
         return response.raw(static_css, content_type="text/css; charset=utf-8",
+                            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
+
+    @app.get("/staff/static/staff.js")
+    async def js(request):
+        return response.raw(static_js, content_type="text/javascript; charset=utf-8",
                             headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
 
     @app.get("/staff/login")
