@@ -4,6 +4,7 @@ Differences from `rasa run actions`: it listens on ACTION_HOST (default 127.0.0.
 0.0.0.0) and refuses every call without the shared secret (action_server/secret.py)."""
 from __future__ import annotations
 
+import process_supervisor.quiet_warnings  # noqa: F401 - first: dependencies import at once
 import argparse
 import logging
 import os

@@ -11,9 +11,6 @@ bin=.venv/bin
 # Only this run's Rasa server may call the action server (action_server/secret.py).
 export ACTION_SERVER_SECRET=${ACTION_SERVER_SECRET:-$($bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')}
 export CORS_ORIGINS
-# Dependencies' deprecation warnings (pkg_resources, distutils, pyparsing, SQLAlchemy 2.0) are
-# theirs, not the visitor's or the operator's concern: not printed.
-export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore::DeprecationWarning}
 export TRACKER_SQLITE_PATH=${TRACKER_SQLITE_PATH:-$PWD/var/tracker.db}
 mkdir -p "$(dirname "$TRACKER_SQLITE_PATH")"
 # The supervisor restarts a server that dies (with backoff); only Ctrl-C stops everything.

@@ -1,6 +1,7 @@
 """`python -m web_app`: the widget's site and the staff console on WEB_PORT (started by `make run`)."""
 from __future__ import annotations
 
+import process_supervisor.quiet_warnings  # noqa: F401 - first: dependencies import at once
 import argparse
 import os
 import sys
