@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -76,6 +77,7 @@ def test_staff_log_in_find_the_lead_read_the_conversation_and_mark_it_contacted(
 
         page.fill("input[name=q]", name)
         page.click("text=筛选")
+        expect(page).to_have_url(re.compile(r"/staff/\?q="))  # the filtered page, not the one before
         lead = page.locator("li.lead", has_text=name)
         expect(lead).to_have_count(1)
         expect(lead.locator(f"a[href='tel:+86{phone}']")).to_be_visible()
@@ -85,6 +87,7 @@ def test_staff_log_in_find_the_lead_read_the_conversation_and_mark_it_contacted(
         assert axe_violations(page) == []
 
         lead.locator("a.name").click()
+        expect(page).to_have_url(re.compile(r"/staff/leads/\d+$"))
         conversation = page.locator("ol.conversation")
         expect(conversation.locator("li.visitor").first).to_contain_text("我想做个小程序多少钱")
         expect(conversation.locator("li.assistant").first).to_contain_text("175-8598-2043")
@@ -92,11 +95,13 @@ def test_staff_log_in_find_the_lead_read_the_conversation_and_mark_it_contacted(
         expect(page.get_by_role("status")).to_contain_text("已标记为已联系")
         page.fill("#note", "已电话沟通，周五发报价")
         page.click("text=保存备注")
+        expect(page.get_by_role("status")).to_contain_text("备注已保存")  # the POST and its redirect are done
         page.reload()
         expect(page.locator("dd.status")).to_contain_text("已联系")
         expect(page.locator("#note")).to_have_value("已电话沟通，周五发报价")
 
         page.click("text=访客问题报告")
+        expect(page).to_have_url(re.compile(r"/staff/report$"))
         expect(page.get_by_role("heading", name="页面没有涉及、助手婉拒的问题")).to_be_visible()
         expect(page.locator("table", has_text=DECLINED)).to_be_visible()
         topics = page.locator("table", has_text="回答次数")
@@ -120,6 +125,7 @@ def test_a_wechat_id_is_copied_in_one_tap(console, browser):
         page.goto(console.url + "staff/login")
         page.fill("#password", PASSWORD)
         page.click("button[type=submit]")
+        expect(page.get_by_role("heading", name="回电线索")).to_be_visible()  # logged in
         page.goto(console.url + "staff/?q=wx_sales_1")
         page.get_by_role("button", name="复制微信号 wx_sales_1").click()
         expect(page.get_by_role("button", name="复制微信号 wx_sales_1")).to_have_text("已复制")
