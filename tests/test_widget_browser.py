@@ -326,11 +326,12 @@ def test_a_long_answer_is_shown_from_its_start_on_a_phone(visitor):
 CLOSED = {"OFFICE_HOURS": "Mon 03:00-03:01", "OFFICE_TZ": "Asia/Shanghai"}
 
 
-def test_outside_office_hours_a_banner_says_when_staff_are_back_and_the_assistant_has_a_face(browser):
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_outside_office_hours_a_banner_says_when_staff_are_back_and_the_assistant_has_a_face(browser, viewport):
     web_port = free_port()
     with CorsBotProcess(web_origin=f"http://127.0.0.1:{web_port}", env=CLOSED) as bot, \
             WebServer(bot.url, port=web_port, env=CLOSED) as web:
-        page = browser.new_page(viewport=DESKTOP, locale="zh-CN")
+        page = browser.new_page(viewport=viewport, locale="zh-CN")
         try:
             chat = Widget(page).open_page(web.url)
             chat.open_chat()
@@ -342,8 +343,8 @@ def test_outside_office_hours_a_banner_says_when_staff_are_back_and_the_assistan
             assert page.locator(".rw-header img[src$='avatar.svg']").count() == 1
             assert page.locator(".rw-from-response img[src$='avatar.svg']").count() >= 1
             width = page.locator(".rw-conversation-container").bounding_box()["width"]
-            assert width >= 420  # room for long answers on a desktop
-            chat.screenshot("widget-after-hours")
+            assert width >= 420 if viewport is DESKTOP else width == viewport["width"]  # room for long answers
+            chat.screenshot(f"widget-after-hours-{'phone' if viewport is PHONE else 'desktop'}")
         finally:
             page.close()
 
@@ -352,7 +353,7 @@ def test_outside_office_hours_a_banner_says_when_staff_are_back_and_the_assistan
 def test_typing_suggests_page_questions_by_simplified_traditional_or_pinyin_initials(visitor, viewport):
     chat = visitor(viewport, has_touch=viewport is PHONE)
     chat.open_chat()
-    chat.wait_for_answer(0)
+    assert "猜你想问" in chat.wait_for_answer(0) and len(chat.reply_titles()) >= 5  # the chips on opening
     box = chat.page.locator(".rw-new-message")
     options = chat.page.locator(".cyl-suggest[role=listbox] [role=option]")
     for typed in ("无形", "無形", "smsw"):
