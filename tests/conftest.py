@@ -1,8 +1,10 @@
 import os
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from tests.bot_process import BotProcess
+from tests.web.widget import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="session")
@@ -15,3 +17,14 @@ def bot():
 # Tests send each conversation's turns back to back, faster than any person: the
 # per-visitor limit is off in every process they start, except where a test sets it.
 os.environ.setdefault("VISITOR_RATE_PER_SECOND", "0")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (never a browser of Playwright's own download)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -12,11 +12,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from leads import store
 from tests.bot_process import ROOT, BotProcess
-from tests.web.widget import CHROMIUM, CHROMIUM_ARGS, WebServer, axe_violations
+from tests.web.widget import WebServer, axe_violations
 
 PASSWORD = "console-test-password"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -46,16 +46,6 @@ def console(tmp_path_factory):
         urllib.request.urlopen(urllib.request.Request(web.url + "ratings", data=rating.encode(),
                                                       headers={"Content-Type": "application/json"}))
         yield web
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)

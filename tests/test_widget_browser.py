@@ -12,10 +12,10 @@ import urllib.request
 from typing import NamedTuple
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.bot_process import free_port
-from tests.web.widget import CHROMIUM, CHROMIUM_ARGS, CorsBotProcess, Traffic, WebServer, Widget, axe_violations
+from tests.web.widget import CorsBotProcess, Traffic, WebServer, Widget, axe_violations
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -34,16 +34,6 @@ def site():
     with CorsBotProcess(web_origin=f"http://127.0.0.1:{web_port}") as bot, \
             WebServer(bot.url, port=web_port, env={"TRACKER_SQLITE_PATH": bot.env["TRACKER_SQLITE_PATH"]}) as web:
         yield Site(web.url, bot)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -278,6 +278,22 @@
     }
   }
 
+  // A plain <button> with its text, an accessible name when the text alone is not enough, and
+  // what a click does.
+  function makeButton(text, className, label, onClick) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.textContent = text;
+    if (className) {
+      button.className = className;
+    }
+    if (label) {
+      button.setAttribute("aria-label", label);
+    }
+    button.addEventListener("click", onClick);
+    return button;
+  }
+
   // A WeChat ID in an answer gets a one-tap copy button (people add it in another app).
   var WECHAT = /微信[：:]\s*([A-Za-z][-_A-Za-z0-9]{5,19}|\d{5,12})/;
 
@@ -289,12 +305,7 @@
       if (!found || line.querySelector(".cyl-copy")) {
         return;
       }
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = "cyl-copy";
-      button.textContent = "复制";
-      button.setAttribute("aria-label", "复制微信号 " + found[1]);
-      button.addEventListener("click", function () {
+      var button = makeButton("复制", "cyl-copy", "复制微信号 " + found[1], function () {
         var done = function () { button.textContent = "已复制"; };
         if (navigator.clipboard && window.isSecureContext) {
           navigator.clipboard.writeText(found[1]).then(done, function () {});
@@ -319,15 +330,9 @@
       return;
     }
     header.setAttribute("data-human", "");
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "cyl-human";
-    button.textContent = "人工客服";
-    button.setAttribute("aria-label", "联系人工客服");
-    button.addEventListener("click", function () {
+    header.appendChild(makeButton("人工客服", "cyl-human", "联系人工客服", function () {
       sendAsVisitor("人工客服");
-    });
-    header.appendChild(button);
+    }));
   }
 
   // rasa-webchat scrolls to the bottom on every message, so the start of a long answer (and the
@@ -382,19 +387,14 @@
       var bar = document.createElement("div");
       bar.className = "cyl-rate";
       [["up", "有用", "这个回答有用"], ["down", "没用", "这个回答没用"]].forEach(function (choice) {
-        var button = document.createElement("button");
-        button.type = "button";
-        button.textContent = choice[1];
-        button.setAttribute("aria-label", choice[2]);
-        button.addEventListener("click", function () {
+        bar.appendChild(makeButton(choice[1], null, choice[2], function () {
           sendRating("answer", index, choice[0]).then(function (ok) {
             if (ok) {
               bar.textContent = "谢谢您的反馈";
               bar.setAttribute("role", "status");
             }
           });
-        });
-        bar.appendChild(button);
+        }));
       });
       answer.appendChild(bar);
     });
@@ -424,29 +424,19 @@
     question.textContent = "这次对话对您有帮助吗？";
     card.appendChild(question);
     [["good", "满意"], ["ok", "一般"], ["bad", "不满意"]].forEach(function (choice) {
-      var button = document.createElement("button");
-      button.type = "button";
-      button.textContent = choice[1];
-      button.addEventListener("click", function () {
+      card.appendChild(makeButton(choice[1], null, null, function () {
         window.localStorage.setItem(asked, choice[0]);
         sendRating("chat", "", choice[0]).then(function () {
           card.textContent = "谢谢您的评价！";
           card.setAttribute("role", "status");
           setTimeout(function () { card.remove(); }, 2500);
         });
-      });
-      card.appendChild(button);
+      }));
     });
-    var close = document.createElement("button");
-    close.type = "button";
-    close.className = "cyl-chat-rating-close";
-    close.textContent = "×";
-    close.setAttribute("aria-label", "不评价，关闭");
-    close.addEventListener("click", function () {
+    card.appendChild(makeButton("×", "cyl-chat-rating-close", "不评价，关闭", function () {
       window.localStorage.setItem(asked, "skipped");
       card.remove();
-    });
-    card.appendChild(close);
+    }));
     document.body.appendChild(card);
   }
 

@@ -134,6 +134,7 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, r
         return resp
 
     def lead_filters(request) -> dict:
+        """The list's filters from the query string: store.search_leads' own parameters."""
         status = request.args.get("status")
         return {"query": (request.args.get("q") or "").strip()[:100], "since": _date(request.args.get("since")),
                 "until": _date(request.args.get("until")), "status": status if status in store.STATUSES else None}
@@ -142,17 +143,14 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, r
     @staff_only
     async def leads_page(request):
         filters = lead_filters(request)
-        store_filters = {k: v for k, v in filters.items() if k != "query"}
-        found = store.search_leads(query=filters["query"], **store_filters)
+        found = store.search_leads(**filters)
         return page(request, "leads", leads=found, filters=filters, tz=store.local_tz(),
                     csv_query=request.query_string)
 
     @app.get("/staff/leads.csv")
     @staff_only
     async def leads_csv(request):
-        filters = lead_filters(request)
-        found = store.search_leads(query=filters["query"], since=filters["since"], until=filters["until"],
-                                   status=filters["status"], limit=10**9)[::-1]
+        found = store.search_leads(**lead_filters(request), limit=10**9)[::-1]  # oldest first, as make leads
         out = io.BytesIO()
         store.write_csv(found, out)
         return response.raw(out.getvalue(), content_type="text/csv; charset=utf-8",
