@@ -13,7 +13,7 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 MODEL := models/bot.tar.gz
 NLP_ASSETS := build/jieba_dict/userdict.txt build/spacy_zh/meta.json
-TRAIN_INPUTS := config.yml domain.yml $(shell find data kb components assistant -type f -not -name '*.pyc' 2>/dev/null)
+TRAIN_INPUTS := config.yml domain.yml $(shell find data kb components assistant rasa_patches -type f -not -name '*.pyc' 2>/dev/null)
 
 .PHONY: help run test venv model train validate test-stories test-nlu pytest bench clean shell actions
 .DEFAULT_GOAL := help
@@ -28,9 +28,9 @@ $(VENV)/.installed: requirements.txt constraints.txt
 	@scripts/make-venv.sh $(VENV)
 	@touch $@
 
-$(NLP_ASSETS) &: $(VENV)/.installed $(wildcard kb/*.yml assistant/*.py) scripts/build_nlp_assets.py
+$(NLP_ASSETS) &: $(VENV)/.installed $(wildcard kb/*.yml assistant/*.py components/*.py)
 	@echo "make: building the jieba dictionary and the spaCy pipeline from the knowledge base" >&2
-	@$(PY) scripts/build_nlp_assets.py
+	@$(PY) -m components.nlp_assets
 
 model: $(MODEL)  ## train the model when its data changed
 train: model  ## the same as make model, as in Rasa's demo projects

@@ -4,7 +4,7 @@ Differences from `rasa run actions`: it listens on ACTION_HOST (default 127.0.0.
 0.0.0.0) and refuses every call without the shared secret (action_server/secret.py)."""
 from __future__ import annotations
 
-import process_supervisor.quiet_warnings  # noqa: F401 - first: dependencies import at once
+import assistant.quiet_warnings  # noqa: F401 - first: dependencies import at once
 import argparse
 import logging
 import os
@@ -13,6 +13,7 @@ import sys
 from sanic import response
 
 from action_server import secret
+from assistant import log_masking
 
 logger = logging.getLogger("action_server")
 OPEN_PATHS = {"/health"}  # probes of run.sh, stack.sh and nginx
@@ -54,6 +55,7 @@ def main(argv=None) -> int:
     utils.configure_colored_logging("INFO")
     utils.update_sanic_log_level()
     logging.getLogger("matplotlib").setLevel(logging.WARN)
+    log_masking.install()  # after the handlers exist: it filters them too
     app = create_app(expected, args.actions)
     logger.info("Action server on http://%s:%d (calls need %s)", args.host, args.port, secret.HEADER)
     app.run(args.host, args.port, workers=1, access_log=False)

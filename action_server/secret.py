@@ -34,24 +34,3 @@ def verdict(sent: Optional[str], expected: str) -> Optional[int]:
     if not sent:
         return 401
     return None if hmac.compare_digest(sent.encode("utf-8"), expected.encode("utf-8")) else 403
-
-
-def install_in_rasa() -> None:
-    """Every action endpoint Rasa reads from endpoints.yml sends the secret.
-
-    Patched here rather than written into endpoints.yml because Rasa refuses to start on an
-    unset ${VAR}, and `rasa shell` with a plain `rasa run actions` needs no secret."""
-    from rasa.core.utils import AvailableEndpoints
-
-    original = AvailableEndpoints.read_endpoints.__func__
-    if getattr(original, "sends_secret", False):
-        return
-
-    def read_endpoints(cls, endpoint_file):
-        endpoints = original(cls, endpoint_file)
-        if endpoints.action is not None:
-            endpoints.action.headers = {**(endpoints.action.headers or {}), **headers()}
-        return endpoints
-
-    read_endpoints.sends_secret = True
-    AvailableEndpoints.read_endpoints = classmethod(read_endpoints)

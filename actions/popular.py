@@ -13,12 +13,12 @@ from leads import store
 CACHE_SECONDS = 600
 DAYS = 30
 logger = logging.getLogger(__name__)
-_cache = {"at": 0.0, "keys": []}
+_cache = {"at": None, "keys": []}  # None: never read (monotonic time may start near 0)
 
 
 def most_asked(kb: KnowledgeBase, limit: int = 4) -> List[str]:
     """Up to `limit` keys of comparisons or facts, most asked first; comparisons fill the rest."""
-    if time.monotonic() - _cache["at"] > CACHE_SECONDS:
+    if _cache["at"] is None or time.monotonic() - _cache["at"] > CACHE_SECONDS:
         _cache.update(at=time.monotonic(), keys=_counted_keys(kb))
     keys = [k for k in _cache["keys"] if k in kb.comparisons or k in kb.facts][:limit]
     return keys + [k for k in kb.comparisons if k not in keys][:max(limit - len(keys), 0)]
@@ -26,7 +26,7 @@ def most_asked(kb: KnowledgeBase, limit: int = 4) -> List[str]:
 
 def _counted_keys(kb: KnowledgeBase) -> List[str]:
     try:
-        from web_app.staff.archive import Archive, since_days
+        from conversation_store.archive import Archive, since_days
 
         tz = store.local_tz()
         return [key for key, _ in Archive().report(since_days(DAYS, tz), tz).topics]

@@ -5,10 +5,8 @@ input cannot be used (the form then re-prompts).
 """
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
-import warnings
 
 NAME_MAX = 20
 TIME_MAX = 50
@@ -155,43 +153,3 @@ def mask_text(text: str) -> str:
     for pattern in _WECHAT_IN_TEXT:
         text = pattern.sub(lambda m: m["key"] + m["sep"] + mask_wechat(m["id"]), text)
     return text
-
-
-class MaskingFilter(logging.Filter):
-    """Rewrites a log record's message with phone numbers and WeChat IDs masked."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = mask_text(message)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
-
-
-def _mask_warnings() -> None:
-    """Python warnings bypass logging (Rasa warns with the text of a payload it cannot parse)."""
-    original = warnings.showwarning
-    if getattr(original, "masks", False):
-        return
-
-    def showwarning(message, category, filename, lineno, file=None, line=None):
-        original(mask_text(str(message)), category, filename, lineno, file, line)
-
-    showwarning.masks = True
-    warnings.showwarning = showwarning
-
-
-def install_log_masking(logger: logging.Logger | None = None) -> MaskingFilter:
-    """Adds one MaskingFilter to `logger` (default: root) and to its handlers.
-
-    A filter on a logger does not see records propagated from child loggers,
-    hence the handlers. Call it after logging is configured (for the action
-    server: when the actions package is imported). Calling it again is harmless.
-    """
-    _mask_warnings()
-    logger = logger or logging.getLogger()
-    shared = next((f for f in logger.filters if isinstance(f, MaskingFilter)), None) or MaskingFilter()
-    for target in (logger, *logger.handlers):
-        if not any(isinstance(f, MaskingFilter) for f in target.filters):
-            target.addFilter(shared)
-    return shared

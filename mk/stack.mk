@@ -12,7 +12,7 @@ profile: venv model  ## where a turn's CPU time goes (py-spy)
 	$(PY) scripts/profile_turns.py
 .DEFAULT_GOAL := $(stack_saved_goal)
 
-# The stack tests (tests/test_stack_*.py) need Debian's nginx.
+# The stack tests (tests/production/test_stack*.py) need Debian's nginx.
 NGINX := /usr/sbin/nginx
 $(NGINX):
 	apt-get update -q

@@ -118,7 +118,7 @@ def main(argv: Sequence[str] = ()) -> int:
         Child("action server", [py, "-m", "action_server", "--port", action_port],
               f"http://127.0.0.1:{action_port}/health"),
         Child("website and staff console", [py, "-m", "web_app"], f"http://127.0.0.1:{web_port}/"),
-        Child("Rasa server", [py, "-m", "production.serve", "run", "--model", "models/bot.tar.gz",
+        Child("Rasa server", [py, "-m", "rasa_server", "run", "--model", "models/bot.tar.gz",
                               "--port", rasa_port, "--credentials", "credentials.yml",
                               "--endpoints", str(endpoints), "--cors", *cors],
               f"http://127.0.0.1:{rasa_port}/"),

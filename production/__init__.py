@@ -1,1 +1,2 @@
-"""Production stack (docs/production.md): Rasa's CLI with the degradation hook, nginx config."""
+"""What only the production stack uses (docs/production.md): the Redis lock store, the RabbitMQ
+event broker and the nginx configuration."""

@@ -18,7 +18,7 @@ connect to event broker") and the stack serves 503s. Here the replica starts aft
 try, keeps the events (at most MAX_KEPT), and connects in the background; once RabbitMQ
 answers, the kept events go out in order.
 Configured in endpoints.production.yml as `type: production.event_broker.PromptPikaEventBroker`;
-production/tracker_store.py calls `publish_all`.
+conversation_store/tracker_store.py calls `publish_all`.
 """
 from __future__ import annotations
 

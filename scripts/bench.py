@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.bot_process import BotProcess  # noqa: E402
+from harness.bot_process import BotProcess  # noqa: E402
 
 # A realistic conversation: comparisons, follow-ups, facts, chat, out of scope.
 SCRIPT = ["你好", "淘宝运营和推广专员有什么区别", "那能力要求呢", "运营与市场部门的工作区别是什么",
@@ -132,8 +132,8 @@ def many_conversations(bot, count: int) -> None:
 def on_stack(args) -> tuple:
     """The long conversation and the flood through nginx to 2 Rasa replicas (PostgreSQL, Redis,
     RabbitMQ). nginx's per-address limit is lifted: every simulated visitor is 127.0.0.1."""
-    from tests.bot_process import post_json
-    from tests.stack_process import Stack, require_services
+    from harness.bot_process import post_json
+    from harness.stack_process import Stack, require_services
 
     require_services()
     results = []

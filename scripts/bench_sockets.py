@@ -19,7 +19,7 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.stack_process import Stack, require_services  # noqa: E402
+from harness.stack_process import Stack, require_services  # noqa: E402
 
 ORIGIN = "https://www.chuangyiling.example"  # Stack's CORS_ORIGINS
 QUESTION = "淘宝运营和推广专员有什么区别"

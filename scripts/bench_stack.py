@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts.bench import SCRIPT, long_conversation, measure, print_long_rows, rss_mb, soak  # noqa: E402
-from tests.bot_process import BotProcess, post_json  # noqa: E402
-from tests.stack_process import Stack, require_services  # noqa: E402
+from harness.bot_process import BotProcess, post_json  # noqa: E402
+from harness.stack_process import Stack, require_services  # noqa: E402
 
 
 def say(url: str, sender: str, text: str) -> list:
@@ -73,7 +73,7 @@ def main() -> None:
         stack_soak(args.soak, args.concurrency[0] if len(args.concurrency) == 1 else 4)
         return
     results, longs = {}, {}
-    # Back-to-back senders would be slowed by the per-visitor limit (channels/visitor_rate.py).
+    # Back-to-back senders would be slowed by the per-visitor limit (rasa_patches/visitor_rate.py).
     with BotProcess(env={"VISITOR_RATE_PER_SECOND": "0"}) as bot:
         results["embedded"] = (run(bot.url, args), rss_mb(bot.procs[1].pid) + rss_mb(bot.procs[0].pid))
     for replicas in (1, 2):

@@ -1,6 +1,6 @@
 """Fails (exit 1) when `rasa test nlu` scored the held-out set below the intent threshold.
 
-Entities are scored by tests/test_nlu_entities.py: `rasa test nlu` leaves pre-trained
+Entities are scored by tests/components/test_nlu_entities.py: `rasa test nlu` leaves pre-trained
 extractors such as SpacyEntityExtractor out of its report."""
 import argparse
 import json

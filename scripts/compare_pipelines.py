@@ -56,7 +56,7 @@ def dev_accuracy(model: Path, out: Path) -> dict:
     if not DEV_EVAL.exists():
         return {}
     sys.path.insert(0, str(ROOT))
-    from tests.bot_process import BotProcess
+    from harness.bot_process import BotProcess
 
     found = {}
     with BotProcess(model=model, log_dir=out / "bot") as bot:

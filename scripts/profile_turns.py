@@ -20,14 +20,14 @@ sys.path.insert(0, str(ROOT))
 
 from scripts.bench import cpu_seconds, measure  # noqa: E402
 from scripts.bench_stack import warmed_up  # noqa: E402
-from tests.bot_process import VENV_BIN, BotProcess  # noqa: E402
-from tests.stack_process import Stack, require_services  # noqa: E402
+from harness.bot_process import VENV_BIN, BotProcess  # noqa: E402
+from harness.stack_process import Stack, require_services  # noqa: E402
 
 # A sample belongs to the first part whose marker is on its stack, from the innermost frame out.
 PARTS = [
     ("conversation lock (Redis)", ["(production/lock_store.py)", "(rasa/core/lock_store.py)"]),
-    ("tracker load", ["retrieve (rasa/core/tracker_store.py)", "_retrieve (production/tracker_store.py)"]),
-    ("tracker save + event broker", ["save (rasa/core/tracker_store.py)", "save (production/tracker_store.py)",
+    ("tracker load", ["retrieve (rasa/core/tracker_store.py)", "_retrieve (conversation_store/tracker_store.py)"]),
+    ("tracker save + event broker", ["save (rasa/core/tracker_store.py)", "save (conversation_store/tracker_store.py)",
                                      "(rasa/core/brokers/pika.py)", "(aio_pika/", "(aiormq/"]),
     ("action-server call", ["run (rasa/core/actions/action.py)"]),
     ("NLU pipeline", ["_parse_message_with_graph (rasa/core/processor.py)"]),
@@ -93,7 +93,7 @@ def main() -> None:
     args = parser.parse_args()
     require_services()
     results = {}
-    # Visitors here send back to back: the per-visitor limit (channels/visitor_rate.py) is off.
+    # Visitors here send back to back: the per-visitor limit (rasa_patches/visitor_rate.py) is off.
     with BotProcess(env={"VISITOR_RATE_PER_SECOND": "0"}) as bot:
         results["embedded"] = profile(bot.procs[1].pid, bot.url, args.seconds, args.concurrency)
     stack = Stack(rasa_replicas=1, action_replicas=1,

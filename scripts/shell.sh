@@ -17,4 +17,4 @@ for _ in $(seq 120); do
 done
 endpoints=$(.venv/bin/python -c 'import os, sys; from process_supervisor.endpoints import render
 print(render(__import__("pathlib").Path("var/endpoints.shell.yml"), os.environ["ACTION_PORT"], os.environ["TRACKER_SQLITE_PATH"]))')
-.venv/bin/python -m production.serve shell --model models/bot.tar.gz --endpoints "$endpoints" "$@"
+.venv/bin/python -m rasa_server shell --model models/bot.tar.gz --endpoints "$endpoints" "$@"

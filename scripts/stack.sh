@@ -87,10 +87,10 @@ up() {
   done
   i=0
   for port in $STACK_RASA_PORTS; do
-    # Rasa's CLI with the apology when the action server fails (production/degradation.py).
-    # Each replica keeps what PostgreSQL could not take in its own journal (production/journal.py).
+    # Rasa's CLI with the apology when the action server fails (rasa_patches/degradation.py).
+    # Each replica keeps what PostgreSQL could not take in its own journal (conversation_store/journal.py).
     start "rasa-$((++i))" env TRACKER_JOURNAL_PATH="$STACK_DIR/journal-rasa-$i.db" \
-      $bin/python -m production.serve run --model models/bot.tar.gz \
+      $bin/python -m rasa_server run --model models/bot.tar.gz \
       -i 127.0.0.1 --port "$port" --credentials credentials.yml --endpoints endpoints.production.yml \
       --cors $CORS_ORIGINS "${api[@]}"
   done

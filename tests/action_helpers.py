@@ -17,7 +17,7 @@ KB = load_kb()
 
 @lru_cache(maxsize=1)
 def _spacy_pipeline():
-    """The spaCy pipeline the NLU loads (built by scripts/build_nlp_assets.py)."""
+    """The spaCy pipeline the NLU loads (built by components/nlp_assets.py)."""
     import jieba
     import spacy
 

@@ -3,11 +3,13 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.bot_process import BotProcess
+from harness.bot_process import BotProcess
 from tests.web.widget import CHROMIUM, CHROMIUM_ARGS
+from tests.markers import E2E_FIXTURES, starts_servers
 
 
 @pytest.fixture(scope="session")
+@starts_servers
 def bot():
     """The trained assistant, running as real processes on free loopback ports."""
     with BotProcess() as running:
@@ -20,6 +22,7 @@ os.environ.setdefault("VISITOR_RATE_PER_SECOND", "0")
 
 
 @pytest.fixture(scope="module")
+@starts_servers
 def browser():
     """Debian's Chromium driven by Playwright (never a browser of Playwright's own download)."""
     if not CHROMIUM.exists():
@@ -28,3 +31,10 @@ def browser():
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+def pytest_collection_modifyitems(items):
+    """A test is end-to-end when it uses a fixture that starts servers (tests/markers.py)."""
+    for item in items:
+        if E2E_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)

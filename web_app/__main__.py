@@ -1,11 +1,12 @@
 """`python -m web_app`: the widget's site and the staff console on WEB_PORT (started by `make run`)."""
 from __future__ import annotations
 
-import process_supervisor.quiet_warnings  # noqa: F401 - first: dependencies import at once
+import assistant.quiet_warnings  # noqa: F401 - first: dependencies import at once
 import argparse
 import os
 import sys
 
+from assistant import log_masking
 from web_app.app import create_app
 from web_app.site import MissingBuild
 
@@ -27,6 +28,7 @@ def main() -> None:
         sys.exit(str(missing))
     print(f"web_app: http://{args.host}:{args.port}/ (widget socket {args.socket_url}), "
           f"staff console http://{args.host}:{args.port}/staff/", flush=True)
+    log_masking.install()
     app.run(host=args.host, port=args.port, access_log=False, motd=False, workers=1)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from web_app import ratings as ratings_module
 from web_app import site
 from web_app.staff import views
-from web_app.staff.archive import Archive
+from conversation_store.archive import Archive
 from web_app.staff.auth import StaffAuth
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests.bot_process import ROOT, BotProcess, _wait_http, free_port
+from harness.bot_process import ROOT, BotProcess, _wait_http, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Debian's browser, never one downloaded by `playwright install`; no background traffic.

@@ -11,7 +11,7 @@ from sanic import response
 from sqlalchemy.exc import SQLAlchemyError
 
 from leads import store
-from web_app.staff import archive as archive_module
+from conversation_store import archive as archive_module
 from web_app.staff.auth import CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS, StaffAuth
 
 PAGE_HEADERS = {

@@ -1,0 +1,1 @@
+"""The Rasa server of every mode: `python -m rasa_server` (see __main__)."""
