@@ -15,7 +15,7 @@ MODEL := models/bot.tar.gz
 NLP_ASSETS := build/jieba_dict/userdict.txt build/spacy_zh/meta.json
 TRAIN_INPUTS := config.yml domain.yml $(shell find data kb components assistant rasa_patches -type f -not -name '*.pyc' 2>/dev/null)
 
-.PHONY: help run test venv model train validate test-stories test-nlu pytest bench clean shell actions
+.PHONY: help run test venv model train validate lint test-stories test-nlu pytest pytest-fast bench clean shell actions
 .DEFAULT_GOAL := help
 
 # Every target with a `## what it does` comment is listed by `make help`, from this file and mk/*.mk.
@@ -42,6 +42,10 @@ $(MODEL): $(VENV)/.installed $(NLP_ASSETS) $(TRAIN_INPUTS)
 run: venv model  ## start the assistant: widget, staff console, REST (embedded stores)
 	@scripts/run.sh
 
+lint: $(VENV)/.installed  ## ruff: lint and format check (pyproject.toml); `ruff format .` fixes the format
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
 validate: venv  ## rasa data validate, warnings fail
 	$(RASA) data validate --fail-on-warnings
 
@@ -55,7 +59,10 @@ test-nlu: model  ## rasa test nlu on the held-out set, with the F1 gate
 pytest: model  ## every pytest test (servers, browser, stack)
 	$(VENV)/bin/pytest -q tests
 
-test: validate test-stories test-nlu pytest  ## everything CI runs
+pytest-fast: venv  ## the tests that start no server, browser or service (pytest -m "not e2e"), under a minute
+	$(VENV)/bin/pytest -q -m "not e2e" tests
+
+test: lint validate test-stories test-nlu pytest  ## everything CI runs
 
 bench: model  ## latency, long conversation, CPU, flood, memory, start-up (embedded and stack)
 	$(PY) scripts/bench.py --stack

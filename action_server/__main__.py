@@ -2,9 +2,9 @@
 
 Differences from `rasa run actions`: it listens on ACTION_HOST (default 127.0.0.1, not
 0.0.0.0) and refuses every call without the shared secret (action_server/secret.py)."""
+
 from __future__ import annotations
 
-import assistant.quiet_warnings  # noqa: F401 - first: dependencies import at once
 import argparse
 import logging
 import os
@@ -12,6 +12,7 @@ import sys
 
 from sanic import response
 
+import assistant.quiet_warnings  # noqa: F401 - first: dependencies import at once
 from action_server import secret
 from assistant import log_masking
 
@@ -30,10 +31,10 @@ def create_app(expected_secret: str, actions_package: str = "actions"):
             return None
         status = secret.verdict(request.headers.get(secret.HEADER), expected_secret)
         if status is not None:
-            logger.warning("refused an action call from %s without the right %s (%d)",
-                           request.ip, secret.HEADER, status)
-            return response.json({"error": "this action server only answers its Rasa servers"},
-                                 status=status)
+            logger.warning(
+                "refused an action call from %s without the right %s (%d)", request.ip, secret.HEADER, status
+            )
+            return response.json({"error": "this action server only answers its Rasa servers"}, status=status)
         return None
 
     return app
@@ -47,8 +48,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     expected = secret.from_env()
     if expected is None or len(expected) < secret.MIN_CHARS:
-        print(f"action server: set {secret.ENV} (at least {secret.MIN_CHARS} characters) to the value "
-              f"the Rasa server gets; `make run` and the stack generate one per run.", file=sys.stderr)
+        print(
+            f"action server: set {secret.ENV} (at least {secret.MIN_CHARS} characters) to the value "
+            f"the Rasa server gets; `make run` and the stack generate one per run.",
+            file=sys.stderr,
+        )
         return 2
     from rasa_sdk import utils
 

@@ -2,6 +2,7 @@
 
 scripts/run.sh and scripts/stack.sh generate one per run when ACTION_SERVER_SECRET is unset and
 give it to both sides; the Rasa side sends it in a header on every action call."""
+
 from __future__ import annotations
 
 import hmac

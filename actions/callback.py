@@ -1,13 +1,13 @@
 """The callback request: a form that collects how to address the visitor, a phone
 number or WeChat ID, the need and a convenient time; a summary to confirm; then
 the lead is stored (leads.intake) exactly once."""
-from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Text
+from abc import ABC, abstractmethod
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
@@ -18,6 +18,7 @@ from actions.facts import page_reply
 from actions.replies import Reply, send, understood
 from assistant.clauses import is_question
 from assistant.kb import load_kb
+from assistant.phrasebook import load_phrasebook
 from leads import contact, office_hours
 from leads.intake import arecord_lead
 
@@ -25,15 +26,15 @@ logger = logging.getLogger(__name__)
 LEAD_SLOTS = ["lead_name", "lead_contact", "lead_need", "lead_time"]
 # Longer than this is a sentence, not a way to address someone.
 MAX_NAME_CHARS = 12
-# What a correction message is about: 电话写错了 -> lead_contact.
-FIELD_WORDS = {"lead_contact": r"电话|手机|号码|微信|联系方式|電話|號碼|聯繫方式",
-               "lead_name": r"称呼|名字|姓|稱呼",
-               "lead_need": r"需求|要做|咨询|諮詢",
-               "lead_time": r"时间|時間|几点|幾點"}
 
 
 def texts() -> dict:
-    return load_kb().dialogue["callback"]
+    return load_phrasebook().callback
+
+
+def field_words() -> dict:
+    """What a correction message is about, per slot (kb/dialogue.yml callback.field_words)."""
+    return {slot: "|".join(map(re.escape, words)) for slot, words in texts()["field_words"].items()}
 
 
 def offer_reply() -> Reply:
@@ -50,8 +51,12 @@ def split_contact(value: str) -> dict[str, str | None]:
 
 def parse_contact(text: str) -> str | None:
     """A mobile number or WeChat ID, typed alone or in a sentence (我的微信是 abc123)."""
-    return (contact.normalize_phone(text) or contact.find_phone(text) or contact.normalize_wechat(text)
-            or contact.find_wechat(text))
+    return (
+        contact.normalize_phone(text)
+        or contact.find_phone(text)
+        or contact.normalize_wechat(text)
+        or contact.find_wechat(text)
+    )
 
 
 def _plain(value: str) -> str:
@@ -91,7 +96,7 @@ class AskForLeadSlot(Action, ABC):
     def slot(self) -> str:
         """The slot asked for."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
@@ -115,7 +120,7 @@ class ActionAskLeadTime(AskForLeadSlot):
 
 
 class ValidateCallbackForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_callback_form"
 
     def _checked(self, slot: str, value: str | None, dispatcher, tracker) -> dict[str, Any]:
@@ -146,19 +151,22 @@ class ValidateCallbackForm(FormValidationAction):
 
 
 class ActionConfirmLead(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_confirm_lead"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         t = texts()
         values = {s: tracker.get_slot(s) or "" for s in LEAD_SLOTS}
-        buttons = [button(t["confirm_button"], "affirm"), button(t["change_button"], "correct_lead"),
-                   button(t["cancel_button"], "deny")]
+        buttons = [
+            button(t["confirm_button"], "affirm"),
+            button(t["change_button"], "correct_lead"),
+            button(t["cancel_button"], "deny"),
+        ]
         return send(dispatcher, tracker, [Reply(t["summary"].format(**values), buttons)])
 
 
 class ActionSaveLead(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_save_lead"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
@@ -168,10 +176,14 @@ class ActionSaveLead(Action):
         if not values["lead_contact"]:
             return send(dispatcher, tracker, [Reply(t["already_saved"])])
         try:
-            result = await arecord_lead(channel=tracker.get_latest_input_channel() or "unknown",
-                                        conversation_id=tracker.sender_id, name=values["lead_name"],
-                                        need=values["lead_need"], preferred_time=values["lead_time"],
-                                        **split_contact(values["lead_contact"]))
+            result = await arecord_lead(
+                channel=tracker.get_latest_input_channel() or "unknown",
+                conversation_id=tracker.sender_id,
+                name=values["lead_name"],
+                need=values["lead_need"],
+                preferred_time=values["lead_time"],
+                **split_contact(values["lead_contact"]),
+            )
         except Exception:  # noqa: BLE001 - the visitor must still get a way to reach us
             logger.exception("could not store a lead for conversation %s", tracker.sender_id)
             text = t["save_failed"].format(**kb.contacts)
@@ -186,7 +198,7 @@ class ActionSaveLead(Action):
 
 
 class ActionCancelCallback(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_cancel_callback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
@@ -198,21 +210,32 @@ class ActionCancelCallback(Action):
 class ActionCorrectLead(Action):
     """电话写错了 / 修改联系方式: clear that field (or take the new value given) and ask again."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_correct_lead"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         message = tracker.latest_message or {}
         text = message.get("text") or ""
         named = [e.get("value") for e in message.get("entities") or [] if e.get("entity") == "lead_field"]
-        field = next((f for f in named if f in LEAD_SLOTS), None) or \
-            next((f for f, words in FIELD_WORDS.items() if re.search(words, text)), None)
+        field = next((f for f in named if f in LEAD_SLOTS), None) or next(
+            (f for f, words in field_words().items() if re.search(words, text)), None
+        )
         if field is None:
             t = texts()
-            return send(dispatcher, tracker, [Reply(t["which_change"], [
-                button(t["change_name_button"], "correct_lead", lead_field="lead_name"),
-                button(t["change_contact_button"], "correct_lead", lead_field="lead_contact"),
-                button(t["change_need_button"], "correct_lead", lead_field="lead_need")])])
+            return send(
+                dispatcher,
+                tracker,
+                [
+                    Reply(
+                        t["which_change"],
+                        [
+                            button(t["change_name_button"], "correct_lead", lead_field="lead_name"),
+                            button(t["change_contact_button"], "correct_lead", lead_field="lead_contact"),
+                            button(t["change_need_button"], "correct_lead", lead_field="lead_need"),
+                        ],
+                    )
+                ],
+            )
         if field == "lead_contact" and parse_contact(text):
             return [SlotSet(field, parse_contact(text))]
         return [SlotSet(field, None)]

@@ -1,5 +1,6 @@
 """Greetings, thanks, goodbyes, "are you a bot", "what can you do", and the
 replies for what the assistant does not understand or does not cover."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,6 +13,7 @@ from actions import answers, comparisons, gaps, popular
 from actions.callback import offer_reply
 from actions.replies import Reply, misunderstood, send, understood
 from assistant.kb import KnowledgeBase, load_kb
+from assistant.phrasebook import say
 
 COMPARISON_INTENTS = {"ask_difference", "ask_role", "ask_dimension"}
 HANDOFF_INTENTS = {"request_human", "ask_price"}
@@ -20,14 +22,23 @@ HANDOFF_INTENTS = {"request_human", "ask_price"}
 def chitchat_reply(kb: KnowledgeBase, intent: str) -> Reply:
     if intent == "greet":
         guesses = [answers.fact_button(kb, key) for key in popular.most_asked(kb)] + [answers.contact_button(kb)]
-        return Reply("\n".join([kb.say("greet"), answers.topics_list(kb), kb.say("guess_you_ask")]), guesses)
+        return Reply("\n".join([say("greet"), answers.topics_list(kb), say("guess_you_ask")]), guesses)
     if intent == "ask_capabilities":
-        text = "\n".join([kb.say("capabilities"), answers.topics_list(kb), kb.say("topics_footer")])
+        text = "\n".join([say("capabilities"), answers.topics_list(kb), say("topics_footer")])
         return Reply(text, answers.topic_buttons(kb))
     if intent == "bot_challenge":
-        return Reply(kb.say("bot_challenge"), answers.topic_buttons(kb))
-    return Reply(kb.say({"thank": "thanks", "goodbye": "goodbye", "deny": "deny", "affirm": "affirm",
-                         "correct_lead": "correct_lead"}[intent]))
+        return Reply(say("bot_challenge"), answers.topic_buttons(kb))
+    return Reply(
+        say(
+            {
+                "thank": "thanks",
+                "goodbye": "goodbye",
+                "deny": "deny",
+                "affirm": "affirm",
+                "correct_lead": "correct_lead",
+            }[intent]
+        )
+    )
 
 
 class ActionChitchat(Action):
@@ -48,7 +59,7 @@ def _failure_replies(kb: KnowledgeBase, tracker: Tracker, first: Reply) -> tuple
     count, events = misunderstood(tracker)
     replies = [first]
     if count >= 2:
-        replies += [Reply(kb.say("repeated_failure")), offer_reply()]
+        replies += [Reply(say("repeated_failure")), offer_reply()]
     return replies, events
 
 
@@ -67,9 +78,12 @@ class ActionDecline(Action):
         if tracker.get_slot("comparison") and any(e.get("entity") == "dimension" for e in entities):
             plan = _plan_from_entities(kb, tracker)  # 各自干的活儿呢 right after a comparison: a follow-up
             if plan:
-                return send(dispatcher, tracker, [comparisons.render(kb, plan)]) + \
-                    comparisons.plan_slots(plan, kb, entities) + understood()
-        text = "\n".join([kb.say("decline"), answers.topics_list(kb), kb.say("decline_footer")])
+                return (
+                    send(dispatcher, tracker, [comparisons.render(kb, plan)])
+                    + comparisons.plan_slots(plan, kb, entities)
+                    + understood()
+                )
+        text = "\n".join([say("decline"), answers.topics_list(kb), say("decline_footer")])
         replies, events = _failure_replies(kb, tracker, Reply(text, answers.topic_buttons(kb)))
         return send(dispatcher, tracker, replies) + events
 
@@ -119,18 +133,25 @@ class ActionClarify(Action):
             return send(dispatcher, tracker, [gap]) + understood()
         services = [e.get("value") for e in message.get("entities") or [] if e.get("entity") == "service"]
         if services:  # unclear, but about a service the agency sells: that is a question for its staff
-            text = kb.say("price", service=services[0])
+            text = say("price", service=services[0])
             return send(dispatcher, tracker, [Reply(text), offer_reply()]) + understood()
         plan = _plan_from_entities(kb, tracker)
         if plan:  # the classifier is unsure, but the named roles or dimension leave no doubt
-            return send(dispatcher, tracker, [comparisons.render(kb, plan)]) + \
-                comparisons.plan_slots(plan, kb, message.get("entities")) + understood()
-        options = suggestions(kb, message.get("intent_ranking") or [], message.get("entities") or [],
-                              tracker.get_slot("comparison"))
+            return (
+                send(dispatcher, tracker, [comparisons.render(kb, plan)])
+                + comparisons.plan_slots(plan, kb, message.get("entities"))
+                + understood()
+            )
+        options = suggestions(
+            kb, message.get("intent_ranking") or [], message.get("entities") or [], tracker.get_slot("comparison")
+        )
         if options:
-            first = Reply(kb.say("clarify"), options + ([answers.contact_button(kb)]
-                                                        if all(b["payload"] != "/request_human" for b in options) else []))
+            first = Reply(
+                say("clarify"),
+                options
+                + ([answers.contact_button(kb)] if all(b["payload"] != "/request_human" for b in options) else []),
+            )
         else:
-            first = Reply(kb.say("clarify_none"), answers.topic_buttons(kb))
+            first = Reply(say("clarify_none"), answers.topic_buttons(kb))
         replies, events = _failure_replies(kb, tracker, first)
         return send(dispatcher, tracker, replies) + events

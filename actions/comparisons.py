@@ -1,5 +1,6 @@
 """Questions about the page's comparisons: a whole comparison, one dimension,
 one side, or a follow-up resolved from the conversation's slots."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import answers, gaps
 from actions.replies import Reply, send, understood
 from assistant.kb import KnowledgeBase, load_kb
+from assistant.phrasebook import say
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,14 @@ def _side_in_context(kb: KnowledgeBase, subject: str, current: str | None) -> st
     if not current or subject in kb.comparisons[current]["subjects"]:
         return subject
     names = [kb.subjects[subject]["name"]] + kb.subjects[subject]["aliases"]
-    return next((side for side in kb.comparisons[current]["subjects"]
-                 if any(name in kb.subjects[side]["name"] for name in names)), subject)
+    return next(
+        (
+            side
+            for side in kb.comparisons[current]["subjects"]
+            if any(name in kb.subjects[side]["name"] for name in names)
+        ),
+        subject,
+    )
 
 
 def _dimension_or_whole(kb: KnowledgeBase, key: str, dim: str | None) -> Plan:
@@ -117,29 +125,34 @@ def render(kb: KnowledgeBase, plan: Plan) -> Reply:
         reply = answers.side_answer(kb, plan.comparison, plan.subject, plan.dimension)
         if reply:
             return reply
-        text = kb.say("side_missing", comparison=kb.comparisons[plan.comparison]["title"],
-                      subject=kb.subjects[plan.subject]["name"],
-                      dimension=kb.dimensions[plan.dimension]["name"])
+        text = say(
+            "side_missing",
+            comparison=kb.comparisons[plan.comparison]["title"],
+            subject=kb.subjects[plan.subject]["name"],
+            dimension=kb.dimensions[plan.dimension]["name"],
+        )
         return Reply(text, answers.dimension_buttons(kb, plan.comparison) + [answers.contact_button(kb)])
     if plan.kind == "not_compared":
         first, second = (kb.subjects[s]["name"] for s in plan.pair)
         related = [k for k in kb.comparisons if set(plan.pair) & set(kb.comparisons[k]["subjects"])]
         related = related or list(kb.comparisons)
-        lines = [kb.say("not_compared", first=first, second=second)]
-        lines += [f"- {kb.comparisons[k]['title']}" for k in related]
-        return Reply("\n".join(lines), [answers.comparison_button(kb, k) for k in related] + [answers.contact_button(kb)])
+        lines = [say("not_compared", first=first, second=second)]
+        lines += [answers.format_line("bullet", text=kb.comparisons[k]["title"]) for k in related]
+        return Reply("\n".join(lines), answers.finish_buttons(kb, [answers.comparison_button(kb, k) for k in related]))
     if plan.kind == "dimension_missing":
         comp = kb.comparisons[plan.comparison]
-        text = kb.say("dimension_missing", comparison=comp["title"], dimension=kb.dimensions[plan.dimension]["name"])
-        text += "\n" + "\n".join(f"- {e['label']}" for e in comp["dimensions"].values())
-        return Reply(text, answers.dimension_buttons(kb, plan.comparison) + [answers.contact_button(kb)])
+        text = say("dimension_missing", comparison=comp["title"], dimension=kb.dimensions[plan.dimension]["name"])
+        text += "\n" + "\n".join(answers.format_line("bullet", text=e["label"]) for e in comp["dimensions"].values())
+        return Reply(text, answers.finish_buttons(kb, answers.dimension_buttons(kb, plan.comparison)))
     # which: the question fits several comparisons
     if plan.dimension:
-        text = kb.say("ask_dimension_of", dimension=kb.dimensions[plan.dimension]["name"])
-        buttons = [answers.button(kb.comparisons[k]["title"], "ask_difference", comparison=k, dimension=plan.dimension)
-                   for k in plan.options]
+        text = say("ask_dimension_of", dimension=kb.dimensions[plan.dimension]["name"])
+        buttons = [
+            answers.button(kb.comparisons[k]["title"], "ask_difference", comparison=k, dimension=plan.dimension)
+            for k in plan.options
+        ]
     else:
-        text = kb.say("which_comparison")
+        text = say("which_comparison")
         buttons = [answers.comparison_button(kb, k) for k in plan.options]
     return Reply(text, buttons + [answers.contact_button(kb)])
 
@@ -154,14 +167,22 @@ def pair_for(kb: KnowledgeBase, comparison: str, entities: list[dict] | None = N
 def plan_slots(plan: Plan, kb: KnowledgeBase | None = None, entities: list[dict] | None = None) -> list[dict[str, Any]]:
     """Remember what was answered so that the next elliptical question resolves."""
     if plan.kind in ("comparison", "side", "dimension_missing"):
-        events = [SlotSet("comparison", plan.comparison), SlotSet("dimension", plan.dimension),
-                  SlotSet("subject", plan.subject if plan.kind == "side" else None), SlotSet("fact", None)]
+        events = [
+            SlotSet("comparison", plan.comparison),
+            SlotSet("dimension", plan.dimension),
+            SlotSet("subject", plan.subject if plan.kind == "side" else None),
+            SlotSet("fact", None),
+        ]
         if kb is not None:
             events.append(SlotSet("pair", pair_for(kb, plan.comparison, entities)))
         return events
     if plan.kind == "overview":
-        return [SlotSet("comparison", None), SlotSet("dimension", None), SlotSet("subject", None),
-                SlotSet("pair", None)]
+        return [
+            SlotSet("comparison", None),
+            SlotSet("dimension", None),
+            SlotSet("subject", None),
+            SlotSet("pair", None),
+        ]
     return []
 
 
@@ -169,8 +190,9 @@ class ActionAnswerComparison(Action):
     def name(self) -> str:
         return "action_answer_comparison"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict,
-                  intent: str | None = None) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, intent: str | None = None
+    ) -> list[dict[str, Any]]:
         kb = load_kb()
         message = tracker.latest_message or {}
         intent = intent or (message.get("intent") or {}).get("name") or ""

@@ -1,5 +1,6 @@
 """Single facts of the page (市场部的定义, 无形价值, 购买决策流程, ...), and one entry point
 for any page question (used where a question arrives inside the callback form)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,9 +18,17 @@ COMPARISON_INTENTS = ("ask_difference", "ask_role", "ask_dimension")
 
 
 def fact_reply(kb: KnowledgeBase, key: str) -> tuple[Reply, list[dict[str, Any]]]:
-    section = kb.facts[key]["section"]
-    events = [SlotSet("comparison", section), SlotSet("dimension", None), SlotSet("subject", None),
-              SlotSet("pair", comparisons.pair_for(kb, section))] if section in kb.comparisons else []
+    comparison = kb.facts[key]["comparison"]
+    events = (
+        [
+            SlotSet("comparison", comparison),
+            SlotSet("dimension", None),
+            SlotSet("subject", None),
+            SlotSet("pair", comparisons.pair_for(kb, comparison)),
+        ]
+        if comparison in kb.comparisons
+        else []
+    )
     return fact_answer(kb, key), events + [SlotSet("fact", key)]
 
 
@@ -57,8 +66,12 @@ def supported_intent(kb: KnowledgeBase, message: dict) -> str | None:
         return intent.get("name")
     for other in (message.get("intent_ranking") or [])[1:4]:
         other_key = kb.fact_for_intent(other.get("name") or "")
-        if other_key and other.get("confidence", 0) >= 0.1 and kb.facts[other_key].get("evidence") \
-                and kb.fact_supported(other_key, text):
+        if (
+            other_key
+            and other.get("confidence", 0) >= 0.1
+            and kb.facts[other_key].get("evidence")
+            and kb.fact_supported(other_key, text)
+        ):
             return other["name"]
     return None
 

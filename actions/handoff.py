@@ -1,4 +1,5 @@
 """Hands the visitor to 创意岭's customer service: contacts, prices, a person."""
+
 from __future__ import annotations
 
 import os
@@ -9,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.callback import offer_reply
 from actions.replies import Reply, send, understood
-from assistant.kb import load_kb
+from assistant.phrasebook import say
 
 # WeChat can pass the conversation to its human agents (transfer_customer_service).
 TRANSFER_CHANNELS = {"wechat"}
@@ -24,16 +25,15 @@ class ActionHandoff(Action):
         return "action_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        kb = load_kb()
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         services = [e.get("value") for e in message.get("entities") or [] if e.get("entity") == "service"]
         if intent == "ask_price":
-            text = kb.say("price", service=services[0]) if services else kb.say("price_generic")
+            text = say("price", service=services[0]) if services else say("price_generic")
         else:
-            text = kb.say("handoff")
+            text = say("handoff")
         if (tracker.active_loop or {}).get("name"):  # inside the callback form: it resumes next
-            return send(dispatcher, tracker, [Reply(text + "\n" + kb.say("handoff_in_form"))]) + understood()
+            return send(dispatcher, tracker, [Reply(text + "\n" + say("handoff_in_form"))]) + understood()
         custom = None
         if intent == "request_human" and transfer_enabled(tracker.get_latest_input_channel()):
             # The WeChat channel transfers only when an agent can take over; the text is always shown.

@@ -3,6 +3,7 @@
 A phone number or WeChat ID offers a callback with it filled in; the agency's own
 number gives the contacts; a service need goes to customer service; any other bare
 number or fragment gets one short clarification (never a loop of fallbacks)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,6 +17,7 @@ from actions.answers import button
 from actions.callback import offer_reply, parse_contact, texts
 from actions.replies import Reply, send, understood
 from assistant.kb import load_kb
+from assistant.phrasebook import say
 from leads import contact
 
 
@@ -30,15 +32,19 @@ class ActionHandleInform(Action):
         found = parse_contact(text)
         ours = {contact.normalize_phone(kb.contacts["phone"]), kb.contacts["wechat"]}
         if found and found in ours:  # the visitor repeats our number: they want to reach us
-            return send(dispatcher, tracker, [Reply(kb.say("handoff")), offer_reply()]) + understood()
+            return send(dispatcher, tracker, [Reply(say("handoff")), offer_reply()]) + understood()
         if found:
             t = texts()
-            reply = Reply(kb.say("contact_typed", contact=found),
-                          [button(t["contact_button"], "affirm"), button(t["decline_button"], "deny")])
+            reply = Reply(
+                say("contact_typed", contact=found),
+                [button(t["contact_button"], "affirm"), button(t["decline_button"], "deny")],
+            )
             return send(dispatcher, tracker, [reply]) + [SlotSet("lead_contact", found)] + understood()
         services = [e.get("value") for e in message.get("entities") or [] if e.get("entity") == "service"]
         if services:
-            return send(dispatcher, tracker, [Reply(kb.say("service_need", service=services[0])),
-                                              offer_reply()]) + understood()
+            return (
+                send(dispatcher, tracker, [Reply(say("service_need", service=services[0])), offer_reply()])
+                + understood()
+            )
         shown = text if len(text) <= 20 else text[:20] + "…"
-        return send(dispatcher, tracker, [Reply(kb.say("bare_number", text=shown), answers.topic_buttons(kb))])
+        return send(dispatcher, tracker, [Reply(say("bare_number", text=shown), answers.topic_buttons(kb))])

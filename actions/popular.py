@@ -1,6 +1,7 @@
 """猜你想问 on opening: the page questions visitors asked most in the last 30 days (the counts
 of the staff report, read from the tracker store), else the knowledge base's own order.
 Recomputed at most every CACHE_SECONDS; any failure to read falls back to the page's order."""
+
 from __future__ import annotations
 
 import logging
@@ -21,7 +22,7 @@ def most_asked(kb: KnowledgeBase, limit: int = 4) -> List[str]:
     if _cache["at"] is None or time.monotonic() - _cache["at"] > CACHE_SECONDS:
         _cache.update(at=time.monotonic(), keys=_counted_keys(kb))
     keys = [k for k in _cache["keys"] if k in kb.comparisons or k in kb.facts][:limit]
-    return keys + [k for k in kb.comparisons if k not in keys][:max(limit - len(keys), 0)]
+    return keys + [k for k in kb.comparisons if k not in keys][: max(limit - len(keys), 0)]
 
 
 def _counted_keys(kb: KnowledgeBase) -> List[str]:

@@ -1,4 +1,5 @@
 """Sending replies in the visitor's script, and the slot bookkeeping every answer shares."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

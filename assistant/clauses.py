@@ -11,6 +11,7 @@ text (assistant.wording) and keeps its map to what the visitor typed:
 - `separate_questions`: the questions of a message that asks two things, for answering
   both in one turn.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,6 +42,7 @@ VAGUE_QUESTION = 12
 @dataclass(frozen=True)
 class Reading:
     """What the clause reader found (also shown in the parse output)."""
+
     focus: Mapped
     questions: List[str] = field(default_factory=list)
     references: List[str] = field(default_factory=list)
@@ -83,7 +85,7 @@ def sentences(text: str) -> List[Span]:
         cut = s
         for m in opener.finditer(text, s, e):
             # only where a clause begins: 另外 after a comma or at the start
-            if m.start() > cut and text[m.start() - 1] in "，, " and is_question(text[m.start():e]):
+            if m.start() > cut and text[m.start() - 1] in "，, " and is_question(text[m.start() : e]):
                 out.append((cut, m.start()))
                 cut = m.start()
         out.append((cut, e))
@@ -103,10 +105,10 @@ def _clauses(text: str, span: Span) -> List[Span]:
 def questions(text: str) -> List[Span]:
     """The sentences that ask. When any ends with ?, those (and ones with a clear question word) win."""
     spans = sentences(text)
-    marked = [sp for sp in spans if text[sp[0]:sp[1]].rstrip()[-1:] in ("?", "？")]
+    marked = [sp for sp in spans if text[sp[0] : sp[1]].rstrip()[-1:] in ("?", "？")]
     if marked:
-        return [sp for sp in spans if sp in marked or _also_asks(text[sp[0]:sp[1]])]
-    return [sp for sp in spans if is_question(text[sp[0]:sp[1]])]
+        return [sp for sp in spans if sp in marked or _also_asks(text[sp[0] : sp[1]])]
+    return [sp for sp in spans if is_question(text[sp[0] : sp[1]])]
 
 
 def _also_asks(sentence: str) -> bool:
@@ -119,6 +121,7 @@ def _also_asks(sentence: str) -> bool:
 
 
 # --- the roles a message names -----------------------------------------------
+
 
 @lru_cache(maxsize=1)
 def _subject_terms() -> List[Tuple[str, str]]:
@@ -137,9 +140,9 @@ def subject_mentions(text: str) -> List[Tuple[int, int, str]]:
     found, taken = [], [False] * len(text)
     for term, key in _subject_terms():
         for m in re.finditer(re.escape(term), text):
-            if not any(taken[m.start():m.end()]):
+            if not any(taken[m.start() : m.end()]):
                 found.append((m.start(), m.end(), key))
-                taken[m.start():m.end()] = [True] * (m.end() - m.start())
+                taken[m.start() : m.end()] = [True] * (m.end() - m.start())
     return sorted(found)
 
 
@@ -157,9 +160,9 @@ def _find_references(text: str) -> List[Tuple[int, int, str]]:
     found, taken = [], [False] * len(text)
     for pattern, kind in _reference_patterns():
         for m in pattern.finditer(text):
-            if not any(taken[m.start():m.end()]):
+            if not any(taken[m.start() : m.end()]):
                 found.append((m.start(), m.end(), kind))
-                taken[m.start():m.end()] = [True] * (m.end() - m.start())
+                taken[m.start() : m.end()] = [True] * (m.end() - m.start())
     return sorted(found)
 
 
@@ -172,12 +175,13 @@ def _partner(subject: str) -> Optional[str]:
 @dataclass(frozen=True)
 class Context:
     """What the conversation is about, from the Rasa server (message metadata)."""
-    pair: Tuple[str, ...] = ()      # the two roles being compared, in the visitor's order
-    subject: Optional[str] = None   # the one role last answered about
-    fact: Optional[str] = None      # the single fact last answered (其中 / 这几步 point into it)
+
+    pair: Tuple[str, ...] = ()  # the two roles being compared, in the visitor's order
+    subject: Optional[str] = None  # the one role last answered about
+    fact: Optional[str] = None  # the single fact last answered (其中 / 这几步 point into it)
 
     @classmethod
-    def from_metadata(cls, metadata) -> "Context":
+    def from_metadata(cls, metadata) -> Context:
         ctx = (metadata or {}).get("context") if isinstance(metadata, dict) else None
         if not isinstance(ctx, dict):
             return cls()
@@ -210,7 +214,7 @@ def _resolve(text: str, earlier: List[Tuple[int, int, str]], context: Context) -
                 partner = next((s for s in pair if s != seen[-1]), None) if seen[-1] in pair else _partner(seen[-1])
                 new = name(partner) if partner else None
         elif kind == "this" and not named_here:
-            key = (earlier_keys[-1] if earlier_keys else context.subject)
+            key = earlier_keys[-1] if earlier_keys else context.subject
             new = name(key) if key else None
         elif kind == "within" and context.fact:
             new = kb.facts[context.fact]["title"] + "中"
@@ -239,8 +243,13 @@ def read(mapped: Mapped, context: Context = Context()) -> Reading:
         first_ref = refs[0][0]
         in_focus_before = [m for m in subject_mentions(focus.text) if m[1] <= first_ref]
         edits, notes = _resolve(focus.text, earlier + in_focus_before, context)
-    if not edits and earlier and focus is not mapped and not subject_mentions(focus.text) and \
-            _COMPARATIVE.search(focus.text):
+    if (
+        not edits
+        and earlier
+        and focus is not mapped
+        and not subject_mentions(focus.text)
+        and _COMPARATIVE.search(focus.text)
+    ):
         # 哪个更适合我？ after a story about two roles: the roles are the question's subject.
         keys = list(dict.fromkeys(k for _, _, k in earlier))[:2]
         edits = [(0, 0, join_names(keys) + "：")]
@@ -253,18 +262,22 @@ def _asking_part(text: str, span: Span) -> List[Span]:
     if span[1] - span[0] <= LONG_SENTENCE:
         return [span]
     clauses = _clauses(text, span)
-    asking = [i for i, c in enumerate(clauses) if is_question(text[c[0]:c[1]], weak=False)] or \
-        [i for i, c in enumerate(clauses) if is_question(text[c[0]:c[1]])]
+    asking = [i for i, c in enumerate(clauses) if is_question(text[c[0] : c[1]], weak=False)] or [
+        i for i, c in enumerate(clauses) if is_question(text[c[0] : c[1]])
+    ]
     if not asking:
         return [span]
     first = asking[0]
     # Keep the clause before the first asking one when it names the roles asked about, or when
     # the question alone says nothing (……晚上老睡不着，有没有什么好办法？).
-    asked = text[clauses[first][0]:clauses[asking[-1]][1]]
-    if first > 0 and not subject_mentions(asked) and (
-            len(asked) <= VAGUE_QUESTION or subject_mentions(text[clauses[first - 1][0]:clauses[first - 1][1]])):
+    asked = text[clauses[first][0] : clauses[asking[-1]][1]]
+    if (
+        first > 0
+        and not subject_mentions(asked)
+        and (len(asked) <= VAGUE_QUESTION or subject_mentions(text[clauses[first - 1][0] : clauses[first - 1][1]]))
+    ):
         first -= 1
-    keep = clauses[first:asking[-1] + 1]
+    keep = clauses[first : asking[-1] + 1]
     return [(keep[0][0], keep[-1][1])]
 
 

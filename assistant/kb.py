@@ -1,4 +1,6 @@
-"""Loads kb/knowledge_base.yml and answers look-ups on it (no texts live here)."""
+"""Loads kb/knowledge_base.yml, what the page says, checked against assistant/kb_schema.py, and
+answers look-ups on it. The assistant's own words are in assistant/phrasebook.py."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,15 +10,17 @@ from typing import Iterator
 
 import yaml
 
+from assistant.kb_schema import validated_kb
+from assistant.text import TypoCorrector
+from assistant.wording import normalize
+
 ROOT_DIR = Path(__file__).resolve().parent.parent
 KB_PATH = ROOT_DIR / "kb" / "knowledge_base.yml"
-DIALOGUE_PATH = KB_PATH.with_name("dialogue.yml")
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity, for the caches below
 class KnowledgeBase:
     data: dict
-    dialogue: dict
 
     # --- plain accessors --------------------------------------------------
     @property
@@ -50,10 +54,6 @@ class KnowledgeBase:
 
     def gap_key(self, surface: str | None) -> str | None:
         return _alias_index(self, "gaps").get(_fold(surface))
-
-    def say(self, key: str, **values) -> str:
-        """A sentence of the assistant's own (kb/dialogue.yml), with {placeholders} filled."""
-        return self.dialogue["texts"][key].format(**{**self.contacts, **values})
 
     # --- canonical keys from what the visitor wrote --------------------------
     def subject_key(self, surface: str | None) -> str | None:
@@ -106,9 +106,10 @@ class KnowledgeBase:
             if comp.get("summary"):
                 yield f"{key}.summary", comp["summary"]
             for dim, entry in comp["dimensions"].items():
-                for side, text in entry.items():
-                    if side != "label":
-                        yield f"{key}.{dim}.{side}", text
+                if entry.get("both"):
+                    yield f"{key}.{dim}.both", entry["both"]
+                for side, text in entry["sides"].items():
+                    yield f"{key}.{dim}.{side}", text
         for line in self.overview["lines"]:
             if line.get("text"):
                 yield f"overview.{line['comparison']}", line["text"]
@@ -121,8 +122,6 @@ class KnowledgeBase:
 
 
 def _fold(surface: str | None) -> str:
-    from assistant.text import normalize
-
     return normalize(surface or "").strip().replace(" ", "")
 
 
@@ -137,8 +136,18 @@ def _alias_index(kb: KnowledgeBase, table: str) -> dict:
     return index
 
 
+def read_kb(path: Path = KB_PATH) -> KnowledgeBase:
+    """The knowledge base in `path`, validated (KnowledgeBaseError names the file and key)."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return KnowledgeBase(data=validated_kb(raw, path).dict(exclude_none=True))
+
+
 @lru_cache(maxsize=1)
 def load_kb() -> KnowledgeBase:
-    data = yaml.safe_load(KB_PATH.read_text(encoding="utf-8"))
-    dialogue = yaml.safe_load(DIALOGUE_PATH.read_text(encoding="utf-8"))
-    return KnowledgeBase(data=data, dialogue=dialogue)
+    return read_kb()
+
+
+@lru_cache(maxsize=1)
+def default_corrector() -> TypoCorrector:
+    """Restores the knowledge base's terms from same-sounding misspellings (課服 -> 客服)."""
+    return TypoCorrector(load_kb().all_terms())

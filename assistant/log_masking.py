@@ -1,6 +1,7 @@
 """Phone numbers and WeChat IDs visitors leave never reach a log in clear: installed by every
 process of the assistant (the Rasa servers through rasa_patches, the action server, the web
 app, the leads CLI and the supervisor)."""
+
 from __future__ import annotations
 
 import logging

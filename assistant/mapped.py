@@ -5,6 +5,7 @@ the story before the question dropped); entity offsets must still point at what 
 visitor typed. Each character of a `Mapped` text carries the span of the original
 text it was made from.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,16 +21,16 @@ class Mapped:
     ends: Tuple[int, ...]
 
     @classmethod
-    def of(cls, text: str) -> "Mapped":
+    def of(cls, text: str) -> Mapped:
         return cls(text, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
 
-    def same_length(self, new_text: str) -> "Mapped":
+    def same_length(self, new_text: str) -> Mapped:
         """A character-for-character rewrite (OpenCC, lower-casing, same-length typo fixes)."""
         if len(new_text) != len(self.text):
             raise ValueError("same_length needs a rewrite of equal length")
         return Mapped(new_text, self.starts, self.ends)
 
-    def edit(self, edits: Iterable[Edit]) -> "Mapped":
+    def edit(self, edits: Iterable[Edit]) -> Mapped:
         """Applies non-overlapping replacements; a replacement maps to the span it replaced."""
         text, starts, ends = [], [], []
         pos = 0
@@ -53,7 +54,7 @@ class Mapped:
         ends += self.ends[pos:]
         return Mapped("".join(text), tuple(starts), tuple(ends))
 
-    def select(self, ranges: Iterable[Tuple[int, int]], joiner: str = "") -> "Mapped":
+    def select(self, ranges: Iterable[Tuple[int, int]], joiner: str = "") -> Mapped:
         """Only these parts of the text, in order (the question clauses of a long message)."""
         keep = [(s, e) for s, e in ranges if e > s]
         edits, pos = [], 0
@@ -69,7 +70,7 @@ class Mapped:
             return at, at
         return self.starts[start], self.ends[min(end, len(self.text)) - 1]
 
-    def map_chars(self, change: Callable[[str], str]) -> "Mapped":
+    def map_chars(self, change: Callable[[str], str]) -> Mapped:
         return self.same_length(change(self.text))
 
 
@@ -81,7 +82,7 @@ def edits_for(text: str, table: dict, guard: Callable[[str, int, str], bool] = l
     edits, i = [], 0
     while i < len(text):
         for size in lengths:
-            key = text[i:i + size]
+            key = text[i : i + size]
             if len(key) == size and key in table and guard(text, i, key):
                 edits.append((i, i + size, table[key]))
                 i += size

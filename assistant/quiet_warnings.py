@@ -2,6 +2,7 @@
 TensorFlow) are theirs, not the operator's concern: hidden in every server process, while the
 project's own modules keep theirs. Imported first by each entry point (rasa_server/__main__.py,
 action_server/__main__.py, web_app/__main__.py)."""
+
 import warnings
 
 OWN = r"(action_server|actions|assistant|channels|components|leads|process_supervisor|production|web_app)(\.|$)"
@@ -15,6 +16,7 @@ def _apply() -> None:
 
 _apply()
 import sanic  # noqa: E402,F401 - on import it shows every DeprecationWarning "once": ours go in front again
+
 _apply()
 
 

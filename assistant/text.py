@@ -4,6 +4,7 @@ Simplified (OpenCC), and same-sounding typos of known terms (pypinyin).
 Every step keeps the text's length, so entity offsets found on the normalised
 text are valid on what the visitor typed.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,6 +13,8 @@ from typing import Iterable
 
 import opencc
 from pypinyin import lazy_pinyin
+
+from assistant.mapped import Mapped
 
 _T2S = opencc.OpenCC("t2s")
 # Taiwan phrases too (網路 -> 网络, 軟體 -> 软件), so both variants of Traditional are understood.
@@ -83,8 +86,9 @@ def to_traditional(text: str, converter=None) -> str:
     converted = converter.convert(text)
     if len(converted) != len(text):
         return "".join(_char_to_traditional(ch, converter) for ch in text)
-    return "".join(new if _T2S.convert(new) == old else _char_to_traditional(old, converter)
-                   for old, new in zip(text, converted))
+    return "".join(
+        new if _T2S.convert(new) == old else _char_to_traditional(old, converter) for old, new in zip(text, converted)
+    )
 
 
 # Words that only a Hong Kong / Cantonese or a Taiwan writer uses, to answer in their variant.
@@ -175,9 +179,9 @@ class TypoCorrector:
         for term in chinese:
             for i in range(1, len(term) - 1):
                 if len(term) >= 5:
-                    self._by_gap.setdefault(term[:i] + "?" + term[i + 1:], term)
+                    self._by_gap.setdefault(term[:i] + "?" + term[i + 1 :], term)
                 if len(term) >= 4:
-                    self._by_drop.setdefault(term[:i] + term[i + 1:], term)
+                    self._by_drop.setdefault(term[:i] + term[i + 1 :], term)
         self._gap_lengths = sorted({len(k) for k in self._by_gap}, reverse=True)
         self._drop_lengths = sorted({len(k) for k in self._by_drop}, reverse=True)
 
@@ -192,33 +196,36 @@ class TypoCorrector:
         found = []
 
         def take(start: int, size: int, term: str | None) -> bool:
-            if term is None or text[start:start + size] == term or _breaks_a_word(text, start, size, term):
+            if term is None or text[start : start + size] == term or _breaks_a_word(text, start, size, term):
                 return False
             found.append((start, start + size, term))
-            taken[start:start + size] = [True] * size
+            taken[start : start + size] = [True] * size
             return True
 
         # Longest first, so 新媒休推广 becomes 新媒体推广 before 推广 is considered.
         sizes = sorted(set(self._lengths) | set(self._gap_lengths) | set(self._drop_lengths), reverse=True)
         for size in sizes:
             for start in range(len(text) - size + 1):
-                window = text[start:start + size]
-                if any(taken[start:start + size]) or not _is_chinese(window):
+                window = text[start : start + size]
+                if any(taken[start : start + size]) or not _is_chinese(window):
                     continue
-                exact = self._by_sound.get(tuple(sounds[start:start + size]))
+                exact = self._by_sound.get(tuple(sounds[start : start + size]))
                 if exact == window:  # already the term: nothing to correct, and nothing else may take it
-                    taken[start:start + size] = [True] * size
+                    taken[start : start + size] = [True] * size
                     continue
                 if take(start, size, exact):
                     continue
-                if take(start, size, self._by_blur.get(tuple(blurred[start:start + size]))):
+                if take(start, size, self._by_blur.get(tuple(blurred[start : start + size]))):
                     continue
-                if size in self._drop_lengths and not _dictionary().get(window) and \
-                        take(start, size, self._by_drop.get(window)):
+                if (
+                    size in self._drop_lengths
+                    and not _dictionary().get(window)
+                    and take(start, size, self._by_drop.get(window))
+                ):
                     continue
                 if size in self._gap_lengths:
                     for i in range(1, size - 1):  # inner characters only: 电商运营跟 is no typo of 电商运营岗
-                        if take(start, size, self._by_gap.get(window[:i] + "?" + window[i + 1:])):
+                        if take(start, size, self._by_gap.get(window[:i] + "?" + window[i + 1 :])):
                             break
         return found
 
@@ -226,8 +233,6 @@ class TypoCorrector:
         return mapped.edit(self.edits(mapped.text))
 
     def correct(self, text: str) -> str:
-        from assistant.mapped import Mapped
-
         return self.correct_mapped(Mapped.of(text)).text
 
 
@@ -257,38 +262,3 @@ def _breaks_a_word(text: str, start: int, size: int, term: str) -> bool:
 
 def _is_chinese(term: str) -> bool:
     return all("\u4e00" <= ch <= "\u9fff" for ch in term)
-
-
-def normalize(text: str, corrector: TypoCorrector | None = None) -> str:
-    """What the NLU pipeline reads (assistant.wording): Mandarin Simplified, lower-case Latin,
-    English terms in Chinese, typos fixed."""
-    from assistant.wording import normalize_mapped
-
-    return normalize_mapped(text, corrector).text
-
-
-@lru_cache(maxsize=1)
-def default_corrector() -> TypoCorrector:
-    from assistant.kb import load_kb
-
-    return TypoCorrector(load_kb().all_terms())
-
-
-# --- the published page -------------------------------------------------------
-# Pinyin the site's converter inserted after characters, e.g. 運(yùn)營(yíng).
-_PINYIN = re.compile(r"\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]+\)")
-# Mojibake and converter slips seen on the page, with what the page means.
-_PAGE_FIXES = {"因?yàn)檫@": "因为这", "利用利用": "利用", "著": "着"}
-_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
-
-
-def normalize_page(raw: str) -> str:
-    text = to_simplified(_PINYIN.sub("", raw))
-    for bad, good in _PAGE_FIXES.items():
-        text = text.replace(bad, good)
-    return text
-
-
-def comparable(text: str) -> str:
-    """Letters and digits only: how a quote is compared with the page."""
-    return _PUNCT.sub("", to_simplified(to_halfwidth(text))).lower()

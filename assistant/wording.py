@@ -7,6 +7,7 @@ dropped, then same-sounding typos of knowledge-base terms fixed. Every step reco
 where each character came from (assistant.mapped), so entities found on the result
 still point at what the visitor typed.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,7 +42,9 @@ def _regional_table() -> dict:
 def _english_pattern() -> tuple[re.Pattern, dict]:
     table = {k.lower(): v for k, v in glossary()["english"].items()}
     words = sorted(table, key=len, reverse=True)
-    pattern = re.compile(r"(?<![a-z_])(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")(?![a-z_])")
+    pattern = re.compile(
+        r"(?<![a-z_])(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")(?![a-z_])"
+    )
     return pattern, table
 
 
@@ -78,3 +81,9 @@ def normalize_mapped(text: str, corrector=None) -> Mapped:
     if corrector is not None:
         m = corrector.correct_mapped(m)
     return m
+
+
+def normalize(text: str, corrector=None) -> str:
+    """What the NLU pipeline reads: Mandarin Simplified, lower-case Latin, English terms in
+    Chinese, and typos fixed when a corrector (assistant.kb.default_corrector) is given."""
+    return normalize_mapped(text, corrector).text

@@ -5,12 +5,13 @@
 - A message's text: MAX_MESSAGE_CHARS. A longer one is not parsed; the visitor is asked,
   politely and in their script, to send the question alone (rasa_patches.message_limits).
 """
+
 from __future__ import annotations
 
 import os
 
-MAX_BODY_BYTES = 64 * 1024        # nginx's client_max_body_size on the stack is the same
-MAX_MESSAGE_CHARS = 2000          # several paragraphs of story plus the question
+MAX_BODY_BYTES = 64 * 1024  # nginx's client_max_body_size on the stack is the same
+MAX_MESSAGE_CHARS = 2000  # several paragraphs of story plus the question
 
 
 def too_long(text) -> bool:

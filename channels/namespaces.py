@@ -1,5 +1,6 @@
 """Each channel's own namespace of conversation ids, so that one channel can never reach
 another's conversations: a REST sender can never be a WeChat follower's id."""
+
 from __future__ import annotations
 
 WECHAT = "wechat:"
@@ -23,4 +24,4 @@ def widget_conversation(session_id: str) -> str:
 
 def widget_room(conversation_id: str) -> str:
     """The socket.io room of a widget conversation (the session id the widget joined)."""
-    return conversation_id[len(WIDGET):] if conversation_id.startswith(WIDGET) else conversation_id
+    return conversation_id[len(WIDGET) :] if conversation_id.startswith(WIDGET) else conversation_id

@@ -10,6 +10,7 @@
   (assistant.text.clean_input), as on every channel.
 Same path (/webhooks/rest/webhook) and replies otherwise.
 """
+
 from __future__ import annotations
 
 from rasa.core.channels.rest import RestInput as RasaRestInput

@@ -22,13 +22,14 @@
   The socket.io connect is refused here when the Origin header is not one of CORS_ORIGINS
   (the same list `make run` and the stack give `rasa run --cors`; unset or `*`: any origin).
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import os
 import re
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from engineio.payload import Payload
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -38,7 +39,6 @@ from sanic import Blueprint
 from assistant.text import clean_input
 from channels.limits import MAX_BODY_BYTES
 from channels.namespaces import MAX_SENDER_CHARS, widget_conversation, widget_room
-
 
 logger = logging.getLogger(__name__)
 Payload.max_decode_packets = 256
@@ -78,12 +78,11 @@ def safe_links(text: str) -> str:
         end = _destination_end(text, match.end())
         if end < 0:
             continue
-        if not _safe_url(text[match.end():end]):
-            out += [text[position:match.start()], match.group(1)]
+        if not _safe_url(text[match.end() : end]):
+            out += [text[position : match.start()], match.group(1)]
             position = end + 1
     out.append(text[position:])
-    return AUTOLINK.sub(lambda m: m.group(0) if _safe_url(m.group(1)) else m.group(1).split(":", 1)[-1],
-                        "".join(out))
+    return AUTOLINK.sub(lambda m: m.group(0) if _safe_url(m.group(1)) else m.group(1).split(":", 1)[-1], "".join(out))
 
 
 def allowed_origins(environ=os.environ) -> Optional[set]:
@@ -108,14 +107,13 @@ def widget_markdown(text: str) -> str:
 
 
 class WebchatOutput(SocketIOOutput):
-    async def _send_message(self, socket_id: Text, response: Any) -> None:
+    async def _send_message(self, socket_id: str, response: Any) -> None:
         # Rasa has already split the text into bubbles at blank lines.
         if isinstance(response.get("text"), str):
             response = {**response, "text": safe_links(widget_markdown(response["text"]))}
         await super()._send_message(widget_room(socket_id), response)
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any],
-                               **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         await self.sio.emit(self.bot_message_evt, {"custom": json_message}, room=widget_room(recipient_id))
 
 
@@ -141,7 +139,7 @@ class WebchatInput(SocketIOInput):
         rasa_connect = self.sio.handlers[namespace]["connect"]
         allowed = allowed_origins()
 
-        async def checked_connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+        async def checked_connect(sid: str, environ: Dict, auth: Optional[Dict] = None) -> bool:
             origin = environ.get("HTTP_ORIGIN")
             if not origin_allowed(origin, allowed):
                 logger.warning("socketio: refused a connection from origin %r (not in CORS_ORIGINS)", origin[:200])
@@ -150,7 +148,7 @@ class WebchatInput(SocketIOInput):
 
         self.sio.on("connect", handler=checked_connect, namespace=self.namespace)
 
-        async def checked_message(sid: Text, data: Any = None) -> None:
+        async def checked_message(sid: str, data: Any = None) -> None:
             text = data.get("message") if isinstance(data, dict) else None
             if not isinstance(text, str) or not text.strip():
                 logger.warning("socketio: dropped a %s that is not {'message': text}", self.user_message_evt)
@@ -167,8 +165,14 @@ class WebchatInput(SocketIOInput):
                     metadata = None
             # A lone surrogate ("\\ud800" in the JSON) is valid JSON but not text: OpenCC and
             # every store that encodes UTF-8 fail on it.
-            await rasa_handler(sid, {**data, "message": clean_input(text),
-                                     self.metadata_key: metadata if isinstance(metadata, dict) else {}})
+            await rasa_handler(
+                sid,
+                {
+                    **data,
+                    "message": clean_input(text),
+                    self.metadata_key: metadata if isinstance(metadata, dict) else {},
+                },
+            )
 
         self.sio.on(self.user_message_evt, handler=checked_message, namespace=self.namespace)
         return blueprint

@@ -4,6 +4,7 @@ and the build of the NLP assets they load (`python -m components.nlp_assets`).
 Rasa imports this package in every process that loads the model, so the Rasa patches are
 installed here, once (rasa_patches).
 """
+
 import rasa_patches
 
 rasa_patches.install()

@@ -3,6 +3,7 @@
 - build/spacy_zh: a blank spaCy `zh` pipeline (jieba segmenter) with an
   EntityRuler that tags subjects, dimensions and services (loaded by SpacyNLP).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -12,7 +13,7 @@ import jieba
 import spacy
 
 from assistant.kb import load_kb
-from assistant.text import normalize
+from assistant.wording import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,8 +32,7 @@ def main() -> None:
 
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
-    patterns = [{"label": label, "pattern": normalize(surface), "id": key}
-                for label, key, surface in kb.entity_terms()]
+    patterns = [{"label": label, "pattern": normalize(surface), "id": key} for label, key, surface in kb.entity_terms()]
     ruler.add_patterns(patterns)
     target = BUILD / "spacy_zh"
     if target.exists():

@@ -7,9 +7,10 @@ context that the Rasa server puts into the message metadata). The parse output's
 `reading` shows what was read, so `rasa shell nlu` explains a decision; EntityOffsets,
 the last step, moves entity offsets back onto the visitor's own characters.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -20,8 +21,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from assistant.clauses import Context, read
+from assistant.kb import default_corrector
 from assistant.mapped import Mapped
-from assistant.text import default_corrector, script_of
+from assistant.text import script_of
 from assistant.wording import normalize_mapped
 
 SCRIPT = "script"
@@ -37,15 +39,20 @@ BLANK_MESSAGE = "?"
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class ChineseNormalizer(GraphComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {"correct_typos": True}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         self._corrector = default_corrector() if config.get("correct_typos", True) else None
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "ChineseNormalizer":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ChineseNormalizer:
         return cls(config)
 
     def _normalize(self, message: Message) -> None:
@@ -80,8 +87,13 @@ class EntityOffsets(GraphComponent):
     """Entity start/end on what the visitor typed (values stay the canonical terms)."""
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "EntityOffsets":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> EntityOffsets:
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -1,6 +1,7 @@
 """What the staff console reads from the tracker store's events table: one conversation's
 messages, and the figures of the report. Read-only; SQLite (`make run`) or PostgreSQL (the
 stack), from the same settings the Rasa server uses."""
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,16 @@ from urllib.parse import quote_plus
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-EVENTS = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("type_name"),
-                  sa.column("timestamp"), sa.column("intent_name"), sa.column("action_name"), sa.column("data"))
+EVENTS = sa.table(
+    "events",
+    sa.column("id"),
+    sa.column("sender_id"),
+    sa.column("type_name"),
+    sa.column("timestamp"),
+    sa.column("intent_name"),
+    sa.column("action_name"),
+    sa.column("data"),
+)
 # How a turn ended, by the first action that answered the visitor's message.
 NOT_UNDERSTOOD = {"action_clarify"}
 DECLINED = {"action_decline"}
@@ -33,8 +42,10 @@ def tracker_database_url(environ=os.environ) -> str:
         user = quote_plus(environ.get("TRACKER_DB_USER", "postgres"))
         password = environ.get("TRACKER_DB_PASSWORD", "")
         credentials = f"{user}:{quote_plus(password)}" if password else user
-        return (f"postgresql://{credentials}@{host}:{environ.get('TRACKER_DB_PORT', '5432')}/"
-                f"{environ.get('TRACKER_DB_NAME', 'rasa')}")
+        return (
+            f"postgresql://{credentials}@{host}:{environ.get('TRACKER_DB_PORT', '5432')}/"
+            f"{environ.get('TRACKER_DB_NAME', 'rasa')}"
+        )
     return f"sqlite:///{environ.get('TRACKER_SQLITE_PATH') or ROOT / 'var' / 'tracker.db'}"
 
 
@@ -48,6 +59,7 @@ class Message:
 @dataclass
 class Asked:
     """Visitor messages that ended the same way, grouped by what they say."""
+
     count: int
     newest_text: str
     newest_at: datetime
@@ -55,10 +67,10 @@ class Asked:
 
 @dataclass
 class Report:
-    days: List[tuple] = field(default_factory=list)          # (date, conversations, messages)
+    days: List[tuple] = field(default_factory=list)  # (date, conversations, messages)
     not_understood: List[Asked] = field(default_factory=list)
     declined: List[Asked] = field(default_factory=list)
-    topics: List[tuple] = field(default_factory=list)        # (topic key, times answered)
+    topics: List[tuple] = field(default_factory=list)  # (topic key, times answered)
     handoffs: int = 0
     callback_forms: int = 0
     conversations: int = 0
@@ -81,22 +93,27 @@ class Archive:
             return []  # no conversation yet: the table does not exist
 
     def conversation(self, sender_id: str) -> List[Message]:
-        query = (sa.select(EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
-                 .where(EVENTS.c.sender_id == sender_id, EVENTS.c.type_name.in_(("user", "bot")))
-                 .order_by(EVENTS.c.id))
+        query = (
+            sa.select(EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
+            .where(EVENTS.c.sender_id == sender_id, EVENTS.c.type_name.in_(("user", "bot")))
+            .order_by(EVENTS.c.id)
+        )
         messages = []
         for type_name, timestamp, data in self._rows(query):
             text = json.loads(data).get("text")
             if text:
-                messages.append(Message(datetime.fromtimestamp(timestamp or 0, timezone.utc), type_name == "user", text))
+                messages.append(
+                    Message(datetime.fromtimestamp(timestamp or 0, timezone.utc), type_name == "user", text)
+                )
         return messages
 
     def report(self, since: date, tz) -> Report:
         start = datetime.combine(since, datetime.min.time(), tz).timestamp()
-        query = (sa.select(EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.action_name,
-                           EVENTS.c.data)
-                 .where(EVENTS.c.timestamp >= start, EVENTS.c.type_name.in_(("user", "action", "slot", "active_loop")))
-                 .order_by(EVENTS.c.sender_id, EVENTS.c.id))
+        query = (
+            sa.select(EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.action_name, EVENTS.c.data)
+            .where(EVENTS.c.timestamp >= start, EVENTS.c.type_name.in_(("user", "action", "slot", "active_loop")))
+            .order_by(EVENTS.c.sender_id, EVENTS.c.id)
+        )
         report = Report()
         per_day: Dict[date, list] = defaultdict(lambda: [set(), 0])
         groups = {"not_understood": {}, "declined": {}}
@@ -128,8 +145,7 @@ class Archive:
             elif type_name == "action" and pending and action != "action_listen":
                 if answered_by is None:
                     answered_by = action
-                    kind = ("not_understood" if action in NOT_UNDERSTOOD else
-                            "declined" if action in DECLINED else None)
+                    kind = "not_understood" if action in NOT_UNDERSTOOD else "declined" if action in DECLINED else None
                     if kind:
                         self._count(groups[kind], pending[1], pending[2])
                     report.handoffs += action in HANDOFF

@@ -3,6 +3,7 @@ until the database accepts them, in the order they happened.
 
 One file per replica (TRACKER_JOURNAL_PATH; scripts/stack.sh gives each its own), so a
 replica restarted during an outage still delivers what it kept."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,10 @@ class Journal:
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # a kept event survives a power cut
-        self._db.execute("CREATE TABLE IF NOT EXISTS pending (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-                         "sender_id TEXT NOT NULL, data TEXT NOT NULL)")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS pending (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "sender_id TEXT NOT NULL, data TEXT NOT NULL)"
+        )
         self._lock = threading.Lock()
         self._count = self._db.execute("SELECT count(*) FROM pending").fetchone()[0]
 

@@ -31,6 +31,7 @@ FailSafeTrackerStore would start every turn from an empty conversation):
 Configured in endpoints.production.yml and endpoints.yml as
 `type: conversation_store.tracker_store.LeanSQLTrackerStore`.
 """
+
 from __future__ import annotations
 
 import json
@@ -66,8 +67,10 @@ class LeanSQLTrackerStore(SQLTrackerStore):
         self.engine.dispose()
         engine_kwargs = create_engine_kwargs(url)
         if url.get_backend_name() == "postgresql":
-            engine_kwargs["connect_args"] = {**engine_kwargs.get("connect_args", {}),
-                                             "connect_timeout": CONNECT_TIMEOUT_SECONDS}
+            engine_kwargs["connect_args"] = {
+                **engine_kwargs.get("connect_args", {}),
+                "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            }
         if url.get_backend_name() == "sqlite":
             # One connection kept open (SQLAlchemy's default for a file is to reopen it per use);
             # all turns run on the event loop's thread.
@@ -78,33 +81,41 @@ class LeanSQLTrackerStore(SQLTrackerStore):
             self.engine = sa.create_engine(url, pool_pre_ping=True, **engine_kwargs)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.journal = Journal(journal_path())
-        self.kept: "OrderedDict[str, DialogueStateTracker]" = OrderedDict()
+        self.kept: OrderedDict[str, DialogueStateTracker] = OrderedDict()
         with self.session_scope():
             pass  # Rasa's check of the POSTGRESQL_SCHEMA setting, once instead of every turn
         # Statements built once (building them cost a millisecond per turn); plain connections,
         # no ORM session.
         self.events_table = table = self.SQLEvent.__table__
         sender = sa.bindparam("sender_id")
-        session_start = (sa.select(sa.func.max(table.c.timestamp))
-                         .where(table.c.sender_id == sender, table.c.type_name == SessionStarted.type_name)
-                         .scalar_subquery())
+        session_start = (
+            sa.select(sa.func.max(table.c.timestamp))
+            .where(table.c.sender_id == sender, table.c.type_name == SessionStarted.type_name)
+            .scalar_subquery()
+        )
         latest_session = sa.or_(table.c.timestamp >= session_start, session_start.is_(None))
         by_id = table.c.id
         self.all_sessions_query = sa.select(table.c.id, table.c.data).where(table.c.sender_id == sender).order_by(by_id)
         self.last_id_query = sa.select(sa.func.max(by_id)).where(table.c.sender_id == sender)
         self.latest_session_query = self.all_sessions_query.where(latest_session)
-        self.latest_session_count = (sa.select(sa.func.count()).select_from(table)
-                                     .where(table.c.sender_id == sender, latest_session))
+        self.latest_session_count = (
+            sa.select(sa.func.count()).select_from(table).where(table.c.sender_id == sender, latest_session)
+        )
         self.windows = _create_window_table(self.engine, table)
         self.window_query = sa.select(self.windows.c.first_event_id, self.windows.c.prefix).where(
-            self.windows.c.sender_id == sender)
+            self.windows.c.sender_id == sender
+        )
         self.window_rows_query = self.all_sessions_query.where(by_id >= sa.bindparam("first_id"))
         # The id of the n-th newest event (n = 0: the last one) of a conversation.
-        self.nth_newest_id = (sa.select(by_id).where(table.c.sender_id == sender).order_by(by_id.desc())
-                              .limit(1).offset(sa.bindparam("n")))
+        self.nth_newest_id = (
+            sa.select(by_id)
+            .where(table.c.sender_id == sender)
+            .order_by(by_id.desc())
+            .limit(1)
+            .offset(sa.bindparam("n"))
+        )
 
-    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
-                        ) -> Optional[DialogueStateTracker]:
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         prefix: List[dict] = []
         try:
             self.write_journal()
@@ -155,8 +166,9 @@ class LeanSQLTrackerStore(SQLTrackerStore):
         found = connection.execute(self.window_query, {"sender_id": sender_id}).first()
         if found is None:
             return connection.execute(self.latest_session_query, {"sender_id": sender_id}).all(), []
-        rows = connection.execute(self.window_rows_query,
-                                  {"sender_id": sender_id, "first_id": found.first_event_id}).all()
+        rows = connection.execute(
+            self.window_rows_query, {"sender_id": sender_id, "first_id": found.first_event_id}
+        ).all()
         return rows, json.loads(found.prefix)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -166,8 +178,9 @@ class LeanSQLTrackerStore(SQLTrackerStore):
             self.write_journal()
             with self.engine.begin() as connection:  # one transaction, committed on leaving
                 if stored is None:
-                    stored = connection.execute(self.latest_session_count,
-                                                {"sender_id": tracker.sender_id}).scalar_one()
+                    stored = connection.execute(
+                        self.latest_session_count, {"sender_id": tracker.sender_id}
+                    ).scalar_one()
                 new_events = [event.as_dict() for event in events[stored:]]
                 if new_events:
                     self._insert(connection, [self._row(tracker.sender_id, data) for data in new_events])
@@ -175,10 +188,14 @@ class LeanSQLTrackerStore(SQLTrackerStore):
                 last_id = connection.execute(self.last_id_query, {"sender_id": tracker.sender_id}).scalar()
         except DATABASE_ERRORS as error:
             # Only a conversation read from the database, kept, or new gets here: `stored` is known.
-            new_events = [event.as_dict() for event in events[stored or 0:]]
+            new_events = [event.as_dict() for event in events[stored or 0 :]]
             self.journal.add(tracker.sender_id, new_events)
-            logger.error("PostgreSQL unavailable (%s): %d events of %s kept in the journal",
-                         type(error).__name__, len(new_events), tracker.sender_id)
+            logger.error(
+                "PostgreSQL unavailable (%s): %d events of %s kept in the journal",
+                type(error).__name__,
+                len(new_events),
+                tracker.sender_id,
+            )
             moved = last_id = None
         await self._publish([{"sender_id": tracker.sender_id, **data} for data in new_events])
         setattr(tracker, STORED, len(events))
@@ -186,8 +203,7 @@ class LeanSQLTrackerStore(SQLTrackerStore):
         setattr(kept, LAST_ID, last_id)
         self._keep(kept)
 
-    def _move_window(self, connection, tracker: DialogueStateTracker, stored: int
-                     ) -> Optional[DialogueStateTracker]:
+    def _move_window(self, connection, tracker: DialogueStateTracker, stored: int) -> Optional[DialogueStateTracker]:
         """Starts the conversation's window anew where this save calls for it: at a session
         that began in this turn, or, once the window is too long, at a recent turn. Returns the
         tracker as the next load will see it, when it changed. Runs only when every event is
@@ -206,11 +222,13 @@ class LeanSQLTrackerStore(SQLTrackerStore):
             prefix = window.state_before(tracker.sender_id, list(events), cut, self.domain.slots)
         else:
             return None
-        first_id = connection.execute(self.nth_newest_id, {"sender_id": tracker.sender_id,
-                                                           "n": len(events) - 1 - cut}).scalar_one()
+        first_id = connection.execute(
+            self.nth_newest_id, {"sender_id": tracker.sender_id, "n": len(events) - 1 - cut}
+        ).scalar_one()
         values = {"first_event_id": first_id, "prefix": json.dumps([event.as_dict() for event in prefix])}
-        if not connection.execute(self.windows.update().where(self.windows.c.sender_id == tracker.sender_id)
-                                  .values(**values)).rowcount:
+        if not connection.execute(
+            self.windows.update().where(self.windows.c.sender_id == tracker.sender_id).values(**values)
+        ).rowcount:
             connection.execute(self.windows.insert().values(sender_id=tracker.sender_id, **values))
         moved = DialogueStateTracker.from_events(tracker.sender_id, prefix + list(events)[cut:], self.domain.slots)
         setattr(moved, STORED, len(moved.events))
@@ -256,30 +274,42 @@ class LeanSQLTrackerStore(SQLTrackerStore):
         """Rows straight to the driver: SQLAlchemy's per-parameter processing of a Core insert
         was 2% of a turn, for columns that need none."""
         mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
-        sql = (f"INSERT INTO {self.events_table.name} ({', '.join(self.ROW_COLUMNS)}) "
-               f"VALUES ({', '.join([mark] * len(self.ROW_COLUMNS))})")
+        sql = (
+            f"INSERT INTO {self.events_table.name} ({', '.join(self.ROW_COLUMNS)}) "
+            f"VALUES ({', '.join([mark] * len(self.ROW_COLUMNS))})"
+        )
         connection.exec_driver_sql(sql, rows)
 
     @staticmethod
     def _row(sender_id: str, data: dict) -> tuple:
         """An events-table row (ROW_COLUMNS), with the columns Rasa's SQLTrackerStore fills."""
-        return (sender_id, data["event"], data.get("timestamp"),
-                data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY), data.get("name"), json.dumps(data))
+        return (
+            sender_id,
+            data["event"],
+            data.get("timestamp"),
+            data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            data.get("name"),
+            json.dumps(data),
+        )
 
 
 def _create_window_table(engine, events: sa.Table) -> sa.Table:
     """`conversation_windows` and an index to read a conversation's newest events by id,
     created if missing (several replicas may try at once: one wins)."""
     metadata = sa.MetaData()
-    windows = sa.Table("conversation_windows", metadata,
-                       sa.Column("sender_id", sa.String(255), primary_key=True),
-                       sa.Column("first_event_id", sa.Integer, nullable=False),
-                       sa.Column("prefix", sa.Text, nullable=False))
+    windows = sa.Table(
+        "conversation_windows",
+        metadata,
+        sa.Column("sender_id", sa.String(255), primary_key=True),
+        sa.Column("first_event_id", sa.Integer, nullable=False),
+        sa.Column("prefix", sa.Text, nullable=False),
+    )
     try:
         metadata.create_all(engine, checkfirst=True)
         with engine.begin() as connection:  # not on Rasa's table object: its create_all would repeat it
-            connection.execute(sa.text(f"CREATE INDEX IF NOT EXISTS events_sender_id_id "
-                                       f"ON {events.name} (sender_id, id)"))
+            connection.execute(
+                sa.text(f"CREATE INDEX IF NOT EXISTS events_sender_id_id ON {events.name} (sender_id, id)")
+            )
     except (sa.exc.ProgrammingError, sa.exc.OperationalError, sa.exc.IntegrityError):
         logger.info("conversation windows: created by another replica meanwhile")
     return windows

@@ -13,6 +13,7 @@ When a saved conversation grows past TRIM_AT_EVENTS, the window moves on to the 
 turn about KEEP_EVENTS from the end; where it starts and the state there are stored in the
 `conversation_windows` table, so any replica loads only the window.
 """
+
 from __future__ import annotations
 
 from typing import Iterable, List, Optional
@@ -22,8 +23,8 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SessionSt
 from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import DialogueStateTracker
 
-KEEP_EVENTS = 40       # about five turns: more than any rule, memoization (3 turns) or form needs
-TRIM_AT_EVENTS = 80    # a window never holds more than this (plus its starting state)
+KEEP_EVENTS = 40  # about five turns: more than any rule, memoization (3 turns) or form needs
+TRIM_AT_EVENTS = 80  # a window never holds more than this (plus its starting state)
 
 
 def latest_session(events: List[dict]) -> Optional[int]:
@@ -43,8 +44,11 @@ def cut_index(events: List[Event], not_before: int) -> Optional[int]:
     about KEEP_EVENTS from the end and after the first `not_before` events."""
     for i in range(max(len(events) - KEEP_EVENTS, not_before), len(events) - 1):
         event = events[i]
-        if (isinstance(event, ActionExecuted) and event.action_name == ACTION_LISTEN_NAME
-                and isinstance(events[i + 1], UserUttered)):
+        if (
+            isinstance(event, ActionExecuted)
+            and event.action_name == ACTION_LISTEN_NAME
+            and isinstance(events[i + 1], UserUttered)
+        ):
             return i
     return None
 
@@ -54,8 +58,11 @@ def state_before(sender_id: str, events: List[Event], cut: int, slots: Iterable[
     every slot that is not at its initial value, and the active form."""
     state = DialogueStateTracker.from_events(sender_id, events[:cut], slots=slots)
     timestamp = events[cut].timestamp
-    prefix: List[Event] = [SlotSet(name, slot.value, timestamp=timestamp)
-                           for name, slot in state.slots.items() if slot.value != slot.initial_value]
+    prefix: List[Event] = [
+        SlotSet(name, slot.value, timestamp=timestamp)
+        for name, slot in state.slots.items()
+        if slot.value != slot.initial_value
+    ]
     if state.active_loop_name:
         prefix.append(ActiveLoop(state.active_loop_name, timestamp=timestamp))
     return prefix

@@ -1,4 +1,5 @@
 """Starts the trained assistant (action server + Rasa server) as real processes for tests."""
+
 from __future__ import annotations
 
 import http.client
@@ -48,17 +49,29 @@ class BotProcess:
     `model` serves another trained model than models/bot.tar.gz.
     """
 
-    def __init__(self, env: dict | None = None, credentials: Path | None = None,
-                 endpoints: Path | None = None, log_dir: Path | None = None, model: Path | None = None):
+    def __init__(
+        self,
+        env: dict | None = None,
+        credentials: Path | None = None,
+        endpoints: Path | None = None,
+        log_dir: Path | None = None,
+        model: Path | None = None,
+    ):
         self.model = Path(model or MODEL)
         if not self.model.exists():
             raise RuntimeError(f"{self.model} is missing: run `make model` first")
         self.rasa_port = free_port()
         self.action_port = free_port()
         self.url = f"http://127.0.0.1:{self.rasa_port}"
-        self.env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
-                    "RASA_PORT": str(self.rasa_port), "ACTION_PORT": str(self.action_port),
-                    secret.ENV: secret.generate(), **(env or {})}
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "RASA_PORT": str(self.rasa_port),
+            "ACTION_PORT": str(self.action_port),
+            secret.ENV: secret.generate(),
+            **(env or {}),
+        }
         self.credentials = credentials or ROOT / "credentials.yml"
         self.endpoints = endpoints
         self.log_dir = Path(log_dir or ROOT / "results" / f"bot-{self.rasa_port}")
@@ -76,19 +89,35 @@ class BotProcess:
         self.procs.append(proc)
         return proc
 
-    def start(self, timeout: float = 120) -> "BotProcess":
+    def start(self, timeout: float = 120) -> BotProcess:
         if self.endpoints is None:  # endpoints.yml with this bot's action port and conversations file
-            self.endpoints = render_endpoints(self.log_dir / "endpoints.yml", self.action_port,
-                                              self.env["TRACKER_SQLITE_PATH"])
+            self.endpoints = render_endpoints(
+                self.log_dir / "endpoints.yml", self.action_port, self.env["TRACKER_SQLITE_PATH"]
+            )
         if self.fresh_store:
             for old in self.log_dir.glob("tracker.db*"):
                 old.unlink()
-        actions = self._spawn([str(VENV_BIN / "python"), "-m", "action_server",
-                               "--port", str(self.action_port)], "actions")
+        actions = self._spawn(
+            [str(VENV_BIN / "python"), "-m", "action_server", "--port", str(self.action_port)], "actions"
+        )
         # What `make run` runs: the rasa CLI with rasa_patches/degradation.py installed.
-        rasa = self._spawn([str(VENV_BIN / "python"), "-m", "rasa_server", "run", "--model", str(self.model),
-                            "--port", str(self.rasa_port), "--credentials", str(self.credentials),
-                            "--endpoints", str(self.endpoints)], "rasa")
+        rasa = self._spawn(
+            [
+                str(VENV_BIN / "python"),
+                "-m",
+                "rasa_server",
+                "run",
+                "--model",
+                str(self.model),
+                "--port",
+                str(self.rasa_port),
+                "--credentials",
+                str(self.credentials),
+                "--endpoints",
+                str(self.endpoints),
+            ],
+            "rasa",
+        )
         try:
             _wait_http(f"http://127.0.0.1:{self.action_port}/health", actions, timeout)
             _wait_http(f"{self.url}/webhooks/rest/", rasa, timeout)
@@ -111,7 +140,7 @@ class BotProcess:
         """One turn over the REST channel; returns Rasa's list of bot messages."""
         return post_json(f"{self.url}/webhooks/rest/webhook", {"sender": sender, "message": text}, timeout)
 
-    def __enter__(self) -> "BotProcess":
+    def __enter__(self) -> BotProcess:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -124,17 +153,26 @@ class ActionServerProcess:
     def __init__(self, env: dict | None = None):
         self.port = free_port()
         self.webhook_url = f"http://127.0.0.1:{self.port}/webhook"
-        self.env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
-                    secret.ENV: secret.generate(), **(env or {})}
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "RASA_TELEMETRY_ENABLED": "false",
+            secret.ENV: secret.generate(),
+            **(env or {}),
+        }
         self.headers = secret.headers(self.env)  # what an in-process Agent must send
         self.proc: subprocess.Popen | None = None
 
-    def __enter__(self) -> "ActionServerProcess":
+    def __enter__(self) -> ActionServerProcess:
         log_dir = ROOT / "results" / f"actions-{self.port}"
         log_dir.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen([str(VENV_BIN / "python"), "-m", "action_server",
-                                      "--port", str(self.port)], cwd=ROOT, env=self.env,
-                                     stdout=open(log_dir / "actions.log", "wb"), stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [str(VENV_BIN / "python"), "-m", "action_server", "--port", str(self.port)],
+            cwd=ROOT,
+            env=self.env,
+            stdout=open(log_dir / "actions.log", "wb"),
+            stderr=subprocess.STDOUT,
+        )
         try:
             _wait_http(f"http://127.0.0.1:{self.port}/health", self.proc, 120)
         except Exception:

@@ -1,4 +1,5 @@
 """The production stack (scripts/stack.sh) on free loopback ports, for the stack tests."""
+
 from __future__ import annotations
 
 import asyncio
@@ -30,8 +31,9 @@ def require_services() -> None:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=2).close()
         except OSError as error:
-            raise RuntimeError(f"{name} is not reachable on 127.0.0.1:{port} ({error}); "
-                               "the stack tests need it running") from error
+            raise RuntimeError(
+                f"{name} is not reachable on 127.0.0.1:{port} ({error}); the stack tests need it running"
+            ) from error
 
 
 def _free(port: int) -> bool:
@@ -59,20 +61,35 @@ class Stack:
         self.db = f"stack_test_{uuid.uuid4().hex[:8]}"
         self.rasa_ports = [self.port + 10 + i for i in range(rasa_replicas)]
         self.token = uuid.uuid4().hex
-        self.env = {**os.environ, "STACK_PORT": str(self.port), "STACK_DIR": str(self.dir),
-                    "RASA_REPLICAS": str(rasa_replicas), "ACTION_REPLICAS": str(action_replicas),
-                    "TRACKER_DB_NAME": self.db, "LOCK_KEY_PREFIX": self.db.replace("_", ""),
-                    "BROKER_QUEUE": self.db, "BROKER_EXCHANGE": self.db, "RASA_AUTH_TOKEN": self.token,
-                    "CORS_ORIGINS": "https://www.chuangyiling.example", **(env or {})}
+        self.env = {
+            **os.environ,
+            "STACK_PORT": str(self.port),
+            "STACK_DIR": str(self.dir),
+            "RASA_REPLICAS": str(rasa_replicas),
+            "ACTION_REPLICAS": str(action_replicas),
+            "TRACKER_DB_NAME": self.db,
+            "LOCK_KEY_PREFIX": self.db.replace("_", ""),
+            "BROKER_QUEUE": self.db,
+            "BROKER_EXCHANGE": self.db,
+            "RASA_AUTH_TOKEN": self.token,
+            "CORS_ORIGINS": "https://www.chuangyiling.example",
+            **(env or {}),
+        }
         self.url = f"http://127.0.0.1:{self.port}"
 
     def up(self) -> None:
-        subprocess.run([str(ROOT / "scripts" / "stack.sh"), "up"], env=self.env, check=True,
-                       stdout=subprocess.DEVNULL, timeout=300)
+        subprocess.run(
+            [str(ROOT / "scripts" / "stack.sh"), "up"], env=self.env, check=True, stdout=subprocess.DEVNULL, timeout=300
+        )
 
     def down(self) -> None:
-        subprocess.run([str(ROOT / "scripts" / "stack.sh"), "down"], env=self.env, check=True,
-                       stdout=subprocess.DEVNULL, timeout=120)
+        subprocess.run(
+            [str(ROOT / "scripts" / "stack.sh"), "down"],
+            env=self.env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            timeout=120,
+        )
         conn = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
         conn.autocommit = True  # DROP DATABASE cannot run in a transaction
         conn.cursor().execute(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)")
@@ -98,10 +115,12 @@ class Stack:
             except ProcessLookupError:
                 return
 
-    def post(self, path: str, body: bytes, headers: dict | None = None, base: str | None = None,
-             timeout: float = 60) -> tuple[int, bytes, dict]:
-        req = urllib.request.Request((base or self.url) + path, body,
-                                     {"Content-Type": "application/json", **(headers or {})})
+    def post(
+        self, path: str, body: bytes, headers: dict | None = None, base: str | None = None, timeout: float = 60
+    ) -> tuple[int, bytes, dict]:
+        req = urllib.request.Request(
+            (base or self.url) + path, body, {"Content-Type": "application/json", **(headers or {})}
+        )
         try:
             with urllib.request.urlopen(req, timeout=timeout) as resp:
                 return resp.status, resp.read(), dict(resp.headers)
@@ -109,8 +128,9 @@ class Stack:
             return error.code, error.read(), dict(error.headers)
 
     def say(self, sender: str, text: str, base: str | None = None) -> tuple[int, list]:
-        status, body, _ = self.post("/webhooks/rest/webhook",
-                                    json.dumps({"sender": sender, "message": text}).encode(), base=base)
+        status, body, _ = self.post(
+            "/webhooks/rest/webhook", json.dumps({"sender": sender, "message": text}).encode(), base=base
+        )
         return status, (json.loads(body) if status == 200 else [])
 
     def events(self, sender: str) -> list[tuple[str, dict]]:
@@ -149,16 +169,34 @@ async def delete_broker(name: str) -> None:
 
 def restart_postgresql() -> None:
     version = sorted(p.name for p in PG_VERSIONS.iterdir())[-1]
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
-                   check=True, timeout=120)
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"], check=True, timeout=120)
 
 
 def restart_redis() -> None:
     """Redis as this machine starts it (it keeps nothing on disk)."""
     subprocess.run(["redis-cli", "shutdown", "nosave"], check=False, timeout=30)
-    subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
-                    "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
-                    "--logfile", "/var/log/redis/ci.log"], check=True, timeout=30)
+    subprocess.run(
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "-::1",
+            "--port",
+            "6379",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            "/var/lib/redis",
+            "--logfile",
+            "/var/log/redis/ci.log",
+        ],
+        check=True,
+        timeout=30,
+    )
 
 
 def wait_port(port: int, timeout: float = 60) -> None:

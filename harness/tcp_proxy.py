@@ -1,5 +1,6 @@
 """A TCP forwarder to a local service that a test can stop and start: an outage without
 touching the machine's own PostgreSQL or RabbitMQ."""
+
 from __future__ import annotations
 
 import socket
@@ -16,7 +17,7 @@ class TcpProxy:
         self._connections: list[socket.socket] = []
         self._lock = threading.Lock()
 
-    def start(self) -> "TcpProxy":
+    def start(self) -> TcpProxy:
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self.port))

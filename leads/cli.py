@@ -1,4 +1,5 @@
 """Staff commands: python -m leads list | export | mark-contacted ID | notify-pending."""
+
 from __future__ import annotations
 
 import argparse
@@ -32,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m leads",
         description="Callback requests left with the assistant. Database: LEADS_DATABASE_URL "
-                    "(default: SQLite var/leads.db). Dates are in OFFICE_TZ (default Asia/Shanghai).")
+        "(default: SQLite var/leads.db). Dates are in OFFICE_TZ (default Asia/Shanghai).",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     filters = argparse.ArgumentParser(add_help=False)
     filters.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="created on or after this day")
@@ -61,9 +63,11 @@ def _print_list(leads: list[store.Lead]) -> None:
     tz = store.local_tz()
     for lead in leads:
         s = terminal_safe
-        print(f"#{lead.id}  {lead.created_at.astimezone(tz):%Y-%m-%d %H:%M}  {lead.status:<9}  "
-              f"{s(lead.name)}  手机 {s(lead.phone)}  微信 {s(lead.wechat)}  "
-              f"需求 {s(lead.need)[:40]}  时间 {s(lead.preferred_time)}  ({s(lead.channel)} {s(lead.conversation_id)})")
+        print(
+            f"#{lead.id}  {lead.created_at.astimezone(tz):%Y-%m-%d %H:%M}  {lead.status:<9}  "
+            f"{s(lead.name)}  手机 {s(lead.phone)}  微信 {s(lead.wechat)}  "
+            f"需求 {s(lead.need)[:40]}  时间 {s(lead.preferred_time)}  ({s(lead.channel)} {s(lead.conversation_id)})"
+        )
     print(f"{len(leads)} lead(s)", file=sys.stderr)
 
 

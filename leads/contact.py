@@ -3,6 +3,7 @@
 Every `normalize_*` function returns the cleaned value, or None when the
 input cannot be used (the form then re-prompts).
 """
+
 from __future__ import annotations
 
 import re

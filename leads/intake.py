@@ -1,4 +1,5 @@
 """What the form actions call once the visitor confirmed: store, then notify in the background."""
+
 from __future__ import annotations
 
 import asyncio
@@ -40,8 +41,11 @@ def record_lead(**lead_fields) -> store.SaveResult:
         # The same request kept twice is one file (and one row once delivered).
         key = hashlib.sha256(json.dumps(lead_fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         spool.keep(lead_fields, key)
-        logger.error("leads database unavailable (%s): lead of %s kept on disk",
-                     type(error).__name__, lead_fields.get("conversation_id"))
+        logger.error(
+            "leads database unavailable (%s): lead of %s kept on disk",
+            type(error).__name__,
+            lead_fields.get("conversation_id"),
+        )
         spool.retry_in_background(_store_and_notify)
         return store.SaveResult(lead=None, created=True, kept=True)
 

@@ -5,6 +5,7 @@ daemon thread with timeouts and retries, so a slow or failing webhook never
 delays the visitor's reply. A lead whose notification never got through
 keeps notified_at empty and is resent by `python -m leads notify-pending`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -51,9 +52,14 @@ def message(lead: store.Lead) -> dict:
 class WecomNotifier:
     """Delivers lead notifications to one webhook URL from a background thread."""
 
-    def __init__(self, webhook_url: str, *, engine: Engine | None = None,
-                 timeout: float | tuple[float, float] = TIMEOUT,
-                 retry_delays: Sequence[float] = RETRY_DELAYS):
+    def __init__(
+        self,
+        webhook_url: str,
+        *,
+        engine: Engine | None = None,
+        timeout: float | tuple[float, float] = TIMEOUT,
+        retry_delays: Sequence[float] = RETRY_DELAYS,
+    ):
         self.webhook_url = webhook_url
         self.engine = engine
         self.timeout = timeout
@@ -101,12 +107,24 @@ class WecomNotifier:
                 return True
             if attempt < attempts:
                 delay = self.retry_delays[attempt - 1]
-                log.warning("WeCom notification for lead #%s failed (attempt %d/%d): %s; retrying in %gs",
-                            lead.id, attempt, attempts, error, delay)
+                log.warning(
+                    "WeCom notification for lead #%s failed (attempt %d/%d): %s; retrying in %gs",
+                    lead.id,
+                    attempt,
+                    attempts,
+                    error,
+                    delay,
+                )
                 time.sleep(delay)
             else:
-                log.error("WeCom notification for lead #%s failed (attempt %d/%d): %s; giving up, "
-                          "`python -m leads notify-pending` resends it", lead.id, attempt, attempts, error)
+                log.error(
+                    "WeCom notification for lead #%s failed (attempt %d/%d): %s; giving up, "
+                    "`python -m leads notify-pending` resends it",
+                    lead.id,
+                    attempt,
+                    attempts,
+                    error,
+                )
         return False
 
     def _post(self, lead: store.Lead) -> str | None:

@@ -1,5 +1,6 @@
 """When staff answer: OFFICE_HOURS (e.g. "Mon-Fri 09:00-18:00; Sat 10:00-16:00")
 in OFFICE_TZ (default Asia/Shanghai), so the bot can say when it calls back."""
+
 from __future__ import annotations
 
 import logging
@@ -14,7 +15,6 @@ log = logging.getLogger(__name__)
 DEFAULT_HOURS = "Mon-Fri 09:00-18:00"
 DEFAULT_TZ = "Asia/Shanghai"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_NAMES_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 _RULE = re.compile(r"(?P<days>[A-Za-z,\s-]+?)\s+(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})")
 
 
@@ -88,9 +88,7 @@ class OfficeHours:
             return local
         for days_ahead in range(8):
             day = local.date() + timedelta(days=days_ahead)
-            starts = sorted(
-                datetime.combine(day, w.start, self.tz) for w in self.windows if w.weekday == day.weekday()
-            )
+            starts = sorted(datetime.combine(day, w.start, self.tz) for w in self.windows if w.weekday == day.weekday())
             for start in starts:
                 if start > local:
                     return start
@@ -101,7 +99,10 @@ class OfficeHours:
         local = self._local(now)
         opening = self.next_opening(local)
         days_ahead = (opening.date() - local.date()).days
-        day = {0: "今天", 1: "明天"}.get(days_ahead, DAY_NAMES_ZH[opening.weekday()])
+        from assistant.phrasebook import load_phrasebook  # the visitor reads it: kb/dialogue.yml
+
+        days = load_phrasebook().days
+        day = {0: days["today"], 1: days["tomorrow"]}.get(days_ahead, days["weekdays"][opening.weekday()])
         return f"{day} {opening:%H:%M}"
 
 

@@ -3,6 +3,7 @@
 One JSON file per lead in LEADS_SPOOL_DIR (default var/leads-spool), written atomically, so
 every process (each action server of the stack, `python -m leads`) can deliver any of them;
 a lead delivered twice is stored once (its request key is unique)."""
+
 from __future__ import annotations
 
 import json
@@ -70,8 +71,11 @@ def retry_in_background(save: Callable[[dict], object]) -> None:
                 try:
                     deliver(save)
                 except Exception as error:  # noqa: BLE001 - still away: try again later
-                    logger.warning("leads database still unavailable (%s); %d leads kept on disk",
-                                   type(error).__name__, len(kept()))
+                    logger.warning(
+                        "leads database still unavailable (%s); %d leads kept on disk",
+                        type(error).__name__,
+                        len(kept()),
+                    )
         finally:
             _retrying.release()
 

@@ -4,6 +4,7 @@ Written in the 2.0 style that SQLAlchemy 1.4 also runs (`future=True`
 engines, `select()`, `engine.begin()`), so upgrading SQLAlchemy needs no change.
 The database is `LEADS_DATABASE_URL`, else the SQLite file var/leads.db.
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,8 +19,20 @@ from typing import IO, Iterable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
-    CheckConstraint, Column, DateTime, Integer, MetaData, String, Table, Text,
-    create_engine, insert, inspect, select, text, update,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -51,7 +64,8 @@ class UTCDateTime(TypeDecorator):
 
 metadata = MetaData()
 leads_table = Table(
-    "leads", metadata,
+    "leads",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("created_at", UTCDateTime, nullable=False, index=True),
     Column("channel", String(64), nullable=False),
@@ -132,8 +146,9 @@ def _add_missing_columns(conn) -> None:
     present = {column["name"] for column in inspect(conn).get_columns(leads_table.name)}
     for column in leads_table.columns:
         if column.name not in present:
-            conn.execute(text(f"ALTER TABLE {leads_table.name} ADD COLUMN {column.name} "
-                              f"{column.type.compile(conn.dialect)}"))
+            conn.execute(
+                text(f"ALTER TABLE {leads_table.name} ADD COLUMN {column.name} {column.type.compile(conn.dialect)}")
+            )
 
 
 _engines: dict[str, Engine] = {}
@@ -149,8 +164,7 @@ def default_engine() -> Engine:
         return _engines[url]
 
 
-def request_key(channel: str, conversation_id: str, phone: str | None,
-                wechat: str | None, need: str | None) -> str:
+def request_key(channel: str, conversation_id: str, phone: str | None, wechat: str | None, need: str | None) -> str:
     """Same conversation + same contact + same need = same request, whatever the spacing/case."""
     need_key = "".join((need or "").split()).casefold()
     raw = "\x1f".join((channel, conversation_id, phone or "", wechat or "", need_key))
@@ -165,10 +179,18 @@ def _by_key(conn, key: str) -> Lead:
     return _lead(conn.execute(select(leads_table).where(leads_table.c.request_key == key)).one())
 
 
-def save_lead(*, channel: str, conversation_id: str, name: str | None = None,
-              phone: str | None = None, wechat: str | None = None, need: str | None = None,
-              preferred_time: str | None = None, key: str | None = None,
-              engine: Engine | None = None) -> SaveResult:
+def save_lead(
+    *,
+    channel: str,
+    conversation_id: str,
+    name: str | None = None,
+    phone: str | None = None,
+    wechat: str | None = None,
+    need: str | None = None,
+    preferred_time: str | None = None,
+    key: str | None = None,
+    engine: Engine | None = None,
+) -> SaveResult:
     """Stores a confirmed callback request once.
 
     Values are normalised again here (see leads.contact); a phone or WeChat ID
@@ -188,9 +210,14 @@ def save_lead(*, channel: str, conversation_id: str, name: str | None = None,
         raise ValueError("a phone number or a WeChat ID is required")
     clean_need = contact.normalize_need(need)
     values = dict(
-        created_at=_now(), channel=channel, conversation_id=conversation_id,
-        name=contact.normalize_name(name), phone=clean_phone, wechat=clean_wechat,
-        need=clean_need, preferred_time=contact.normalize_preferred_time(preferred_time),
+        created_at=_now(),
+        channel=channel,
+        conversation_id=conversation_id,
+        name=contact.normalize_name(name),
+        phone=clean_phone,
+        wechat=clean_wechat,
+        need=clean_need,
+        preferred_time=contact.normalize_preferred_time(preferred_time),
         status="new",
         request_key=key or request_key(channel, conversation_id, clean_phone, clean_wechat, clean_need),
     )
@@ -211,8 +238,9 @@ def local_tz() -> ZoneInfo:
     return office_hours.configured().tz
 
 
-def list_leads(*, since: date | None = None, until: date | None = None, status: str | None = None,
-               engine: Engine | None = None) -> list[Lead]:
+def list_leads(
+    *, since: date | None = None, until: date | None = None, status: str | None = None, engine: Engine | None = None
+) -> list[Lead]:
     """Leads oldest first; `since`/`until` are inclusive local dates (see local_tz)."""
     query = select(leads_table).order_by(leads_table.c.created_at, leads_table.c.id)
     tz = local_tz()
@@ -231,22 +259,33 @@ def list_leads(*, since: date | None = None, until: date | None = None, status: 
 NOTE_MAX = 2000
 
 
-def search_leads(*, query: str | None = None, since: date | None = None, until: date | None = None,
-                 status: str | None = None, limit: int = 500, engine: Engine | None = None) -> list[Lead]:
+def search_leads(
+    *,
+    query: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    status: str | None = None,
+    limit: int = 500,
+    engine: Engine | None = None,
+) -> list[Lead]:
     """Newest first, for the console: `query` is found in the name, phone, WeChat ID or need."""
     found = list_leads(since=since, until=until, status=status, engine=engine)
     words = (query or "").strip().casefold()
     if words:
-        found = [lead for lead in found
-                 if any(words in (value or "").casefold() for value in (lead.name, lead.phone, lead.wechat, lead.need))]
+        found = [
+            lead
+            for lead in found
+            if any(words in (value or "").casefold() for value in (lead.name, lead.phone, lead.wechat, lead.need))
+        ]
     return found[::-1][:limit]
 
 
 def set_note(lead_id: int, note: str, *, engine: Engine | None = None) -> Lead | None:
     engine = engine or default_engine()
     with engine.begin() as conn:
-        conn.execute(update(leads_table).where(leads_table.c.id == lead_id)
-                     .values(note=(note or "").strip()[:NOTE_MAX] or None))
+        conn.execute(
+            update(leads_table).where(leads_table.c.id == lead_id).values(note=(note or "").strip()[:NOTE_MAX] or None)
+        )
     return get_lead(lead_id, engine=engine)
 
 
@@ -280,12 +319,37 @@ def unnotified_leads(*, engine: Engine | None = None) -> list[Lead]:
         return [_lead(row) for row in conn.execute(query)]
 
 
-CSV_COLUMNS = ("id", "created_at", "status", "name", "phone", "wechat", "need", "preferred_time",
-               "channel", "conversation_id", "contacted_at", "notified_at", "note")
+CSV_COLUMNS = (
+    "id",
+    "created_at",
+    "status",
+    "name",
+    "phone",
+    "wechat",
+    "need",
+    "preferred_time",
+    "channel",
+    "conversation_id",
+    "contacted_at",
+    "notified_at",
+    "note",
+)
 # What staff read, in the CSV and the console.
-COLUMN_LABELS = {"id": "编号", "created_at": "提交时间", "status": "状态", "name": "称呼", "phone": "手机",
-                 "wechat": "微信", "need": "需求", "preferred_time": "方便联系的时间", "channel": "渠道",
-                 "conversation_id": "会话编号", "contacted_at": "联系时间", "notified_at": "通知时间", "note": "备注"}
+COLUMN_LABELS = {
+    "id": "编号",
+    "created_at": "提交时间",
+    "status": "状态",
+    "name": "称呼",
+    "phone": "手机",
+    "wechat": "微信",
+    "need": "需求",
+    "preferred_time": "方便联系的时间",
+    "channel": "渠道",
+    "conversation_id": "会话编号",
+    "contacted_at": "联系时间",
+    "notified_at": "通知时间",
+    "note": "备注",
+}
 STATUS_LABELS = {"new": "新线索", "contacted": "已联系"}
 
 

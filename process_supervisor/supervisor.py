@@ -1,4 +1,5 @@
 """Starts child processes, restarts any that exits, stops them all on SIGINT/SIGTERM."""
+
 from __future__ import annotations
 
 import os
@@ -10,7 +11,8 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
-from process_supervisor.endpoints import ROOT, render as render_endpoints
+from process_supervisor.endpoints import ROOT
+from process_supervisor.endpoints import render as render_endpoints
 
 FIRST_DELAY, MAX_DELAY = 1.0, 30.0
 STABLE_SECONDS = 60.0  # a child that ran this long starts again from FIRST_DELAY
@@ -60,8 +62,7 @@ def answers(url: str) -> bool:
 
 
 class Supervisor:
-    def __init__(self, children: Sequence[Child], say: Callable[[str], None] = print,
-                 ready_line: Optional[str] = None):
+    def __init__(self, children: Sequence[Child], say: Callable[[str], None] = print, ready_line: Optional[str] = None):
         self.children = list(children)
         self.say = say
         self.ready_line = ready_line
@@ -79,8 +80,11 @@ class Supervisor:
         try:
             while not self.stopping:
                 self.tick()
-                if not ready and self.ready_line and all(
-                        c.health_url is None or answers(c.health_url) for c in self.children):
+                if (
+                    not ready
+                    and self.ready_line
+                    and all(c.health_url is None or answers(c.health_url) for c in self.children)
+                ):
                     ready = True
                     self.say(self.ready_line)
                 time.sleep(poll_seconds)
@@ -112,17 +116,39 @@ def main(argv: Sequence[str] = ()) -> int:
     py = sys.executable
     rasa_port, action_port, web_port = env["RASA_PORT"], env["ACTION_PORT"], env["WEB_PORT"]
     cors = env.get("CORS_ORIGINS", "").split()
-    endpoints = render_endpoints(ROOT / "var" / "endpoints.run.yml", action_port,
-                                 env.get("TRACKER_SQLITE_PATH") or ROOT / "var" / "tracker.db")
+    endpoints = render_endpoints(
+        ROOT / "var" / "endpoints.run.yml", action_port, env.get("TRACKER_SQLITE_PATH") or ROOT / "var" / "tracker.db"
+    )
     children = [
-        Child("action server", [py, "-m", "action_server", "--port", action_port],
-              f"http://127.0.0.1:{action_port}/health"),
+        Child(
+            "action server",
+            [py, "-m", "action_server", "--port", action_port],
+            f"http://127.0.0.1:{action_port}/health",
+        ),
         Child("website and staff console", [py, "-m", "web_app"], f"http://127.0.0.1:{web_port}/"),
-        Child("Rasa server", [py, "-m", "rasa_server", "run", "--model", "models/bot.tar.gz",
-                              "--port", rasa_port, "--credentials", "credentials.yml",
-                              "--endpoints", str(endpoints), "--cors", *cors],
-              f"http://127.0.0.1:{rasa_port}/"),
+        Child(
+            "Rasa server",
+            [
+                py,
+                "-m",
+                "rasa_server",
+                "run",
+                "--model",
+                "models/bot.tar.gz",
+                "--port",
+                rasa_port,
+                "--credentials",
+                "credentials.yml",
+                "--endpoints",
+                str(endpoints),
+                "--cors",
+                *cors,
+            ],
+            f"http://127.0.0.1:{rasa_port}/",
+        ),
     ]
-    ready = (f"Ready: widget http://localhost:{web_port}/ · staff http://localhost:{web_port}/staff/ · REST "
-             f"http://localhost:{rasa_port}/webhooks/rest/webhook · Ctrl-C stops")
+    ready = (
+        f"Ready: widget http://localhost:{web_port}/ · staff http://localhost:{web_port}/staff/ · REST "
+        f"http://localhost:{rasa_port}/webhooks/rest/webhook · Ctrl-C stops"
+    )
     return Supervisor(children, say=lambda line: print(line, flush=True), ready_line=ready).run()

@@ -20,6 +20,7 @@ answers, the kept events go out in order.
 Configured in endpoints.production.yml as `type: production.event_broker.PromptPikaEventBroker`;
 conversation_store/tracker_store.py calls `publish_all`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -51,8 +52,11 @@ class PromptPikaEventBroker(PikaEventBroker):
         try:
             await asyncio.wait_for(broker.connect(), STARTUP_TRY_SECONDS)
         except Exception as error:  # noqa: BLE001 - whatever RabbitMQ does, the replica serves
-            logger.error("RabbitMQ is unreachable at start-up (%r): serving anyway, keeping events "
-                         "and connecting in the background", error)
+            logger.error(
+                "RabbitMQ is unreachable at start-up (%r): serving anyway, keeping events "
+                "and connecting in the background",
+                error,
+            )
             broker._background_connect = broker._loop.create_task(broker._connect_until_up())
         finally:
             broker._connection_attempts = attempts
@@ -96,8 +100,8 @@ class PromptPikaEventBroker(PikaEventBroker):
         message = self._message(event, headers)
         try:
             await self._exchange.channel.basic_publish(
-                message.body, exchange=self._exchange.name, routing_key="",
-                properties=message.properties, wait=False)
+                message.body, exchange=self._exchange.name, routing_key="", properties=message.properties, wait=False
+            )
         except Exception as error:  # noqa: BLE001 - as Rasa: keep the event, re-send on reconnection
             logger.error("publishing event %s to RabbitMQ failed: %r", event.get("event"), error)
             if self.should_keep_unpublished_messages:

@@ -15,6 +15,7 @@ Two more changes make a replica's crash and a visitor's burst of messages both s
   fixed 1 s, so the next message of a queue starts right after the previous one.
 Configured in endpoints.production.yml as `type: production.lock_store.AtomicRedisLockStore`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -99,6 +100,7 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def refresh_ticket(self, conversation_id: str, ticket_number: int, lock_lifetime: float) -> bool:
         """Moves a live ticket's expiry to `lock_lifetime` from now; False if it is gone."""
+
         def extend(lock):
             ticket = next((t for t in lock.tickets if t.number == ticket_number), None) if lock else None
             if ticket is None:
@@ -118,8 +120,9 @@ class AtomicRedisLockStore(RedisLockStore):
                 logger.warning("could not refresh the lock of %s: %r", conversation_id, error)
 
     @asynccontextmanager
-    async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: float = MAX_POLL_SECONDS) -> AsyncGenerator[TicketLock, None]:
+    async def lock(
+        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = MAX_POLL_SECONDS
+    ) -> AsyncGenerator[TicketLock, None]:
         ticket = self.issue_ticket(conversation_id, lock_lifetime)
         keeper = asyncio.ensure_future(self._keep_alive(conversation_id, ticket, lock_lifetime))
         try:

@@ -5,6 +5,7 @@ Routing: REST round-robins over the Rasa replicas (least_conn); socketio is stic
 visitor's openid (the channel's retry dedup and "more pages" live in memory);
 custom-action calls from every replica are spread over the action servers.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,14 +26,18 @@ class Settings:
     rate_burst: int = 40
 
     @classmethod
-    def from_env(cls, env=os.environ) -> "Settings":
+    def from_env(cls, env=os.environ) -> Settings:
         ports = lambda name: [int(p) for p in env[name].split()]  # noqa: E731
-        return cls(port=int(env["STACK_PORT"]), action_port=int(env["STACK_ACTION_PORT"]),
-                   web_port=int(env["STACK_WEB_PORT"]),
-                   rasa_ports=ports("STACK_RASA_PORTS"), action_ports=ports("STACK_ACTION_PORTS"),
-                   body_limit=env.get("STACK_BODY_LIMIT", cls.body_limit),
-                   rate_per_second=int(env.get("STACK_RATE_PER_SECOND", cls.rate_per_second)),
-                   rate_burst=int(env.get("STACK_RATE_BURST", cls.rate_burst)))
+        return cls(
+            port=int(env["STACK_PORT"]),
+            action_port=int(env["STACK_ACTION_PORT"]),
+            web_port=int(env["STACK_WEB_PORT"]),
+            rasa_ports=ports("STACK_RASA_PORTS"),
+            action_ports=ports("STACK_ACTION_PORTS"),
+            body_limit=env.get("STACK_BODY_LIMIT", cls.body_limit),
+            rate_per_second=int(env.get("STACK_RATE_PER_SECOND", cls.rate_per_second)),
+            rate_burst=int(env.get("STACK_RATE_BURST", cls.rate_burst)),
+        )
 
 
 def servers(ports: list[int], extra: str = "") -> str:

@@ -5,6 +5,7 @@ the model does (`rasa train`, `rasa test`, `rasa shell`, `make run`, the stack's
 again, harmlessly, from `python -m rasa_server` before the server starts. Each patch says why
 it exists in its own module.
 """
+
 from __future__ import annotations
 
 _installed = False
@@ -16,8 +17,7 @@ def install() -> None:
         return
     _installed = True
     from assistant import log_masking
-    from rasa_patches import (action_secret, degradation, message_limits, speedups, understanding,
-                              visitor_rate)
+    from rasa_patches import action_secret, degradation, message_limits, speedups, understanding, visitor_rate
 
     log_masking.install()
     speedups.install()

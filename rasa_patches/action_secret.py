@@ -1,4 +1,5 @@
 """The Rasa server sends the action server's shared secret (action_server.secret) on every call."""
+
 from __future__ import annotations
 
 from action_server.secret import headers

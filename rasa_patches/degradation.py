@@ -13,6 +13,7 @@ Rasa's FailSafeTrackerStore answers a failed read with an empty conversation, so
 would run without its context: here the error goes on to the apology, and the turn is kept
 in the store's journal when it has one (conversation_store/tracker_store.py).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,14 +29,14 @@ from rasa.core.lock_store import LockError
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.events import BotUttered
 
-from assistant.kb import load_kb
+from assistant.phrasebook import say
 
 logger = logging.getLogger(__name__)
 DEFAULT_TIMEOUT_SECONDS = 8.0
 
 
 def apology() -> str:
-    return load_kb().say("degraded")
+    return say("degraded")
 
 
 def timeout_seconds() -> float:
@@ -67,8 +68,7 @@ def _wrap_remote_action() -> None:
     @wraps(original)
     async def run(self, output_channel, nlg, tracker, domain):
         try:
-            return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain),
-                                          timeout_seconds())
+            return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain), timeout_seconds())
         except ActionExecutionRejection:
             raise  # the action declined on purpose: Rasa lets other policies answer
         except Exception as error:  # noqa: BLE001 - any failure (even an encoding error) gets the apology

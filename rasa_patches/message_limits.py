@@ -1,5 +1,6 @@
 """A too-long message (channels.limits.MAX_MESSAGE_CHARS) gets one polite reply in the
 visitor's script and never reaches the NLU or the stores."""
+
 from __future__ import annotations
 
 import logging
@@ -15,10 +16,10 @@ async def reply_instead_of_turn(message, key: str, **values):
     returns what Agent.handle_message returns for that channel."""
     from rasa.core.channels.channel import CollectingOutputChannel
 
-    from assistant.kb import load_kb
+    from assistant.phrasebook import say
     from assistant.text import in_script, script_of
 
-    reply = in_script(load_kb().say(key, **values), script_of(message.text or ""))
+    reply = in_script(say(key, **values), script_of(message.text or ""))
     await message.output_channel.send_text_message(message.sender_id, reply)
     if isinstance(message.output_channel, CollectingOutputChannel):
         return message.output_channel.messages

@@ -29,6 +29,7 @@
 Loaded from components/__init__.py, which every Rasa server process of this
 project imports when it loads the model.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -41,19 +42,19 @@ import aiohttp
 import numpy as np
 import scipy.sparse
 import ujson
-from scipy.special import softmax
-from sklearn.linear_model import LogisticRegression
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import TEXT
-from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
-from rasa.utils.endpoints import EndpointConfig
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
+from rasa.shared.nlu.constants import TEXT
+from rasa.utils.endpoints import EndpointConfig
+from scipy.special import softmax
+from sklearn.linear_model import LogisticRegression
 
 _resolve_event_class = Event.resolve_by_type
 _event_classes: Dict[str, type] = {}
@@ -73,8 +74,10 @@ def _per_event_validators() -> Tuple[Any, Dict[str, Any]]:
     schema = RemoteAction.action_response_format_spec()
     items = schema["properties"]["events"]["items"]
     base_items = {k: v for k, v in items.items() if k != "oneOf"}
-    outline = {**schema, "properties": {**schema["properties"],
-                                        "events": {**schema["properties"]["events"], "items": base_items}}}
+    outline = {
+        **schema,
+        "properties": {**schema["properties"], "events": {**schema["properties"]["events"], "items": base_items}},
+    }
     cls = validator_for(schema)
     by_name = {branch["properties"]["event"]["const"]: cls(branch) for branch in items["oneOf"]}
     return cls(outline), by_name
@@ -98,9 +101,11 @@ def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
         _action_response_validator().validate(result)
         return True
     except ValidationError as e:
-        e.message += (". Failed to validate Action server response from API, make sure your response "
-                      f"from the Action endpoint is valid. For more information about the format visit "
-                      f"{DOCS_BASE_URL}/custom-actions")
+        e.message += (
+            ". Failed to validate Action server response from API, make sure your response "
+            f"from the Action endpoint is valid. For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
         raise e
 
 
@@ -136,7 +141,7 @@ class _KeptSession:
 
 
 # Per event loop (a session belongs to the loop it was made on), per headers and credentials.
-_sessions: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakref.WeakKeyDictionary()
+_sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict] = weakref.WeakKeyDictionary()
 IDLE_CONNECTION_SECONDS = 2  # closed before the action server's 5 s keep-alive ends it under us
 
 
@@ -165,9 +170,12 @@ def _session(self: EndpointConfig) -> _KeptSession:
     session = per_loop.get(key)
     if session is None or session.closed:
         session = per_loop[key] = aiohttp.ClientSession(
-            headers=self.headers, auth=auth, json_serialize=_dumps,
+            headers=self.headers,
+            auth=auth,
+            json_serialize=_dumps,
             connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_SECONDS),
-            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT))
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        )
     return _KeptSession(session)
 
 
@@ -198,7 +206,7 @@ _dask_run = DaskGraphRunner.run
 def _run_graph(self: DaskGraphRunner, inputs: Dict[str, Any] = None, targets=None) -> Dict[str, Any]:
     """DaskGraphRunner.run without dask: the same nodes, called in dependency order."""
     run_targets = tuple(targets if targets else self._graph_schema.target_names)
-    for name, value in (inputs or {}).items():
+    for value in (inputs or {}).values():
         if isinstance(value, str) and value in self._graph_schema.nodes:
             raise GraphRunError(f"Input value '{value}' clashes with a node name.")
     results: Dict[str, Any] = {name: (name, value) for name, value in (inputs or {}).items()}
@@ -212,14 +220,15 @@ def _run_graph(self: DaskGraphRunner, inputs: Dict[str, Any] = None, targets=Non
 
 
 _predict_proba = LogisticRegression.predict_proba
-_transposed: "weakref.WeakKeyDictionary[LogisticRegression, tuple]" = weakref.WeakKeyDictionary()
+_transposed: weakref.WeakKeyDictionary[LogisticRegression, tuple] = weakref.WeakKeyDictionary()
 
 
 def _multinomial_predict_proba(self: LogisticRegression, X):
     """LogisticRegression.predict_proba for the multinomial case on sparse rows, with the
     transposed coefficients kept contiguous; every other case is sklearn's own."""
     ovr = self.multi_class in ("ovr", "warn") or (
-        self.multi_class == "auto" and (self.classes_.size <= 2 or self.solver == "liblinear"))
+        self.multi_class == "auto" and (self.classes_.size <= 2 or self.solver == "liblinear")
+    )
     if ovr or not scipy.sparse.issparse(X) or X.shape[1] != self.coef_.shape[1]:
         return _predict_proba(self, X)
     coef, transposed = _transposed.get(self, (None, None))

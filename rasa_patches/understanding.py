@@ -8,6 +8,7 @@
   callback offer) is sent once. Small talk beside a real question (你好，在吗？…) is not
   answered separately. Inside the callback form a message is never split: it is an answer.
 """
+
 from __future__ import annotations
 
 import json
@@ -83,8 +84,9 @@ async def _parts_worth_answering(agent: Agent, message: UserMessage, parts: List
     kb = load_kb()
     kept = []
     for part in parts:
-        parsed = await agent.processor.parse_message(UserMessage(part, sender_id=message.sender_id,
-                                                                 metadata=message.metadata), tracker)
+        parsed = await agent.processor.parse_message(
+            UserMessage(part, sender_id=message.sender_id, metadata=message.metadata), tracker
+        )
         intent = (parsed.get("intent") or {}).get("name")
         gap = any(e.get("entity") == "gap" for e in parsed.get("entities") or [])
         # A part asking for a fact must say something of it: 哪个更该先招？ after a comparison is
@@ -118,8 +120,9 @@ def _install_two_questions() -> None:
             metadata = dict(message.metadata) if isinstance(message.metadata, dict) else {}
             metadata["part_of_message"] = {"index": index, "of": len(parts)}
             message_id = f"{message.message_id}-{index}" if message.message_id else None
-            await original(self, UserMessage(part, output, message.sender_id, None, message.input_channel,
-                                             message_id, metadata))
+            await original(
+                self, UserMessage(part, output, message.sender_id, None, message.input_channel, message_id, metadata)
+            )
         return output.messages if isinstance(message.output_channel, CollectingOutputChannel) else None
 
     handle_message.splits_questions = True

@@ -11,6 +11,7 @@ but gets one polite line. VISITOR_RATE_PER_SECOND=0 turns the limit off.
 Per process: on the stack, socket.io and WeChat visitors always reach the same replica;
 nginx limits each client address as well (STACK_RATE_PER_SECOND).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -34,12 +35,14 @@ class VisitorRate:
         self.per_second = per_second
         self.burst = max(burst, 1.0)
         self.clock = clock
-        self.buckets: "OrderedDict[str, tuple]" = OrderedDict()  # visitor -> (tokens, at)
+        self.buckets: OrderedDict[str, tuple] = OrderedDict()  # visitor -> (tokens, at)
 
     @classmethod
-    def from_environment(cls, environ=os.environ) -> "VisitorRate":
-        return cls(float(environ.get("VISITOR_RATE_PER_SECOND", DEFAULT_PER_SECOND)),
-                   float(environ.get("VISITOR_RATE_BURST", DEFAULT_BURST)))
+    def from_environment(cls, environ=os.environ) -> VisitorRate:
+        return cls(
+            float(environ.get("VISITOR_RATE_PER_SECOND", DEFAULT_PER_SECOND)),
+            float(environ.get("VISITOR_RATE_BURST", DEFAULT_BURST)),
+        )
 
     @property
     def enabled(self) -> bool:
@@ -81,8 +84,7 @@ def install() -> None:
             await asyncio.sleep(wait)
         if wait is not None:
             return await original(self, message)
-        logger.info("message from %s refused: sending faster than %.3g a second", message.sender_id,
-                    rate.per_second)
+        logger.info("message from %s refused: sending faster than %.3g a second", message.sender_id, rate.per_second)
         return await reply_instead_of_turn(message, "too_fast")
 
     handle_message.limits_rate = True

@@ -9,6 +9,7 @@ conversation for --flood seconds does to another visitor's turns.
 The second form keeps that many conversations going for --soak seconds and samples both
 servers' memory, to show whether it grows.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,9 +28,20 @@ sys.path.insert(0, str(ROOT))
 from harness.bot_process import BotProcess  # noqa: E402
 
 # A realistic conversation: comparisons, follow-ups, facts, chat, out of scope.
-SCRIPT = ["你好", "淘宝运营和推广专员有什么区别", "那能力要求呢", "运营与市场部门的工作区别是什么",
-          "什么是无形价值", "網絡推廣和運營有什麼區別", "哪个更好就业", "电商运营和新媒体推广有什么区别",
-          "内容上呢", "小程序开发运营多少钱", "今天天气怎么样", "谢谢"]
+SCRIPT = [
+    "你好",
+    "淘宝运营和推广专员有什么区别",
+    "那能力要求呢",
+    "运营与市场部门的工作区别是什么",
+    "什么是无形价值",
+    "網絡推廣和運營有什麼區別",
+    "哪个更好就业",
+    "电商运营和新媒体推广有什么区别",
+    "内容上呢",
+    "小程序开发运营多少钱",
+    "今天天气怎么样",
+    "谢谢",
+]
 
 
 def rss_mb(pid: int) -> float:
@@ -71,7 +83,7 @@ def long_conversation(say, turns: int) -> dict:
         start = time.perf_counter()
         say(sender, SCRIPT[i % len(SCRIPT)])
         latencies.append((time.perf_counter() - start) * 1000)
-    return {f"{a}-{b}": statistics.median(latencies[a - 1:b]) for a, b in LONG_WINDOWS if b <= turns}
+    return {f"{a}-{b}": statistics.median(latencies[a - 1 : b]) for a, b in LONG_WINDOWS if b <= turns}
 
 
 def flood_effect(say, seconds: float, turns: int) -> dict:
@@ -96,8 +108,13 @@ def flood_effect(say, seconds: float, turns: int) -> dict:
     finally:
         stop.set()
         flooder.join()
-    return {"alone": alone, "during": during["p50"], "turns": during["turns"],
-            "flood messages": len(sent), "seconds": seconds}
+    return {
+        "alone": alone,
+        "during": during["p50"],
+        "turns": during["turns"],
+        "flood messages": len(sent),
+        "seconds": seconds,
+    }
 
 
 def print_long_rows(name: str, long: dict, flood: dict | None, cpu: float | None) -> None:
@@ -110,16 +127,18 @@ def print_long_rows(name: str, long: dict, flood: dict | None, cpu: float | None
     if cpu is not None:
         print(f"\nCPU per ordinary turn ({name}, Rasa + action servers): {cpu:.1f} ms")
     if flood:
-        print(f"\nflood ({name}): another visitor's p50 {flood['alone']:.0f} ms alone, {flood['during']:.0f} ms "
-              f"while one sender sent {flood['flood messages']} messages in {flood['seconds']:.0f} s "
-              f"(x{flood['during'] / flood['alone']:.2f}, {flood['turns']} turns measured)")
+        print(
+            f"\nflood ({name}): another visitor's p50 {flood['alone']:.0f} ms alone, {flood['during']:.0f} ms "
+            f"while one sender sent {flood['flood messages']} messages in {flood['seconds']:.0f} s "
+            f"(x{flood['during'] / flood['alone']:.2f}, {flood['turns']} turns measured)"
+        )
 
 
 def many_conversations(bot, count: int) -> None:
     """Does the Rasa server's memory stay flat as conversations accumulate (they are kept in
     the tracker store's SQLite file, not in memory)?"""
     turns = ["淘宝运营和推广专员有什么区别", "那能力要求呢", "谢谢"]
-    print(f"\n| conversations | Rasa server MB | action server MB |\n|---|---|---|")
+    print("\n| conversations | Rasa server MB | action server MB |\n|---|---|---|")
     print(f"| 0 | {rss_mb(bot.procs[1].pid):.0f} | {rss_mb(bot.procs[0].pid):.0f} |")
     for i in range(1, count + 1):
         sender = f"bench-many-{uuid.uuid4().hex[:10]}"
@@ -144,19 +163,27 @@ def on_stack(args) -> tuple:
         stack = Stack(rasa_replicas=2, action_replicas=2, env=env)
         stack.up()
         try:
-            def say(sender: str, text: str) -> list:
+
+            def say(sender: str, text: str, stack=stack) -> list:
                 return post_json(f"{stack.url}/webhooks/rest/webhook", {"sender": sender, "message": text}, 60)
+
             for text in SCRIPT:
                 say("warm-up", text)
-            results.append(long_conversation(say, args.long) if visitor_rate == "0"
-                           else flood_effect(say, args.flood, args.turns) if args.flood else None)
+            results.append(
+                long_conversation(say, args.long)
+                if visitor_rate == "0"
+                else flood_effect(say, args.flood, args.turns)
+                if args.flood
+                else None
+            )
         finally:
             stack.down()
     return tuple(results)
 
 
-def conversation(say, turns: int, latencies: list[float], errors: list[str], think: float = 0,
-                 deadline: float = float("inf")) -> None:
+def conversation(
+    say, turns: int, latencies: list[float], errors: list[str], think: float = 0, deadline: float = float("inf")
+) -> None:
     """Visitors' turns through `say(sender, text) -> bot messages`; latency of each in ms.
     A new visitor starts after each pass through SCRIPT, as real conversations are short
     (Rasa's cost per turn grows with the length of the conversation).
@@ -187,9 +214,10 @@ def measure(say, concurrency: int, turns: int, think: float = 0, stop_after: flo
     latencies, errors = [], []
     per_conversation = max(1, turns // concurrency)
     deadline = time.monotonic() + stop_after
-    threads = [threading.Thread(target=conversation,
-                                args=(say, per_conversation, latencies, errors, think, deadline))
-               for _ in range(concurrency)]
+    threads = [
+        threading.Thread(target=conversation, args=(say, per_conversation, latencies, errors, think, deadline))
+        for _ in range(concurrency)
+    ]
     start = time.perf_counter()
     for t in threads:
         t.start()
@@ -197,8 +225,15 @@ def measure(say, concurrency: int, turns: int, think: float = 0, stop_after: flo
         t.join()
     elapsed = time.perf_counter() - start
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
-    return {"concurrency": concurrency, "turns": len(latencies), "p50": statistics.median(latencies),
-            "p95": q[94], "p99": q[98], "throughput": len(latencies) / elapsed, "errors": len(errors)}
+    return {
+        "concurrency": concurrency,
+        "turns": len(latencies),
+        "p50": statistics.median(latencies),
+        "p95": q[94],
+        "p99": q[98],
+        "throughput": len(latencies) / elapsed,
+        "errors": len(errors),
+    }
 
 
 def soak(say, servers: dict[str, int], seconds: float, concurrency: int, every: float) -> None:
@@ -222,18 +257,22 @@ def soak(say, servers: dict[str, int], seconds: float, concurrency: int, every: 
     samples.append((time.monotonic() - start, {name: rss_mb(pid) for name, pid in servers.items()}))
 
     elapsed = samples[-1][0]
-    print(f"\nsoak: {concurrency} conversations for {elapsed:.0f} s, {len(latencies)} turns "
-          f"({len(latencies) / elapsed:.1f}/s, p50 {statistics.median(latencies):.0f} ms), "
-          f"{len(errors)} errors, {len(samples)} memory samples")
+    print(
+        f"\nsoak: {concurrency} conversations for {elapsed:.0f} s, {len(latencies)} turns "
+        f"({len(latencies) / elapsed:.1f}/s, p50 {statistics.median(latencies):.0f} ms), "
+        f"{len(errors)} errors, {len(samples)} memory samples"
+    )
     print("\n| process | start MB | end MB | max MB | trend over the 2nd half, MB/min |")
     print("|---|---|---|---|---|")
     for name in servers:
         series = [(t, mb[name]) for t, mb in samples]
-        second_half = series[len(series) // 2:]
+        second_half = series[len(series) // 2 :]
         # Least-squares slope: the allocator's steps and the garbage collector make single samples noisy.
         slope = statistics.linear_regression([t for t, _ in second_half], [mb for _, mb in second_half]).slope
-        print(f"| {name} | {series[0][1]:.0f} | {series[-1][1]:.0f} | {max(mb for _, mb in series):.0f} "
-              f"| {60 * slope:+.2f} |")
+        print(
+            f"| {name} | {series[0][1]:.0f} | {series[-1][1]:.0f} | {max(mb for _, mb in series):.0f} "
+            f"| {60 * slope:+.2f} |"
+        )
 
 
 def main() -> None:
@@ -244,10 +283,17 @@ def main() -> None:
     parser.add_argument("--sample-every", type=float, default=10, metavar="SECONDS")
     parser.add_argument("--long", type=int, default=500, metavar="TURNS", help="turns of the one long conversation")
     parser.add_argument("--flood", type=float, default=60, metavar="SECONDS", help="flood duration; 0: skip")
-    parser.add_argument("--conversations", type=int, metavar="N",
-                        help="instead: N short conversations one after another, the Rasa server's memory every 1,000")
-    parser.add_argument("--stack", action="store_true",
-                        help="also the long conversation and the flood on the production stack (2 replicas)")
+    parser.add_argument(
+        "--conversations",
+        type=int,
+        metavar="N",
+        help="instead: N short conversations one after another, the Rasa server's memory every 1,000",
+    )
+    parser.add_argument(
+        "--stack",
+        action="store_true",
+        help="also the long conversation and the flood on the production stack (2 replicas)",
+    )
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -260,8 +306,13 @@ def main() -> None:
             many_conversations(bot, args.conversations)
             return
         if args.soak:
-            soak(bot.say, {"Rasa server": bot.procs[1].pid, "action server": bot.procs[0].pid},
-                 args.soak, (args.concurrency or [4])[0], args.sample_every)
+            soak(
+                bot.say,
+                {"Rasa server": bot.procs[1].pid, "action server": bot.procs[0].pid},
+                args.soak,
+                (args.concurrency or [4])[0],
+                args.sample_every,
+            )
             return
         rows = [measure(bot.say, c, args.turns) for c in args.concurrency or [1, 8]]
         cpu = cpu_ms_per_turn(bot.say, [p.pid for p in bot.procs], args.turns)
@@ -278,8 +329,10 @@ def main() -> None:
     print("\n| conversations | turns | p50 ms | p95 ms | p99 ms | turns/s | errors |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['concurrency']} | {r['turns']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} "
-              f"| {r['throughput']:.1f} | {r['errors']} |")
+        print(
+            f"| {r['concurrency']} | {r['turns']} | {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} "
+            f"| {r['throughput']:.1f} | {r['errors']} |"
+        )
     print_long_rows("embedded", long, flood, cpu)
     if args.stack:
         stack_long, stack_flood = on_stack(args)

@@ -5,6 +5,7 @@ and some of the sockets chat. Prints figures; `make bench-sockets` (N=10000 by d
 Visitors come from several loopback addresses (127.0.0.1 to 127.0.0.ADDRESSES), as real ones
 come from many, and a socket that fails to open tries again after 1 to 5 s, as the widget's
 socket.io client does (reconnectionDelay 1 s, reconnectionDelayMax 5 s)."""
+
 from __future__ import annotations
 
 import argparse
@@ -40,14 +41,14 @@ async def hold_once(session, url, opened) -> bool:
     """One socket: open, connect, then answer engine.io pings until cancelled. True once held."""
     try:
         async with session.ws_connect(url, headers={"Origin": ORIGIN}, heartbeat=None, timeout=60) as ws:
-            await ws.receive(timeout=60)           # engine.io open
+            await ws.receive(timeout=60)  # engine.io open
             await ws.send_str("40")
             connected = await ws.receive(timeout=60)
             if not str(connected.data).startswith("40"):
                 return False
             opened.add(id(ws))
             try:
-                async for message in ws:           # no polling: a held socket costs nothing idle
+                async for message in ws:  # no polling: a held socket costs nothing idle
                     if message.data == "2":
                         await ws.send_str("3")
             finally:
@@ -74,8 +75,12 @@ async def chat(session, url, seconds):
                     await ws.send_str("3")
                 elif data.startswith('42["session_confirm"'):
                     session_id = json.loads(data[2:])[1]
-                    await ws.send_str("42" + json.dumps(["user_uttered", {"message": QUESTION, "session_id": session_id}],
-                                                        ensure_ascii=False))
+                    await ws.send_str(
+                        "42"
+                        + json.dumps(
+                            ["user_uttered", {"message": QUESTION, "session_id": session_id}], ensure_ascii=False
+                        )
+                    )
                 elif data.startswith('42["bot_uttered"'):
                     seconds.append(time.monotonic() - started)
                     return
@@ -88,8 +93,9 @@ async def rest_turns(base, count):
     async with aiohttp.ClientSession() as session:
         for i in range(count):
             started = time.monotonic()
-            async with session.post(f"{base}/webhooks/rest/webhook",
-                                    json={"sender": f"bench-rest-{i}", "message": QUESTION}) as response:
+            async with session.post(
+                f"{base}/webhooks/rest/webhook", json={"sender": f"bench-rest-{i}", "message": QUESTION}
+            ) as response:
                 await response.read()
                 if response.status == 200:
                     times.append(time.monotonic() - started)
@@ -101,8 +107,10 @@ async def run(stack: Stack, sockets: int, chatting: int, hold_seconds: float, ad
     opened: set = set()
     tries: list = []
     chat_seconds: list = []
-    sessions = [aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, local_addr=(f"127.0.0.{k}", 0)))
-                for k in range(1, addresses + 1)]
+    sessions = [
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, local_addr=(f"127.0.0.{k}", 0)))
+        for k in range(1, addresses + 1)
+    ]
     session = sessions[0]
     try:
         started = time.monotonic()
@@ -126,11 +134,18 @@ async def run(stack: Stack, sockets: int, chatting: int, hold_seconds: float, ad
     finally:
         for each in sessions:
             await each.close()
-    return {"sockets asked": sockets, "client addresses": addresses, "connected": peak,
-            "attempts (with retries)": len(tries), "still open after hold": still_open,
-            "ramp s": round(ramp, 1), "REST p50 ms while held": round(statistics.median(rest) * 1000) if rest else None,
-            "REST answered": f"{len(rest)}/20", "chat replies": f"{len(chat_seconds)}/{chatting}",
-            "chat p50 ms": round(statistics.median(chat_seconds) * 1000) if chat_seconds else None}
+    return {
+        "sockets asked": sockets,
+        "client addresses": addresses,
+        "connected": peak,
+        "attempts (with retries)": len(tries),
+        "still open after hold": still_open,
+        "ramp s": round(ramp, 1),
+        "REST p50 ms while held": round(statistics.median(rest) * 1000) if rest else None,
+        "REST answered": f"{len(rest)}/20",
+        "chat replies": f"{len(chat_seconds)}/{chatting}",
+        "chat p50 ms": round(statistics.median(chat_seconds) * 1000) if chat_seconds else None,
+    }
 
 
 def main() -> int:
@@ -141,9 +156,11 @@ def main() -> int:
     parser.add_argument("--addresses", type=int, default=8, help="loopback client addresses")
     args = parser.parse_args()
     require_services()
-    stack = Stack(rasa_replicas=2, action_replicas=2,
-                  env={"STACK_RATE_PER_SECOND": "100000", "STACK_RATE_BURST": "100000",
-                       "VISITOR_RATE_PER_SECOND": "0"})
+    stack = Stack(
+        rasa_replicas=2,
+        action_replicas=2,
+        env={"STACK_RATE_PER_SECOND": "100000", "STACK_RATE_BURST": "100000", "VISITOR_RATE_PER_SECOND": "0"},
+    )
     stack.up()
     try:
         figures = asyncio.run(run(stack, args.sockets, args.chatting, args.hold, args.addresses))

@@ -10,6 +10,7 @@ pauses --think seconds on average between messages, for --paced-turns turns).
 The second form keeps conversations going against the stack (2 replicas) for --soak seconds
 and prints each part's memory, to show whether it grows.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,9 +22,9 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.bench import SCRIPT, long_conversation, measure, print_long_rows, rss_mb, soak  # noqa: E402
 from harness.bot_process import BotProcess, post_json  # noqa: E402
 from harness.stack_process import Stack, require_services  # noqa: E402
+from scripts.bench import SCRIPT, long_conversation, measure, print_long_rows, rss_mb, soak  # noqa: E402
 
 
 def say(url: str, sender: str, text: str) -> list:
@@ -41,11 +42,13 @@ def warmed_up(url: str) -> Callable[[str, str], list]:
 def run(url: str, args) -> list[dict]:
     send = warmed_up(url)
     # At least one whole conversation (SCRIPT) per visitor, so every row has the same mix of turns.
-    rows = [{**measure(send, c, max(args.turns, len(SCRIPT) * c)), "pace": "back to back"}
-            for c in args.concurrency]
+    rows = [{**measure(send, c, max(args.turns, len(SCRIPT) * c)), "pace": "back to back"} for c in args.concurrency]
     if args.think:
-        rows += [{**measure(send, c, args.paced_turns * c, think=args.think), "pace": f"~{args.think:g} s pauses"}
-                 for c in args.concurrency if c > 1]
+        rows += [
+            {**measure(send, c, args.paced_turns * c, think=args.think), "pace": f"~{args.think:g} s pauses"}
+            for c in args.concurrency
+            if c > 1
+        ]
     return rows
 
 
@@ -66,7 +69,9 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=2.0, help="mean pause between a visitor's messages; 0: none")
     parser.add_argument("--paced-turns", type=int, default=len(SCRIPT), help="turns per visitor at that pace")
     parser.add_argument("--soak", type=float, metavar="SECONDS", help="memory soak of the stack instead")
-    parser.add_argument("--long", type=int, default=500, metavar="TURNS", help="turns of one long conversation; 0: skip")
+    parser.add_argument(
+        "--long", type=int, default=500, metavar="TURNS", help="turns of one long conversation; 0: skip"
+    )
     args = parser.parse_args()
     require_services()
     if args.soak:
@@ -78,9 +83,11 @@ def main() -> None:
         results["embedded"] = (run(bot.url, args), rss_mb(bot.procs[1].pid) + rss_mb(bot.procs[0].pid))
     for replicas in (1, 2):
         # Per-client rate limiting off for the benchmark: every simulated visitor is 127.0.0.1.
-        stack = Stack(rasa_replicas=replicas, action_replicas=replicas,
-                      env={"STACK_RATE_PER_SECOND": "100000", "STACK_RATE_BURST": "100000",
-                           "VISITOR_RATE_PER_SECOND": "0"})
+        stack = Stack(
+            rasa_replicas=replicas,
+            action_replicas=replicas,
+            env={"STACK_RATE_PER_SECOND": "100000", "STACK_RATE_BURST": "100000", "VISITOR_RATE_PER_SECOND": "0"},
+        )
         stack.up()
         try:
             rows = run(stack.url, args)
@@ -88,15 +95,19 @@ def main() -> None:
                 longs[f"stack, {replicas} replicas"] = long_conversation(functools.partial(say, stack.url), args.long)
             parts = [f"rasa-{i}" for i in range(1, replicas + 1)] + [f"actions-{i}" for i in range(1, replicas + 1)]
             results[f"stack, {replicas} replica{'s' if replicas > 1 else ''}"] = (
-                rows, sum(rss_mb(stack.pid(p)) for p in parts))
+                rows,
+                sum(rss_mb(stack.pid(p)) for p in parts),
+            )
         finally:
             stack.down()
     print("\n| setup | visitors' pace | conversations | turns | p50 ms | p95 ms | p99 ms | turns/s | errors |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, (rows, _) in results.items():
         for r in rows:
-            print(f"| {name} | {r['pace']} | {r['concurrency']} | {r['turns']} | {r['p50']:.0f} | {r['p95']:.0f} "
-                  f"| {r['p99']:.0f} | {r['throughput']:.1f} | {r['errors']} |")
+            print(
+                f"| {name} | {r['pace']} | {r['concurrency']} | {r['turns']} | {r['p50']:.0f} | {r['p95']:.0f} "
+                f"| {r['p99']:.0f} | {r['throughput']:.1f} | {r['errors']} |"
+            )
     print()
     for name, (_, mb) in results.items():
         print(f"memory after load, {name}: {mb:.0f} MB (Rasa + action servers)")

@@ -2,6 +2,7 @@
 
 Entities are scored by tests/components/test_nlu_entities.py: `rasa test nlu` leaves pre-trained
 extractors such as SpacyEntityExtractor out of its report."""
+
 import argparse
 import json
 import sys

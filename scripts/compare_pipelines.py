@@ -7,6 +7,7 @@ Variants: config (the chosen config.yml) and every configs/*.yml. Every variant 
 as a whole assistant with config.yml's dialogue policies, so that a difference on the
 development set comes from the NLU pipeline alone.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,10 +25,21 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "results" / "pipelines"
 RASA = str(Path(sys.executable).parent / "rasa")
 DEV_EVAL = ROOT.parent / "shared" / "eval" / "run_eval.py"
-DEV_SETS = {"dev": DEV_EVAL.with_name("dev_cases.yml"), "dev2": DEV_EVAL.with_name("dev2_cases.yml"),
-            "heldout": ROOT / "eval" / "heldout2_cases.yml"}
-PROBES = ["淘宝运营和推广专员有什么区别", "那能力要求呢", "市場推廣和運營有什麼區別", "网络广告有哪些形式",
-          "我想找人工客服", "今天天气怎么样", "taobao运营 vs 推广专员", "新媒体推广有什么特点"]
+DEV_SETS = {
+    "dev": DEV_EVAL.with_name("dev_cases.yml"),
+    "dev2": DEV_EVAL.with_name("dev2_cases.yml"),
+    "heldout": ROOT / "eval" / "heldout2_cases.yml",
+}
+PROBES = [
+    "淘宝运营和推广专员有什么区别",
+    "那能力要求呢",
+    "市場推廣和運營有什麼區別",
+    "网络广告有哪些形式",
+    "我想找人工客服",
+    "今天天气怎么样",
+    "taobao运营 vs 推广专员",
+    "新媒体推广有什么特点",
+]
 
 
 def variants(names: list[str]) -> dict[str, Path]:
@@ -37,8 +49,14 @@ def variants(names: list[str]) -> dict[str, Path]:
 
 def run(args: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(args, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env={**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"})
+    subprocess.run(
+        args,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     return time.perf_counter() - start
 
 
@@ -61,9 +79,20 @@ def dev_accuracy(model: Path, out: Path) -> dict:
     found = {}
     with BotProcess(model=model, log_dir=out / "bot") as bot:
         for name, cases in DEV_SETS.items():
-            subprocess.run([sys.executable, str(DEV_EVAL), "--url", f"{bot.url}/webhooks/rest/webhook",
-                            "--cases", str(cases), "--json", str(out / f"{name}.json")],
-                           check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(DEV_EVAL),
+                    "--url",
+                    f"{bot.url}/webhooks/rest/webhook",
+                    "--cases",
+                    str(cases),
+                    "--json",
+                    str(out / f"{name}.json"),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             found[name] = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))["accuracy"]
     return found
 
@@ -104,22 +133,46 @@ def main() -> None:
     for name, config in variants(sys.argv[1:]).items():
         out = OUT / name
         out.mkdir(parents=True, exist_ok=True)
-        train_s = run([RASA, "train", "--config", str(assistant_config(config, out)), "--out", str(out),
-                       "--fixed-model-name", "bot", "--domain", "domain.yml", "--data", "data"])
+        train_s = run(
+            [
+                RASA,
+                "train",
+                "--config",
+                str(assistant_config(config, out)),
+                "--out",
+                str(out),
+                "--fixed-model-name",
+                "bot",
+                "--domain",
+                "domain.yml",
+                "--data",
+                "data",
+            ]
+        )
         model = out / "bot.tar.gz"
         run([RASA, "test", "nlu", "--model", str(model), "--nlu", "tests/nlu_test.yml", "--out", str(out / "test")])
         entity_f1, parse_ms = parse_metrics(model)
-        rows.append({"variant": name, "intent_f1": f1(out / "test" / "intent_report.json"),
-                     "entity_f1": entity_f1, "dev_accuracy": dev_accuracy(model, out), "train_s": train_s,
-                     "model_mb": model.stat().st_size / 1e6, "parse_ms": parse_ms})
+        rows.append(
+            {
+                "variant": name,
+                "intent_f1": f1(out / "test" / "intent_report.json"),
+                "entity_f1": entity_f1,
+                "dev_accuracy": dev_accuracy(model, out),
+                "train_s": train_s,
+                "model_mb": model.stat().st_size / 1e6,
+                "parse_ms": parse_ms,
+            }
+        )
         print(rows[-1], flush=True)
         (out / "summary.json").write_text(json.dumps(rows[-1], indent=1))
     print("\n| variant | intent F1 | entity F1 | dev | dev2 | own held-out | training s | model MB | parse ms |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         dev = [f"{100 * r['dev_accuracy'][k]:.1f} %" if k in r["dev_accuracy"] else "n/a" for k in DEV_SETS]
-        print(f"| {r['variant']} | {r['intent_f1']:.3f} | {r['entity_f1']:.3f} | {' | '.join(dev)} "
-              f"| {r['train_s']:.0f} | {r['model_mb']:.1f} | {r['parse_ms']:.1f} |")
+        print(
+            f"| {r['variant']} | {r['intent_f1']:.3f} | {r['entity_f1']:.3f} | {' | '.join(dev)} "
+            f"| {r['train_s']:.0f} | {r['model_mb']:.1f} | {r['parse_ms']:.1f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ part of a turn (docs/production.md, "Where the time goes").
 
     .venv/bin/python scripts/profile_turns.py [--seconds 20] [--concurrency 8]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,23 +19,40 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.bench import cpu_seconds, measure  # noqa: E402
-from scripts.bench_stack import warmed_up  # noqa: E402
 from harness.bot_process import VENV_BIN, BotProcess  # noqa: E402
 from harness.stack_process import Stack, require_services  # noqa: E402
+from scripts.bench import cpu_seconds, measure  # noqa: E402
+from scripts.bench_stack import warmed_up  # noqa: E402
 
 # A sample belongs to the first part whose marker is on its stack, from the innermost frame out.
 PARTS = [
     ("conversation lock (Redis)", ["(production/lock_store.py)", "(rasa/core/lock_store.py)"]),
     ("tracker load", ["retrieve (rasa/core/tracker_store.py)", "_retrieve (conversation_store/tracker_store.py)"]),
-    ("tracker save + event broker", ["save (rasa/core/tracker_store.py)", "save (conversation_store/tracker_store.py)",
-                                     "(rasa/core/brokers/pika.py)", "(aio_pika/", "(aiormq/"]),
+    (
+        "tracker save + event broker",
+        [
+            "save (rasa/core/tracker_store.py)",
+            "save (conversation_store/tracker_store.py)",
+            "(rasa/core/brokers/pika.py)",
+            "(aio_pika/",
+            "(aiormq/",
+        ],
+    ),
     ("action-server call", ["run (rasa/core/actions/action.py)"]),
     ("NLU pipeline", ["_parse_message_with_graph (rasa/core/processor.py)"]),
     ("dialogue policies", ["_predict_next_with_tracker (rasa/core/processor.py)"]),
     ("rest of the turn (processor)", ["handle_message (rasa/core/processor.py)"]),
-    ("HTTP server and channel", ["handle_request", "(sanic/http", "(sanic/request", "(sanic/response",
-                                 "(sanic/server/protocols", "(rasa/core/channels/"]),
+    (
+        "HTTP server and channel",
+        [
+            "handle_request",
+            "(sanic/http",
+            "(sanic/request",
+            "(sanic/response",
+            "(sanic/server/protocols",
+            "(rasa/core/channels/",
+        ],
+    ),
 ]
 OTHER = "event loop, other"
 
@@ -44,7 +62,7 @@ def short(frame: str) -> str:
     match = re.match(r"(.*) \((.*?)(?::\d+)?\)$", frame)
     if not match:
         return frame
-    path = re.sub(r"^.*?(site-packages/|/work/[^/]+/|%s/)" % re.escape(str(ROOT)), "", match.group(2))
+    path = re.sub(rf"^.*?(site-packages/|/work/[^/]+/|{re.escape(str(ROOT))}/)", "", match.group(2))
     return f"{match.group(1)} ({path.split('site-packages/')[-1]})"
 
 
@@ -70,9 +88,24 @@ def profile(pid: int, url: str, seconds: float, concurrency: int) -> tuple[Count
     say = warmed_up(url)
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "samples.txt"
-        spy = subprocess.Popen([str(VENV_BIN / "py-spy"), "record", "--pid", str(pid), "--rate", "200",
-                                "--duration", str(seconds), "--format", "raw", "--output", str(raw)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        spy = subprocess.Popen(
+            [
+                str(VENV_BIN / "py-spy"),
+                "record",
+                "--pid",
+                str(pid),
+                "--rate",
+                "200",
+                "--duration",
+                str(seconds),
+                "--format",
+                "raw",
+                "--output",
+                str(raw),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         result: dict = {}
         load = threading.Thread(target=lambda: result.update(measure(say, concurrency, 100_000, stop_after=seconds)))
         cpu_before = cpu_seconds(pid)
@@ -96,9 +129,11 @@ def main() -> None:
     # Visitors here send back to back: the per-visitor limit (rasa_patches/visitor_rate.py) is off.
     with BotProcess(env={"VISITOR_RATE_PER_SECOND": "0"}) as bot:
         results["embedded"] = profile(bot.procs[1].pid, bot.url, args.seconds, args.concurrency)
-    stack = Stack(rasa_replicas=1, action_replicas=1,
-                  env={"STACK_RATE_PER_SECOND": "100000", "STACK_RATE_BURST": "100000",
-                       "VISITOR_RATE_PER_SECOND": "0"})
+    stack = Stack(
+        rasa_replicas=1,
+        action_replicas=1,
+        env={"STACK_RATE_PER_SECOND": "100000", "STACK_RATE_BURST": "100000", "VISITOR_RATE_PER_SECOND": "0"},
+    )
     stack.up()
     try:
         results["stack replica"] = profile(stack.pid("rasa-1"), stack.url, args.seconds, args.concurrency)
@@ -106,17 +141,21 @@ def main() -> None:
         stack.down()
 
     names = list(results)
-    print(f"\nShare of the Rasa server's CPU samples, {args.concurrency} conversations back to back, "
-          f"{args.seconds:g} s each:\n")
+    print(
+        f"\nShare of the Rasa server's CPU samples, {args.concurrency} conversations back to back, "
+        f"{args.seconds:g} s each:\n"
+    )
     print("| part of a turn | " + " | ".join(names) + " |")
     print("|---|" + "---|" * len(names))
     for part in [name for name, _ in PARTS] + [OTHER]:
         cells = [f"{100 * counts[part] / total:.0f}%" if total else "-" for counts, total, _ in results.values()]
         print(f"| {part} | " + " | ".join(cells) + " |")
     for name, (_, _, load) in results.items():
-        print(f"\n{name}: {load.get('turns', 0)} turns, {load.get('throughput', 0):.1f} turns/s, "
-              f"p50 {load.get('p50', 0):.0f} ms; {load['cpu_ms_per_turn']:.1f} ms of Rasa-server CPU per turn "
-              "(while sampled)")
+        print(
+            f"\n{name}: {load.get('turns', 0)} turns, {load.get('throughput', 0):.1f} turns/s, "
+            f"p50 {load.get('p50', 0):.0f} ms; {load['cpu_ms_per_turn']:.1f} ms of Rasa-server CPU per turn "
+            "(while sampled)"
+        )
 
 
 if __name__ == "__main__":

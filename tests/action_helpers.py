@@ -1,4 +1,5 @@
 """Tracker fixtures for running custom actions without a Rasa server."""
+
 from __future__ import annotations
 
 import asyncio
@@ -7,9 +8,9 @@ from functools import lru_cache
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from assistant.kb import ROOT_DIR, load_kb
 from assistant.clauses import read
-from assistant.text import default_corrector, script_of
+from assistant.kb import ROOT_DIR, default_corrector, load_kb
+from assistant.text import script_of
 from assistant.wording import normalize_mapped
 
 KB = load_kb()
@@ -36,12 +37,21 @@ def entities_in(text: str) -> list[dict]:
     return found
 
 
-def tracker(text: str, intent: str, slots: dict | None = None, entities: list[dict] | None = None,
-            ranking: list[dict] | None = None, channel: str = "rest") -> Tracker:
-    message = {"text": text, "intent": {"name": intent, "confidence": 0.9},
-               "entities": entities_in(text) if entities is None else entities,
-               "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
-               "script": script_of(text)}
+def tracker(
+    text: str,
+    intent: str,
+    slots: dict | None = None,
+    entities: list[dict] | None = None,
+    ranking: list[dict] | None = None,
+    channel: str = "rest",
+) -> Tracker:
+    message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities_in(text) if entities is None else entities,
+        "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
+        "script": script_of(text),
+    }
     events = [{"event": "user", "text": text, "parse_data": message, "input_channel": channel}]
     return Tracker("visitor", slots or {}, message, events, False, None, {}, "action_listen")
 

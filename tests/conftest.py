@@ -4,8 +4,11 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from harness.bot_process import BotProcess
-from tests.web.widget import CHROMIUM, CHROMIUM_ARGS
 from tests.markers import E2E_FIXTURES, starts_servers
+from tests.web.widget import CHROMIUM, CHROMIUM_ARGS
+
+# The database fixtures (SQLite file, throwaway PostgreSQL database) for every test package.
+pytest_plugins = ["tests.leads.databases"]
 
 
 @pytest.fixture(scope="session")

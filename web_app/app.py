@@ -1,4 +1,5 @@
 """The Sanic application: the widget's site at /, the staff console at /staff/."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,23 +9,25 @@ from sanic import Sanic, response
 from sanic.exceptions import NotFound
 from sqlalchemy.exc import SQLAlchemyError
 
+from assistant.phrasebook import say
+from conversation_store.archive import Archive
 from web_app import ratings as ratings_module
 from web_app import site
 from web_app.staff import views
-from conversation_store.archive import Archive
 from web_app.staff.auth import StaffAuth
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def create_app(socket_url: str, *, auth: StaffAuth | None = None, archive: Archive | None = None,
-               name: str = "chuangyiling_web") -> Sanic:
+def create_app(
+    socket_url: str, *, auth: StaffAuth | None = None, archive: Archive | None = None, name: str = "chuangyiling_web"
+) -> Sanic:
     app = Sanic(name)
     app.config.ACCESS_LOG = False  # it would drown the Rasa log in `make run`; errors still print
     app.config.REQUEST_MAX_SIZE = 64 * 1024
     served = site.files(socket_url)
     site_headers = site.headers(site.content_security_policy(socket_url))
-    not_found = "未找到该页面\n"
+    not_found = say("page_not_found") + "\n"
 
     @app.route("/<path:path>", methods=["GET", "HEAD"])
     async def site_file(request, path=""):
@@ -35,21 +38,32 @@ def create_app(socket_url: str, *, auth: StaffAuth | None = None, archive: Archi
         if found.etag in request.headers.get("if-none-match", ""):
             return response.empty(status=304, headers=headers)
         if "gzip" in request.headers.get("accept-encoding", ""):
-            return response.raw(found.gzipped, content_type=found.content_type,
-                                headers={**headers, "Content-Encoding": "gzip"})
+            return response.raw(
+                found.gzipped, content_type=found.content_type, headers={**headers, "Content-Encoding": "gzip"}
+            )
         return response.raw(found.body, content_type=found.content_type, headers=headers)
 
     @app.get("/office-hours.json")
     async def office_hours(request):
         # Public and the same for everyone: any page embedding the widget may read it.
-        return response.json(site.office_hours_notice(), ensure_ascii=False,
-                             headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=60",
-                                      "X-Content-Type-Options": "nosniff"})
+        return response.json(
+            site.office_hours_notice(),
+            ensure_ascii=False,
+            headers={
+                "Access-Control-Allow-Origin": "*",
+                "Cache-Control": "max-age=60",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
 
     archive = archive or Archive()
     ratings = ratings_module.Ratings(archive.engine)
-    public = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "POST",
-              "Access-Control-Allow-Headers": "Content-Type", "X-Content-Type-Options": "nosniff"}
+    public = {
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Methods": "POST",
+        "Access-Control-Allow-Headers": "Content-Type",
+        "X-Content-Type-Options": "nosniff",
+    }
 
     @app.route("/ratings", methods=["POST", "OPTIONS"])
     async def rate(request):

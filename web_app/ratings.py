@@ -1,6 +1,7 @@
 """Visitors' ratings from the widget: 有用/没用 under an answer, and 满意/一般/不满意 when they
 close the chat. Kept beside the conversation (the tracker store's database, keyed by the
 conversation id the channel uses, `web:<session id>`); the staff report counts them."""
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,8 @@ _TARGET = re.compile(r"\d{1,6}")
 
 metadata = sa.MetaData()
 ratings_table = sa.Table(
-    "visitor_ratings", metadata,
+    "visitor_ratings",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("conversation_id", sa.String(255), nullable=False, index=True),
     sa.Column("kind", sa.String(16), nullable=False),
@@ -66,16 +68,25 @@ class Ratings:
         self._create()
         table = ratings_table
         with self.engine.begin() as connection:
-            connection.execute(table.delete().where(table.c.conversation_id == conversation_id,
-                                                    table.c.kind == kind, table.c.target == target))
-            connection.execute(table.insert().values(conversation_id=conversation_id, kind=kind, target=target,
-                                                     value=value, created_at=time.time()))
+            connection.execute(
+                table.delete().where(
+                    table.c.conversation_id == conversation_id, table.c.kind == kind, table.c.target == target
+                )
+            )
+            connection.execute(
+                table.insert().values(
+                    conversation_id=conversation_id, kind=kind, target=target, value=value, created_at=time.time()
+                )
+            )
 
     def counts(self, since: float, conversation_id: Optional[str] = None) -> dict:
         """{(kind, value): count} from `since` (a UNIX time)."""
         table = ratings_table
-        query = (sa.select(table.c.kind, table.c.value, sa.func.count())
-                 .where(table.c.created_at >= since).group_by(table.c.kind, table.c.value))
+        query = (
+            sa.select(table.c.kind, table.c.value, sa.func.count())
+            .where(table.c.created_at >= since)
+            .group_by(table.c.kind, table.c.value)
+        )
         if conversation_id:
             query = query.where(table.c.conversation_id == conversation_id)
         try:

@@ -5,11 +5,11 @@ from a Google host (blocked in mainland China, where it hangs the page), so that
 cut out of the served build, and a strict Content-Security-Policy allows only this origin
 plus the Rasa socket.
 """
+
 from __future__ import annotations
 
 import gzip
 import hashlib
-import html
 import json
 import mimetypes
 import re
@@ -21,8 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
 WEBCHAT_BUILD = WEB / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 # Served as they are; with the page and the patched build, nothing else is served.
-STATIC = {"/chat.js": WEB / "chat.js", "/chat.css": WEB / "chat.css", "/demo.css": WEB / "demo.css",
-          "/avatar.svg": WEB / "avatar.svg"}
+STATIC = {
+    "/chat.js": WEB / "chat.js",
+    "/chat.css": WEB / "chat.css",
+    "/demo.css": WEB / "demo.css",
+    "/avatar.svg": WEB / "avatar.svg",
+}
 REMOTE_CSS_IMPORT = re.compile(r"@import url\(https?://[^)]*\);")
 HOST_PORT = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
 
@@ -55,40 +59,56 @@ def socket_origins(socket_url: str) -> str:
 def content_security_policy(socket_url: str) -> str:
     # The widget injects its CSS as <style> elements at run time, hence 'unsafe-inline'
     # for styles only; scripts are same-origin files, never inline.
-    return ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; font-src 'self' data:; "
-            f"connect-src 'self' {socket_origins(socket_url)}; "
-            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self' data:; "
+        f"connect-src 'self' {socket_origins(socket_url)}; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
 
 
-def render_index(socket_url: str) -> bytes:
-    page = (WEB / "index.html").read_text(encoding="utf-8")
-    return page.replace("{{SOCKET_URL}}", html.escape(socket_url, quote=True)).encode("utf-8")
+def render_index(socket_url: str, kb=None) -> bytes:
+    """The demo page (web/index.html, a Jinja2 template): the page's comparisons from the
+    knowledge base, with the widget's embed snippet."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    from assistant.kb import load_kb
+    from assistant.phrasebook import load_phrasebook
+    from assistant.text import chinese_punctuation
+
+    templates = Environment(loader=FileSystemLoader(WEB), autoescape=select_autoescape(["html"]))
+    templates.filters["cn"] = chinese_punctuation  # the page's texts are stored with ASCII commas
+    page = templates.get_template("index.html").render(
+        kb=kb or load_kb(), phrases=load_phrasebook(), socket_url=socket_url
+    )
+    return page.encode("utf-8")
 
 
 @dataclass(frozen=True)
 class File:
     """A served file, with its gzip form (made once) and an ETag of its content."""
+
     body: bytes
     content_type: str
     gzipped: bytes
     etag: str
 
     @classmethod
-    def of(cls, body: bytes, content_type: str) -> "File":
-        return cls(body, content_type, gzip.compress(body, 9, mtime=0),
-                   '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+    def of(cls, body: bytes, content_type: str) -> File:
+        return cls(
+            body, content_type, gzip.compress(body, 9, mtime=0), '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        )
 
 
 def office_hours_notice() -> dict:
     """For the widget's banner: whether staff are in now, and if not, when they are back (OFFICE_HOURS)."""
-    from assistant.kb import load_kb
+    from assistant.phrasebook import say
     from leads import office_hours
 
     hours = office_hours.configured()
     if hours.is_open():
         return {"open": True, "text": ""}
-    return {"open": False, "text": load_kb().say("after_hours_banner", opening=hours.describe_next_opening())}
+    return {"open": False, "text": say("after_hours_banner", opening=hours.describe_next_opening())}
 
 
 def suggestions() -> list[dict]:
@@ -102,26 +122,39 @@ def suggestions() -> list[dict]:
 
     kb = load_kb()
     titles = [c["title"] for c in kb.comparisons.values()] + [f["title"] for f in kb.facts.values()]
-    return [{"q": title, "t": in_script(title, "traditional"),
-             "p": "".join(lazy_pinyin(title, style=Style.FIRST_LETTER)).lower()} for title in titles]
+    return [
+        {
+            "q": title,
+            "t": in_script(title, "traditional"),
+            "p": "".join(lazy_pinyin(title, style=Style.FIRST_LETTER)).lower(),
+        }
+        for title in titles
+    ]
 
 
 def files(socket_url: str) -> dict[str, File]:
     """Every path the site serves."""
+
     def typed(path: Path) -> File:
         return File.of(path.read_bytes(), f"{mimetypes.guess_type(path.name)[0]}; charset=utf-8")
 
     served = {route: typed(path) for route, path in STATIC.items()}
     served["/"] = served["/index.html"] = File.of(render_index(socket_url), "text/html; charset=utf-8")
     served["/webchat.js"] = File.of(load_webchat(), "text/javascript; charset=utf-8")
-    served["/suggestions.json"] = File.of(json.dumps(suggestions(), ensure_ascii=False).encode("utf-8"),
-                                          "application/json; charset=utf-8")
+    served["/suggestions.json"] = File.of(
+        json.dumps(suggestions(), ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8"
+    )
     return served
 
 
 def headers(csp: str) -> dict[str, str]:
-    return {"Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-            # The embed snippet loads chat.js/chat.css/webchat.js from the agency's own pages.
-            "Cross-Origin-Resource-Policy": "cross-origin",
-            # Revalidated on every load, answered 304 while the ETag matches.
-            "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
+    return {
+        "Content-Security-Policy": csp,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        # The embed snippet loads chat.js/chat.css/webchat.js from the agency's own pages.
+        "Cross-Origin-Resource-Policy": "cross-origin",
+        # Revalidated on every load, answered 304 while the ETag matches.
+        "Cache-Control": "no-cache",
+        "Vary": "Accept-Encoding",
+    }

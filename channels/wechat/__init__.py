@@ -1,4 +1,5 @@
 """WeChat Official Account channel; credentials.yml names it `channels.wechat.WeChatInput`."""
+
 from channels.wechat.channel import WeChatInput
 
 __all__ = ["WeChatInput"]

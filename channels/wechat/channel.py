@@ -1,4 +1,5 @@
 """Rasa input channel for a WeChat Official Account (微信公众号), served at /webhooks/wechat/webhook."""
+
 from __future__ import annotations
 
 import asyncio
@@ -6,29 +7,36 @@ import logging
 import os
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Coroutine, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Coroutine, Dict, List, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from assistant.phrasebook import load_phrasebook, say
+from assistant.text import clean_input, in_script, script_of
+from channels.namespaces import wechat_conversation
 from channels.wechat.customer_service import CustomerServiceApi
 from channels.wechat.inbound import ASK, REPLY, Inbound, read_inbound
 from channels.wechat.memory import TtlCache
-from channels.wechat.render import (MORE_WORDS, Answer, answer_from, full_text, paginate, without_more_notice,
-                                    text_reply_xml, transfer_reply_xml)
+from channels.wechat.render import (
+    Answer,
+    answer_from,
+    full_text,
+    paginate,
+    text_reply_xml,
+    transfer_reply_xml,
+    without_more_notice,
+)
 from channels.wechat.security import Rejected, RequestGuard, query_args
 from channels.wechat.settings import WeChatSettings, load_settings
-from assistant.kb import load_kb
-from assistant.text import clean_input, in_script, script_of
-from channels.namespaces import wechat_conversation
 from leads import office_hours
 
 logger = logging.getLogger(__name__)
 
-SORRY = load_kb().say("wechat_sorry")
-STILL_WORKING = load_kb().say("wechat_still_working")
+SORRY = say("wechat_sorry")
+STILL_WORKING = say("wechat_still_working")
 # Overflow pages go out after the passive reply so that the visitor reads them in order.
 OVERFLOW_DELAY_SECONDS = 1.0
 ABORT = object()  # close the connection unanswered so that WeChat retries
@@ -38,40 +46,43 @@ class WeChatOutput(CollectingOutputChannel):
     """Collects a turn's bot messages; named so that responses may target `channel: wechat`."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "wechat"
 
 
 @dataclass
 class _Turn:
-    task: "asyncio.Task[Answer]"
+    task: asyncio.Task[Answer]
     attempts: int = 0
     reply_xml: Optional[str] = None  # the passive reply, repeated to retries
-    via_api: bool = False            # the answer goes (or went) through the customer-service API
+    via_api: bool = False  # the answer goes (or went) through the customer-service API
 
 
 class WeChatInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "wechat"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WeChatInput":
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> WeChatInput:
         settings = load_settings(credentials, os.environ)
         if settings is None:
             logger.info("WeChat channel is off: WECHAT_TOKEN is not set (see docs/wechat.md).")
         else:
-            logger.info("WeChat channel is on: %s mode, customer-service API %s.",
-                        settings.mode, "on" if settings.customer_service_api else "off")
+            logger.info(
+                "WeChat channel is on: %s mode, customer-service API %s.",
+                settings.mode,
+                "on" if settings.customer_service_api else "off",
+            )
         return cls(settings)
 
     def __init__(self, settings: Optional[WeChatSettings]):
         self.settings = settings
         self.guard = RequestGuard(settings) if settings else None
         self.api = CustomerServiceApi(settings) if settings and settings.customer_service_api else None
-        self.turns = TtlCache(max_entries=10_000, ttl_seconds=600)            # dedup of retries
+        self.turns = TtlCache(max_entries=10_000, ttl_seconds=600)  # dedup of retries
         self.last_buttons = TtlCache(max_entries=10_000, ttl_seconds=24 * 3600)
-        self.more_pages = TtlCache(max_entries=10_000, ttl_seconds=3600)      # text kept for "更多"
+        self.more_pages = TtlCache(max_entries=10_000, ttl_seconds=3600)  # text kept for "更多"
         self._background: set = set()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -148,15 +159,18 @@ class WeChatInput(InputChannel):
         return turn.reply_xml
 
     async def _ask(self, inbound: Inbound, on_new_message) -> Answer:
-        if inbound.text.lower() in MORE_WORDS:
+        if inbound.text.lower() in load_phrasebook().more_words:
             kept = self.more_pages.pop(inbound.openid)
             if kept:
                 return Answer(text=kept)
         text = self._button_payload(inbound) or inbound.text
         collector = WeChatOutput()
         try:
-            await on_new_message(UserMessage(clean_input(text), collector, wechat_conversation(inbound.openid),
-                                             input_channel=self.name()))
+            await on_new_message(
+                UserMessage(
+                    clean_input(text), collector, wechat_conversation(inbound.openid), input_channel=self.name()
+                )
+            )
         except Exception:  # the visitor still gets a polite answer
             logger.exception("The assistant failed on a WeChat message")
             return Answer(text=SORRY)
@@ -169,12 +183,17 @@ class WeChatInput(InputChannel):
     async def _transfer_or_contacts(self, answer: Answer, inbound: Inbound) -> Answer:
         """A transfer only when an agent can take over; otherwise the contacts and the callback
         offer stay the answer. Either way the follower reads the contacts first."""
-        can = (self.settings.transfer_to_customer_service and not inbound.is_event and self._api_usable()
-               and office_hours.is_open() and await self.api.agents_online())
+        can = (
+            self.settings.transfer_to_customer_service
+            and not inbound.is_event
+            and self._api_usable()
+            and office_hours.is_open()
+            and await self.api.agents_online()
+        )
         if not can:
             answer.handoff = False
             return answer
-        notice = load_kb().say("transferring")
+        notice = say("transferring")
         notice = in_script(notice, script_of(inbound.text))
         answer.text = "\n\n".join(p for p in (answer.text, notice) if p)
         answer.buttons = []
@@ -197,8 +216,7 @@ class WeChatInput(InputChannel):
         text = full_text(answer, settings.button_style)
         if answer.handoff:  # decided in _transfer_or_contacts: the API is usable and an agent is online
             self._spawn(self._send_all(inbound.openid, text))
-            return transfer_reply_xml(inbound.account, inbound.openid,
-                                      answer.kf_account or settings.kf_account)
+            return transfer_reply_xml(inbound.account, inbound.openid, answer.kf_account or settings.kf_account)
         if not text:
             return None
         max_pages = settings.max_messages_per_turn if self._api_usable() else 1

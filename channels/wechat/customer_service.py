@@ -4,6 +4,7 @@ wechatpy's client is synchronous and has no default timeouts: calls run in a sma
 pool with explicit timeouts, all threads share one access token fetched under a lock, and
 wechatpy's own retry-on-expired-token (unbounded) is off in favour of one retry here.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,16 +25,17 @@ logger = logging.getLogger(__name__)
 
 TOKEN_ERRORS = {40001, 40014, 42001}  # invalid / malformed / expired access token
 CONTENT_TOO_LONG = 45002
-OUT_OF_REPLY_WINDOW = 45015           # visitor silent for more than 48 hours
-TOO_MANY_MESSAGES = 45047             # customer-service message quota for this visitor used up
-API_UNAUTHORIZED = 48001              # account lacks the permission: stop using the API
-ONLINE_CACHE_SECONDS = 30.0           # how long an online-agent check is trusted
+OUT_OF_REPLY_WINDOW = 45015  # visitor silent for more than 48 hours
+TOO_MANY_MESSAGES = 45047  # customer-service message quota for this visitor used up
+API_UNAUTHORIZED = 48001  # account lacks the permission: stop using the API
+ONLINE_CACHE_SECONDS = 30.0  # how long an online-agent check is trusted
 
 SENT, SKIPPED, STOPPED = "sent", "skipped", "stopped"
 
 
 class _RedactSecrets(logging.Filter):
     """urllib3 logs request lines at DEBUG, which carry the secret and the access token."""
+
     _pattern = re.compile(r"((?:secret|access_token)=)[^&\s\"']+")
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -57,8 +59,7 @@ class _TimeoutSession(requests.Session):
 
 class _SharedTokenClient(WeChatClient):
     def __init__(self, settings: WeChatSettings):
-        super().__init__(settings.app_id, settings.app_secret,
-                         timeout=settings.api_timeout_seconds, auto_retry=False)
+        super().__init__(settings.app_id, settings.app_secret, timeout=settings.api_timeout_seconds, auto_retry=False)
         self.API_BASE_URL = settings.api_base_url
         self._http = _TimeoutSession(settings.api_timeout_seconds)
         self._token_lock = threading.Lock()
@@ -72,7 +73,8 @@ class _SharedTokenClient(WeChatClient):
     def fetch_access_token(self) -> dict:
         return self._fetch_access_token(
             url=self.API_BASE_URL + "token",
-            params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret})
+            params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
+        )
 
     def forget_token(self, stale: Optional[str]) -> None:
         """Drop the token WeChat rejected, unless another thread already replaced it."""
@@ -152,8 +154,10 @@ class CustomerServiceApi:
             return SKIPPED
         if code == API_UNAUTHORIZED:
             self.enabled = False
-            logger.error("WeChat customer-service API not authorized for this account (48001): "
-                         "answers now wait for WeChat's retries instead")
+            logger.error(
+                "WeChat customer-service API not authorized for this account (48001): "
+                "answers now wait for WeChat's retries instead"
+            )
             return STOPPED
         logger.warning("WeChat customer-service API error %s; not sending more to this visitor now", code)
         return STOPPED

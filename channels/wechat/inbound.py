@@ -1,4 +1,5 @@
 """What a WeChat message or event asks of the assistant."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,25 +7,24 @@ from typing import Optional
 
 from wechatpy.parser import parse_message
 
-from assistant.kb import load_kb
-
+from assistant.phrasebook import say
 from channels.namespaces import MAX_SENDER_CHARS
 from channels.wechat.security import PARSE_ERRORS, Rejected, parse_xml
 from channels.wechat.settings import WeChatSettings
 
-ONLY_TEXT = load_kb().say("wechat_only_text")
-EMPTY_VOICE = load_kb().say("wechat_empty_voice")
+ONLY_TEXT = say("wechat_only_text")
+EMPTY_VOICE = say("wechat_empty_voice")
 NOT_UNDERSTOOD_TYPES = {"image", "location", "link", "video", "shortvideo", "file"}
 
-ASK = "ask"        # send `text` to Rasa
-REPLY = "reply"    # answer `text` without Rasa
+ASK = "ask"  # send `text` to Rasa
+REPLY = "reply"  # answer `text` without Rasa
 SILENT = "silent"  # answer `success`
 
 
 @dataclass(frozen=True)
 class Inbound:
-    openid: str               # the visitor (FromUserName)
-    account: str              # our Official Account (ToUserName)
+    openid: str  # the visitor (FromUserName)
+    account: str  # our Official Account (ToUserName)
     dedup_key: str
     is_event: bool
     action: str

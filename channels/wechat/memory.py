@@ -1,4 +1,5 @@
 """A small bounded, expiring map (dedup of retries, per-visitor buttons and pages)."""
+
 from __future__ import annotations
 
 import time
@@ -7,12 +8,11 @@ from typing import Any, Callable, Hashable, Optional
 
 
 class TtlCache:
-    def __init__(self, max_entries: int, ttl_seconds: float,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(self, max_entries: int, ttl_seconds: float, clock: Callable[[], float] = time.monotonic):
         self.max_entries = max_entries
         self.ttl = ttl_seconds
         self.clock = clock
-        self._items: "OrderedDict[Hashable, tuple[float, Any]]" = OrderedDict()
+        self._items: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
 
     def get(self, key: Hashable) -> Optional[Any]:
         item = self._items.get(key)

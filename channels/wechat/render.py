@@ -1,4 +1,5 @@
 """Bot messages -> WeChat text: markdown stripped, buttons, byte-limited pages, reply XML."""
+
 from __future__ import annotations
 
 import re
@@ -7,11 +8,10 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from wechatpy.replies import TextReply, TransferCustomerServiceReply
 
-from assistant.kb import load_kb
+from assistant.phrasebook import load_phrasebook, say
 from assistant.text import in_script, script_of
 
-MORE_WORDS = {"更多", "继续", "繼續", "more"}
-MORE_NOTICE = load_kb().say("wechat_more_notice")
+MORE_NOTICE = say("wechat_more_notice")
 _LINK = re.compile(r"\[([^\]]+)\]\((\S+?)\)")
 # XML 1.0 forbids these even inside CDATA; one stray byte would make WeChat drop the reply.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -22,6 +22,7 @@ Button = Tuple[str, str]  # (title, payload)
 @dataclass
 class Answer:
     """One turn of the assistant, in WeChat terms."""
+
     text: str = ""
     buttons: List[Button] = field(default_factory=list)
     handoff: bool = False
@@ -39,7 +40,7 @@ def plain_text(markdown: str) -> str:
     for line in markdown.split("\n"):
         heading = _HEADING.match(line)
         if heading:
-            line = f"【{heading.group(1).strip()}】"
+            line = load_phrasebook().format("wechat_heading", text=heading.group(1).strip())
         else:
             line = _BULLET.sub(lambda m: m.group(1) + "▪ ", line)
         lines.append(line.replace("**", "").replace("__", ""))
@@ -72,11 +73,10 @@ def buttons_text(buttons: List[Button], style: str) -> str:
     for number, (title, _) in enumerate(buttons, start=1):
         if style == "links":
             safe = re.sub(r'[<>"&]', "", title)
-            lines.append(f'{number}. <a href="weixin://bizmsgmenu?msgmenucontent={safe}'
-                         f'&msgmenuid={number}">{safe}</a>')
+            lines.append(f'{number}. <a href="weixin://bizmsgmenu?msgmenucontent={safe}&msgmenuid={number}">{safe}</a>')
         else:
-            lines.append(f"{number}. {title}")
-    hint = load_kb().say("wechat_buttons_hint_links" if style == "links" else "wechat_buttons_hint_numbers")
+            lines.append(load_phrasebook().format("numbered_topic", number=number, title=title))
+    hint = say("wechat_buttons_hint_links" if style == "links" else "wechat_buttons_hint_numbers")
     return hint + "\n" + "\n".join(lines) if lines else ""
 
 
@@ -92,8 +92,12 @@ def more_notice(text: str) -> str:
 
 
 def without_more_notice(page: str) -> str:
-    for notice in {MORE_NOTICE, in_script(MORE_NOTICE, "traditional"), in_script(MORE_NOTICE, "taiwan"),
-                   in_script(MORE_NOTICE, "hongkong")}:
+    for notice in {
+        MORE_NOTICE,
+        in_script(MORE_NOTICE, "traditional"),
+        in_script(MORE_NOTICE, "taiwan"),
+        in_script(MORE_NOTICE, "hongkong"),
+    }:
         page = page.removesuffix(notice)
     return page
 
@@ -109,7 +113,7 @@ def split_utf8(text: str, limit: int) -> List[str]:
                 current = ""
                 continue
             pages.append(current + head)
-            current, line = "", line[len(head):]
+            current, line = "", line[len(head) :]
         if len((current + line).encode("utf-8")) > limit:
             pages.append(current)
             current = ""
@@ -121,7 +125,7 @@ def split_utf8(text: str, limit: int) -> List[str]:
 
 def _prefix_within(text: str, limit: int) -> str:
     """Longest prefix of `text` whose UTF-8 encoding fits in `limit` bytes."""
-    return text.encode("utf-8")[:max(limit, 0)].decode("utf-8", errors="ignore")
+    return text.encode("utf-8")[: max(limit, 0)].decode("utf-8", errors="ignore")
 
 
 def paginate(text: str, limit: int, max_pages: int) -> Tuple[List[str], List[str]]:
@@ -142,13 +146,12 @@ def _cdata_safe(value: str) -> str:
 
 
 def text_reply_xml(account: str, openid: str, text: str) -> str:
-    return TextReply(source=_cdata_safe(account), target=_cdata_safe(openid),
-                     content=_cdata_safe(text)).render()
+    return TextReply(source=_cdata_safe(account), target=_cdata_safe(openid), content=_cdata_safe(text)).render()
 
 
 def transfer_reply_xml(account: str, openid: str, kf_account: Optional[str]) -> str:
     xml = TransferCustomerServiceReply(source=_cdata_safe(account), target=_cdata_safe(openid)).render()
     if kf_account:  # a named agent; wechatpy's reply class has no field for it
         trans_info = f"<TransInfo><KfAccount><![CDATA[{_cdata_safe(kf_account)}]]></KfAccount></TransInfo>"
-        xml = xml[:xml.rindex("</xml>")] + trans_info + "\n</xml>"
+        xml = xml[: xml.rindex("</xml>")] + trans_info + "\n</xml>"
     return xml

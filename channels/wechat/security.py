@@ -3,6 +3,7 @@
 Every failure is a `Rejected` carrying the HTTP status to answer with; wechatpy's own
 errors (plain KeyError/ValueError/ExpatError, binascii/struct errors) never escape.
 """
+
 from __future__ import annotations
 
 import binascii
@@ -20,8 +21,17 @@ from wechatpy.utils import check_signature
 
 from channels.wechat.settings import WeChatSettings
 
-PARSE_ERRORS = (ExpatError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-                binascii.Error, struct.error, UnicodeError)
+PARSE_ERRORS = (
+    ExpatError,
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    binascii.Error,
+    struct.error,
+    UnicodeError,
+)
 
 
 class Rejected(Exception):
@@ -33,8 +43,8 @@ class Rejected(Exception):
 
 @dataclass(frozen=True)
 class OpenedRequest:
-    xml: str          # the plain message XML
-    encrypted: bool   # reply must be encrypted too
+    xml: str  # the plain message XML
+    encrypted: bool  # reply must be encrypted too
     nonce: str
     timestamp: str
 
@@ -69,8 +79,7 @@ class RequestGuard:
     def __init__(self, settings: WeChatSettings, clock=time.time):
         self.settings = settings
         self.clock = clock
-        self.crypto = (WeChatCrypto(settings.token, settings.aes_key, settings.app_id)
-                       if settings.safe_mode else None)
+        self.crypto = WeChatCrypto(settings.token, settings.aes_key, settings.app_id) if settings.safe_mode else None
 
     def _check_query_signature(self, args: Mapping[str, str]) -> None:
         signature, timestamp, nonce = (args.get(k, "") for k in ("signature", "timestamp", "nonce"))

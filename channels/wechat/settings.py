@@ -3,6 +3,7 @@
 Rasa refuses to start when credentials.yml names an unset `${VAR}`, so the channel
 reads its WECHAT_* variables itself: without WECHAT_TOKEN it is simply off.
 """
+
 from __future__ import annotations
 
 import base64
@@ -14,19 +15,34 @@ from typing import Any, Mapping, Optional
 from rasa.shared.exceptions import RasaException
 
 DEFAULT_API_BASE_URL = "https://api.weixin.qq.com/cgi-bin/"
+
+
 def default_welcome() -> str:
     """The subscribe welcome: every comparison of the page, from the knowledge base."""
     from assistant.kb import load_kb
+    from assistant.phrasebook import load_phrasebook, say
 
     kb = load_kb()
-    topics = [f"{n}. {c['title']}" for n, c in enumerate(kb.comparisons.values(), start=1)]
-    return "\n".join([kb.say("wechat_welcome_head"), *topics, kb.say("wechat_welcome_tail")])
+    phrases = load_phrasebook()
+    topics = [
+        phrases.format("numbered_topic", number=n, title=c["title"])
+        for n, c in enumerate(kb.comparisons.values(), start=1)
+    ]
+    return "\n".join([say("wechat_welcome_head"), *topics, say("wechat_welcome_tail")])
 
 
 # credentials.yml's message_mode, in English or as 微信公众平台 names it.
-MESSAGE_MODES = {"plain": "plain", "明文": "plain", "明文模式": "plain",
-                 "compatible": "compatible", "兼容": "compatible", "兼容模式": "compatible",
-                 "safe": "safe", "安全": "safe", "安全模式": "safe"}
+MESSAGE_MODES = {
+    "plain": "plain",
+    "明文": "plain",
+    "明文模式": "plain",
+    "compatible": "compatible",
+    "兼容": "compatible",
+    "兼容模式": "compatible",
+    "safe": "safe",
+    "安全": "safe",
+    "安全模式": "safe",
+}
 _TOKEN_PATTERN = re.compile(r"[A-Za-z0-9]{3,32}")
 _AES_KEY_PATTERN = re.compile(r"[A-Za-z0-9+/]{43}")
 
@@ -96,8 +112,7 @@ _OPTIONS = {  # credentials.yml key -> type it must have
 }
 
 
-def load_settings(credentials: Optional[Mapping[str, Any]],
-                  environ: Mapping[str, str]) -> Optional[WeChatSettings]:
+def load_settings(credentials: Optional[Mapping[str, Any]], environ: Mapping[str, str]) -> Optional[WeChatSettings]:
     """Settings, or None when WECHAT_TOKEN is unset (channel off)."""
     token = environ.get("WECHAT_TOKEN", "").strip()
     if not token:
@@ -125,8 +140,9 @@ def load_settings(credentials: Optional[Mapping[str, Any]],
     if not problems:
         problems += _check(values)
     if problems:
-        raise WeChatConfigError("WeChat channel (WECHAT_TOKEN is set) cannot start: "
-                                + "; ".join(problems) + ". See docs/wechat.md.")
+        raise WeChatConfigError(
+            "WeChat channel (WECHAT_TOKEN is set) cannot start: " + "; ".join(problems) + ". See docs/wechat.md."
+        )
     return WeChatSettings(**values)
 
 
@@ -137,8 +153,9 @@ def _check(v: dict) -> list:
         problems.append("WECHAT_TOKEN must be 3-32 letters or digits (as in 微信公众平台)")
     if v["aes_key"] is not None:
         if not _AES_KEY_PATTERN.fullmatch(v["aes_key"]) or not _decodes_to_32_bytes(v["aes_key"]):
-            problems.append(f"WECHAT_AES_KEY must be the 43-character EncodingAESKey "
-                            f"(got {len(v['aes_key'])} characters)")
+            problems.append(
+                f"WECHAT_AES_KEY must be the 43-character EncodingAESKey (got {len(v['aes_key'])} characters)"
+            )
         if not v["app_id"]:
             problems.append("WECHAT_AES_KEY (safe mode) also needs WECHAT_APP_ID")
     if bool(v["app_secret"]) and not v["app_id"]:
@@ -162,8 +179,7 @@ def _check(v: dict) -> list:
         problems.append("max_body_bytes must be positive")
     if v.get("button_style", "links") not in ("links", "numbers"):
         problems.append("button_style must be 'links' or 'numbers'")
-    if not all(isinstance(k, str) and isinstance(p, str)
-               for k, p in v.get("menu_payloads", {}).items()):
+    if not all(isinstance(k, str) and isinstance(p, str) for k, p in v.get("menu_payloads", {}).items()):
         problems.append("menu_payloads must map menu EventKeys to payload strings")
     if not re.fullmatch(r"https?://\S+/", v.get("api_base_url", DEFAULT_API_BASE_URL)):
         problems.append("api_base_url must be an http(s) URL ending with '/'")

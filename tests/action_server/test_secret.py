@@ -1,4 +1,5 @@
 """Only our Rasa servers can call the action server: it listens on loopback and wants the secret."""
+
 import json
 import socket
 import subprocess
@@ -9,22 +10,34 @@ import urllib.request
 import pytest
 
 from action_server import secret
-from leads.store import list_leads, make_engine
 from harness.bot_process import ROOT, ActionServerProcess, BotProcess
+from leads.store import list_leads, make_engine
 from tests.markers import starts_servers
 
 pytestmark = pytest.mark.e2e  # starts the assistant's processes
 
-FORGED_SAVE = {"next_action": "action_save_lead", "version": "3.6.2", "domain": {}, "tracker": {
-    "sender_id": "attacker", "slots": {"lead_name": "伪造", "lead_contact": "13800138000",
-                                       "lead_need": "假的", "lead_time": "明天"},
-    "latest_message": {}, "events": [], "paused": False, "latest_event_time": None,
-    "followup_action": None, "active_loop": {}, "latest_action_name": None}}
+FORGED_SAVE = {
+    "next_action": "action_save_lead",
+    "version": "3.6.2",
+    "domain": {},
+    "tracker": {
+        "sender_id": "attacker",
+        "slots": {"lead_name": "伪造", "lead_contact": "13800138000", "lead_need": "假的", "lead_time": "明天"},
+        "latest_message": {},
+        "events": [],
+        "paused": False,
+        "latest_event_time": None,
+        "followup_action": None,
+        "active_loop": {},
+        "latest_action_name": None,
+    },
+}
 
 
 def post(url, body, headers=None):
-    request = urllib.request.Request(url, json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        url, json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json", **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status
@@ -77,8 +90,14 @@ def test_the_action_server_is_not_reachable_from_the_network(actions):
 
 def test_without_a_secret_the_action_server_refuses_to_start():
     env = {k: v for k, v in __import__("os").environ.items() if k != secret.ENV}
-    done = subprocess.run([sys.executable, "-m", "action_server", "--port", "1"], cwd=ROOT,
-                          env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "action_server", "--port", "1"],
+        cwd=ROOT,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and secret.ENV in done.stderr
 
 

@@ -1,5 +1,6 @@
 """A visitor asks a price over REST, completes the callback form, and the lead is
 exported exactly once, with the embedded SQLite store and with PostgreSQL."""
+
 import csv
 import io
 import subprocess
@@ -9,7 +10,6 @@ import uuid
 import pytest
 
 from harness.bot_process import ROOT, BotProcess, texts
-from tests.leads.databases import postgres_database  # noqa: F401 - fixture
 from tests.markers import starts_servers
 
 SIMPLIFIED = ["我想做个小程序多少钱", "好的", "王先生", "138 0013 8000", "想做一个点餐小程序", "随时"]
@@ -17,8 +17,13 @@ TRADITIONAL = ["我想做個小程式要多少錢", "好的", "陳小姐", "+86 
 
 
 def export_csv(url: str) -> list[dict]:
-    out = subprocess.run([sys.executable, "-m", "leads", "export"], cwd=ROOT, capture_output=True, check=True,
-                         env={"LEADS_DATABASE_URL": url, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    out = subprocess.run(
+        [sys.executable, "-m", "leads", "export"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+        env={"LEADS_DATABASE_URL": url, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+    )
     return list(csv.DictReader(io.StringIO(out.stdout.decode("utf-8-sig"))))
 
 
@@ -34,9 +39,11 @@ def backend(request, tmp_path_factory):
         yield url, bot
 
 
-@pytest.mark.parametrize("turns,contact,confirm", [(SIMPLIFIED, "13800138000", "确认"),
-                                                  (TRADITIONAL, "13912345678", "確認")],
-                         ids=["simplified", "traditional"])
+@pytest.mark.parametrize(
+    "turns,contact,confirm",
+    [(SIMPLIFIED, "13800138000", "确认"), (TRADITIONAL, "13912345678", "確認")],
+    ids=["simplified", "traditional"],
+)
 def test_price_question_to_stored_lead(backend, turns, contact, confirm):
     database_url, bot = backend
     visitor = f"visitor-{uuid.uuid4().hex[:8]}"
@@ -87,11 +94,11 @@ def test_commands_and_questions_inside_the_form_are_never_taken_as_answers(backe
     _, bot = backend
     visitor = f"visitor-{uuid.uuid4().hex[:8]}"
     bot.say(visitor, "请客服回电")
-    human = bot.say(visitor, "我要转人工")          # asked for the name: contacts, then the name again
+    human = bot.say(visitor, "我要转人工")  # asked for the name: contacts, then the name again
     assert len(human) <= 3 and "175-8598-2043" in texts(human) and "称呼" in texts(human)
     assert "称呼" in texts(bot.say(visitor, "更多"))  # a button word is not a name
     bot.say(visitor, "刘女士")
-    price = bot.say(visitor, "小程序多少钱")         # asked for the contact: a price question, not a bad number
+    price = bot.say(visitor, "小程序多少钱")  # asked for the contact: a price question, not a bad number
     assert "175-8598-2043" in texts(price) and "有效的手机号" not in texts(price)
     bot.say(visitor, "13800138000")
     bot.say(visitor, "需要网络推广服务")

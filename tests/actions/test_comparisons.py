@@ -1,4 +1,5 @@
 """Comparison questions: whole, one dimension, one side, and follow-ups from context."""
+
 from actions.comparisons import ActionAnswerComparison
 from actions.facts import ActionAnswerFact
 from tests.action_helpers import run, slots_set, text_of, titles, tracker
@@ -90,10 +91,14 @@ def test_traditional_question_gets_a_traditional_answer():
 
 
 def test_button_payload_with_comparison_and_dimension():
-    messages, _ = run(ACTION, tracker('/ask_difference{"comparison":"ecom_vs_newmedia","dimension":"scope"}',
-                                      "ask_difference",
-                                      entities=[{"entity": "comparison", "value": "ecom_vs_newmedia"},
-                                                {"entity": "dimension", "value": "scope"}]))
+    messages, _ = run(
+        ACTION,
+        tracker(
+            '/ask_difference{"comparison":"ecom_vs_newmedia","dimension":"scope"}',
+            "ask_difference",
+            entities=[{"entity": "comparison", "value": "ecom_vs_newmedia"}, {"entity": "dimension", "value": "scope"}],
+        ),
+    )
     assert "一种手段或方法" in text_of(messages)
 
 

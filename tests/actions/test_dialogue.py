@@ -1,4 +1,5 @@
 """Facts, small talk, declines, clarification and the handoff to customer service."""
+
 import pytest
 
 from actions.chitchat import ActionChitchat, ActionClarify, ActionDecline
@@ -10,8 +11,20 @@ from tests.action_helpers import run, slots_set, text_of, titles, tracker
 
 KB = load_kb()
 # Phrases only one section of the page uses: an out-of-scope reply must contain none.
-PAGE_CONTENT = ["大局观", "商品整合", "务实", "务虚", "简化决策", "用户认知", "对外的事情", "关键词广告",
-                "可行性分析", "粉丝经济", "个性化", "一种手段或方法"]
+PAGE_CONTENT = [
+    "大局观",
+    "商品整合",
+    "务实",
+    "务虚",
+    "简化决策",
+    "用户认知",
+    "对外的事情",
+    "关键词广告",
+    "可行性分析",
+    "粉丝经济",
+    "个性化",
+    "一种手段或方法",
+]
 
 
 @pytest.mark.parametrize("key", list(KB.facts))
@@ -24,8 +37,8 @@ def test_every_fact_is_answered_from_the_knowledge_base(key):
         if quote:  # the page's words, with Chinese punctuation as displayed
             assert chinese_punctuation(quote) in text
     assert "联系客服" in titles(messages)
-    if fact["section"] in KB.comparisons:
-        assert slots_set(events)["comparison"] == fact["section"]
+    if fact["comparison"] in KB.comparisons:
+        assert slots_set(events)["comparison"] == fact["comparison"]
 
 
 def test_fact_sets_context_for_a_follow_up():
@@ -42,6 +55,7 @@ def test_purchase_funnel_lists_four_steps_in_order():
 def counted(monkeypatch, keys):
     """The staff report's most-asked questions, as the greeting reads them."""
     from actions import popular
+
     monkeypatch.setattr(popular, "_cache", {"at": None, "keys": []})
     monkeypatch.setattr(popular, "_counted_keys", lambda kb: list(keys))
 
@@ -61,8 +75,10 @@ def test_guess_you_ask_puts_what_visitors_ask_most_first(monkeypatch):
     assert set(guesses[2:4]) <= {c["title"] for c in KB.comparisons.values()}
 
 
-@pytest.mark.parametrize("intent,expected", [("thank", "不客气"), ("goodbye", "再见"),
-                                             ("bot_challenge", "机器人"), ("ask_capabilities", "新媒体推广")])
+@pytest.mark.parametrize(
+    "intent,expected",
+    [("thank", "不客气"), ("goodbye", "再见"), ("bot_challenge", "机器人"), ("ask_capabilities", "新媒体推广")],
+)
 def test_small_talk(intent, expected):
     text = text_of(run(ActionChitchat(), tracker("...", intent))[0])
     assert expected in text
@@ -78,8 +94,12 @@ def test_out_of_scope_is_declined_without_page_content():
 
 
 def test_low_confidence_offers_the_likeliest_topics():
-    ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "ask_intangible_value", "confidence": 0.3},
-               {"name": "ask_purchase_funnel", "confidence": 0.2}, {"name": "greet", "confidence": 0.1}]
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.5},
+        {"name": "ask_intangible_value", "confidence": 0.3},
+        {"name": "ask_purchase_funnel", "confidence": 0.2},
+        {"name": "greet", "confidence": 0.1},
+    ]
     messages, _ = run(ActionClarify(), tracker("那个价值的东西", "nlu_fallback", ranking=ranking))
     assert "您是不是想问" in text_of(messages)
     assert titles(messages)[:2] == ["什么是无形价值", "互联网行业的购买决策流程"]
@@ -128,8 +148,10 @@ def test_unclear_message_about_a_service_goes_to_customer_service():
 
 def test_unsure_classifier_but_clear_entities_in_context_get_the_answer():
     ranking = [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "ask_job_prospects", "confidence": 0.2}]
-    messages, events = run(ActionClarify(), tracker("哪个范围更大", "nlu_fallback", ranking=ranking,
-                                                    slots={"comparison": "ecom_vs_newmedia"}))
+    messages, events = run(
+        ActionClarify(),
+        tracker("哪个范围更大", "nlu_fallback", ranking=ranking, slots={"comparison": "ecom_vs_newmedia"}),
+    )
     assert "一种手段或方法" in text_of(messages)
     assert slots_set(events)["dimension"] == "scope"
 
@@ -160,7 +182,10 @@ def test_an_unsure_fact_without_any_of_its_words_is_not_answered():
 def test_an_unsure_fact_gives_way_to_the_next_one_its_words_support():
     from actions.facts import ActionAnswerFact
 
-    ranking = [{"name": "ask_job_prospects", "confidence": 0.4}, {"name": "ask_ops_contains_marketing", "confidence": 0.3}]
+    ranking = [
+        {"name": "ask_job_prospects", "confidence": 0.4},
+        {"name": "ask_ops_contains_marketing", "confidence": 0.3},
+    ]
     trk = tracker("运营和市场部门哪个包含哪个", "ask_job_prospects", ranking=ranking)
     trk.latest_message["intent"]["confidence"] = 0.4
     text = text_of(run(ActionAnswerFact(), trk)[0])
@@ -175,8 +200,8 @@ def test_a_sure_fact_is_answered_even_in_few_words():
 
 
 def test_the_action_server_registers_exactly_the_domains_custom_actions():
-    from rasa_sdk.executor import ActionExecutor
     from rasa.shared.core.domain import Domain
+    from rasa_sdk.executor import ActionExecutor
 
     executor = ActionExecutor()
     executor.register_package("actions")

@@ -1,10 +1,11 @@
 """The input normaliser: what the NLU pipeline reads."""
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.text import (MAX_CORRECTED_CHARS, default_corrector, normalize, script_of,
-                            to_halfwidth, to_simplified, to_traditional)
-from assistant.wording import normalize_mapped
+from assistant.kb import default_corrector
+from assistant.text import MAX_CORRECTED_CHARS, script_of, to_halfwidth, to_simplified, to_traditional
+from assistant.wording import normalize, normalize_mapped
 
 
 def norm(text: str) -> str:
@@ -92,7 +93,10 @@ def test_answers_follow_the_visitors_regional_variant():
 def test_answers_get_chinese_punctuation_but_numbers_times_and_links_keep_theirs():
     from assistant.text import chinese_punctuation
 
-    assert chinese_punctuation("重在整个工作过程,注重计划。电话:175-8598-2043") == "重在整个工作过程，注重计划。电话：175-8598-2043"
+    assert (
+        chinese_punctuation("重在整个工作过程,注重计划。电话:175-8598-2043")
+        == "重在整个工作过程，注重计划。电话：175-8598-2043"
+    )
     assert chinese_punctuation("为什么?难道") == "为什么？难道"
     for kept in ("下午3:30", "共2,000元", "https://a.example/x?y=1", "ok, fine: yes"):
         assert chinese_punctuation(kept) == kept

@@ -1,9 +1,10 @@
 """Reading what visitors write: wording (Cantonese, Taiwan, English), typo fixes that never touch
 ordinary words, the question inside a long message, two questions, and references."""
+
 import pytest
 
 from assistant.clauses import Context, is_question, read, separate_questions
-from assistant.text import default_corrector
+from assistant.kb import default_corrector
 from assistant.wording import normalize_mapped
 from tests.action_helpers import entities_in
 
@@ -12,15 +13,18 @@ def reading(text, pair=(), subject=None):
     return read(normalize_mapped(text, default_corrector()), Context(tuple(pair), subject))
 
 
-@pytest.mark.parametrize("typed, read_as", [
-    ("淘寶營運同推廣專員有咩分別", "淘宝运营同推广专员有什么分别"),
-    ("點樣先可以聯絡到你哋客服", "怎样先可以联系到你们客服"),
-    ("營運係咪包埋市場部嘅工作", "运营是不是包括市场部的工作"),
-    ("網路行銷有什麼作用", "网络行销有什么作用"),
-    ("operation的scope是不是比marketing更大", "运营的范畴是不是比市场更大"),
-    ("online ads有哪些format", "网络广告有哪些形式"),
-    ("淘宝operation和promotion专员的difference", "淘宝运营和推广专员的区别"),
-])
+@pytest.mark.parametrize(
+    "typed, read_as",
+    [
+        ("淘寶營運同推廣專員有咩分別", "淘宝运营同推广专员有什么分别"),
+        ("點樣先可以聯絡到你哋客服", "怎样先可以联系到你们客服"),
+        ("營運係咪包埋市場部嘅工作", "运营是不是包括市场部的工作"),
+        ("網路行銷有什麼作用", "网络行销有什么作用"),
+        ("operation的scope是不是比marketing更大", "运营的范畴是不是比市场更大"),
+        ("online ads有哪些format", "网络广告有哪些形式"),
+        ("淘宝operation和promotion专员的difference", "淘宝运营和推广专员的区别"),
+    ],
+)
 def test_regional_and_english_wording_becomes_plain_mandarin(typed, read_as):
     assert normalize_mapped(typed, default_corrector()).text == read_as
 
@@ -30,35 +34,59 @@ def test_a_relationship_keeps_its_character():
     assert normalize_mapped("兩者的關係係咩").text == "两者的关系是什么"
 
 
-@pytest.mark.parametrize("typed, read_as", [
-    ("网路推光和运营", "网络推广和运营"),   # -ang / -uang: exact toneless sound
-    ("运莹是做什么的", "运营是做什么的"),
-    ("新媒推广的特点", "新媒体推广的特点"),  # one character dropped
-    ("推广专园需要什么", "推广专员需要什么"),  # blurred -an / -uan
-])
+@pytest.mark.parametrize(
+    "typed, read_as",
+    [
+        ("网路推光和运营", "网络推广和运营"),  # -ang / -uang: exact toneless sound
+        ("运莹是做什么的", "运营是做什么的"),
+        ("新媒推广的特点", "新媒体推广的特点"),  # one character dropped
+        ("推广专园需要什么", "推广专员需要什么"),  # blurred -an / -uan
+    ],
+)
 def test_typos_of_knowledge_base_terms_are_fixed(typed, read_as):
     assert normalize_mapped(typed, default_corrector()).text == read_as
 
 
-@pytest.mark.parametrize("ordinary", [
-    "运营不同的产品", "我们想做网上投广", "联系电话多少", "这个市场很大", "他在广场上推车", "运送货物的公司",
-    "新媒体时代", "我今天很忙", "营业执照怎么办", "推荐一本书", "市长说了", "网络很慢", "电视广告",
-    "我想推掉这个会", "工作定了吗", "能力有限", "内容很多", "范围太大", "目的地在哪",
-])
+@pytest.mark.parametrize(
+    "ordinary",
+    [
+        "运营不同的产品",
+        "我们想做网上投广",
+        "联系电话多少",
+        "这个市场很大",
+        "他在广场上推车",
+        "运送货物的公司",
+        "新媒体时代",
+        "我今天很忙",
+        "营业执照怎么办",
+        "推荐一本书",
+        "市长说了",
+        "网络很慢",
+        "电视广告",
+        "我想推掉这个会",
+        "工作定了吗",
+        "能力有限",
+        "内容很多",
+        "范围太大",
+        "目的地在哪",
+    ],
+)
 def test_ordinary_words_are_never_corrected(ordinary):
     assert normalize_mapped(ordinary, default_corrector()).text == ordinary
 
 
 def test_entities_point_at_what_the_visitor_typed_after_rewriting():
     text = "淘宝operation和promoter的difference"
-    found = {(text[e["start"]:e["end"]], e["value"]) for e in entities_in(text)}
+    found = {(text[e["start"] : e["end"]], e["value"]) for e in entities_in(text)}
     assert ("operation", "运营") in found or ("淘宝operation", "淘宝运营") in found
     assert ("promoter", "推广专员") in found
 
 
 def test_the_question_of_a_long_story_is_what_is_read():
-    text = ("我家在县城开了一家卖干货的小店，这两年生意一般，儿子说要开网店。网店开起来以后，"
-            "淘宝运营和推广专员有什么区别？我们只请得起一个人，想先弄明白。")
+    text = (
+        "我家在县城开了一家卖干货的小店，这两年生意一般，儿子说要开网店。网店开起来以后，"
+        "淘宝运营和推广专员有什么区别？我们只请得起一个人，想先弄明白。"
+    )
     r = reading(text)
     assert "淘宝运营和推广专员有什么区别" in r.focus.text
     assert "干货" not in r.focus.text and "请得起" not in r.focus.text
@@ -87,18 +115,33 @@ def test_without_context_a_reference_stays_as_typed():
 
 
 def test_two_questions_are_found_in_order():
-    assert separate_questions("新媒体推广有什么特点？另外你们有人工客服吗") == ["新媒体推广有什么特点？", "另外你们有人工客服吗"]
+    assert separate_questions("新媒体推广有什么特点？另外你们有人工客服吗") == [
+        "新媒体推广有什么特点？",
+        "另外你们有人工客服吗",
+    ]
     assert separate_questions("市场部怎么定义？无形价值又是什么？") == ["市场部怎么定义？", "无形价值又是什么？"]
 
 
 def test_one_question_with_a_story_is_not_two():
-    assert separate_questions("淘宝运营和推广专员分别需要什么能力？我外向但是做事没条理，不知道自己适合哪边，想先看看再决定") == []
+    assert (
+        separate_questions(
+            "淘宝运营和推广专员分别需要什么能力？我外向但是做事没条理，不知道自己适合哪边，想先看看再决定"
+        )
+        == []
+    )
     assert separate_questions("网推和运营哪个好就业") == []
 
 
-@pytest.mark.parametrize("text, asks", [
-    ("淘宝运营是做什么的", True), ("有什么区别", True), ("我也没什么经验。", False),
-    ("考核标准不一样。", True), ("我们店开了三年了。", False), ("你们有客服吗", True),
-])
+@pytest.mark.parametrize(
+    "text, asks",
+    [
+        ("淘宝运营是做什么的", True),
+        ("有什么区别", True),
+        ("我也没什么经验。", False),
+        ("考核标准不一样。", True),
+        ("我们店开了三年了。", False),
+        ("你们有客服吗", True),
+    ],
+)
 def test_is_question(text, asks):
     assert is_question(text) is asks

@@ -1,7 +1,7 @@
 """The REST channel as a public endpoint: its own conversations, clear errors, clean text."""
+
 import http.client
 import json
-import urllib.error
 import uuid
 
 import pytest
@@ -21,11 +21,18 @@ def status_of(bot, body: bytes) -> tuple[int, str]:
         conn.close()
 
 
-@pytest.mark.parametrize("body", [{"message": "你好"}, {"sender": "", "message": "你好"},
-                                  {"sender": 42, "message": "你好"}, {"sender": "x" * 300, "message": "你好"},
-                                  {"sender": "wechat:o123", "message": "你好"},
-                                  {"sender": "web:abc", "message": "你好"}],
-                         ids=["no sender", "empty", "number", "too long", "wechat namespace", "widget namespace"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"message": "你好"},
+        {"sender": "", "message": "你好"},
+        {"sender": 42, "message": "你好"},
+        {"sender": "x" * 300, "message": "你好"},
+        {"sender": "wechat:o123", "message": "你好"},
+        {"sender": "web:abc", "message": "你好"},
+    ],
+    ids=["no sender", "empty", "number", "too long", "wechat namespace", "widget namespace"],
+)
 def test_a_sender_that_is_missing_too_long_or_anothers_namespace_gets_400(bot, body):
     status, text = status_of(bot, json.dumps(body).encode())
     assert status == 400 and "sender" in text

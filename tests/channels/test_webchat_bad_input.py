@@ -1,6 +1,7 @@
 """Bad input on the widget's socket.io channel (channels/webchat.py, /socket.io on the Rasa port):
 the server neither crashes nor answers 5xx, the same connection still answers a normal question
 afterwards, and markup a visitor sends is never sent back."""
+
 from __future__ import annotations
 
 import asyncio
@@ -11,8 +12,9 @@ import urllib.request
 
 import aiohttp
 import pytest
-from hypothesis import given, settings, strategies as st
 import socketio
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from channels.webchat import WebchatInput
 
@@ -68,8 +70,9 @@ async def _chat(url: str, payloads: list) -> tuple[list, list]:
     """Sends `payloads` then QUESTION on one widget connection; returns (replies, QUESTION's reply)."""
     async with _widget(url) as (client, session_id, received):
         for payload in payloads:
-            await client.emit("user_uttered", {**payload, "session_id": session_id}
-                              if isinstance(payload, dict) else payload)
+            await client.emit(
+                "user_uttered", {**payload, "session_id": session_id} if isinstance(payload, dict) else payload
+            )
             await asyncio.sleep(0.1)  # a burst is tested on its own below
         # One visitor's messages are handled in order, so QUESTION's answer comes after the rest.
         await client.emit("user_uttered", {"message": QUESTION, "session_id": session_id})
@@ -96,8 +99,14 @@ def test_channel_drops_payloads_rasa_cannot_handle_and_passes_the_rest():
     # Only text messages reach Rasa (the too-long one is answered politely there); metadata that is
     # not a JSON object is left out, the message kept.
     assert [(text[:9], metadata) for text, _, metadata in received] == [
-        ("运" * 9, {}), ("?你好", {}), ("你好", {}), ("你好", {}), ("你好", {}), (SCRIPT[:9], {}),
-        (QUESTION[:9], {"page": "/"})]
+        ("运" * 9, {}),
+        ("?你好", {}),
+        ("你好", {}),
+        ("你好", {}),
+        ("你好", {}),
+        (SCRIPT[:9], {}),
+        (QUESTION[:9], {"page": "/"}),
+    ]
 
 
 def test_bad_messages_get_no_crash_and_the_next_question_its_answer(bot):
@@ -116,7 +125,7 @@ async def _raw_engineio_junk(url: str) -> None:
             await ws.receive()  # engine.io "open"
             await ws.send_str("40")  # socket.io connect
             await ws.receive()
-            for frame in ["42[", "42{\"a\":", "42[\"user_uttered\"]", "4" + "x" * 100_000, "9", ""]:
+            for frame in ["42[", '42{"a":', '42["user_uttered"]', "4" + "x" * 100_000, "9", ""]:
                 await ws.send_str(frame)
             await ws.send_bytes(b"\xff\xfe\x00\xc3\x28")
 
@@ -135,7 +144,7 @@ def test_malformed_frames_and_polling_bodies_get_no_5xx_and_the_server_keeps_ans
     polling = f"{bot.url}/socket.io/?EIO=4&transport=polling"
     with urllib.request.urlopen(polling, timeout=REPLY_TIMEOUT) as response:  # handshake
         sid = json.loads(response.read().decode("utf-8")[1:])["sid"]
-    bodies = [b"", b"\xff\xfe\xc3\x28", bytes(range(256)), b"42[" + b"x" * 100_000, b"40", "42[\"user_uttered\",42]".encode()]
+    bodies = [b"", b"\xff\xfe\xc3\x28", bytes(range(256)), b"42[" + b"x" * 100_000, b"40", b'42["user_uttered",42]']
     statuses = {body[:8]: _post_status(f"{polling}&sid={sid}", body) for body in bodies}
     statuses["unknown sid"] = _post_status(f"{polling}&sid=nope", b"40")
     statuses["no sid"] = _post_status(polling, b"\xff")
@@ -148,8 +157,9 @@ def test_malformed_frames_and_polling_bodies_get_no_5xx_and_the_server_keeps_ans
 async def _burst(url: str, questions: list[str]) -> list[dict]:
     """Emits all `questions` at once on one long-polling connection; returns the replies."""
     async with _widget(url) as (client, session_id, received):
-        await asyncio.gather(*(client.emit("user_uttered", {"message": q, "session_id": session_id})
-                               for q in questions))
+        await asyncio.gather(
+            *(client.emit("user_uttered", {"message": q, "session_id": session_id}) for q in questions)
+        )
         replies = []
         while sum("品牌简化决策" in (r.get("text") or "") for r in replies) < len(questions):
             replies.append(await asyncio.wait_for(received.get(), REPLY_TIMEOUT))
@@ -163,12 +173,24 @@ def test_a_burst_of_messages_in_one_polling_request_is_answered_in_full(bot):
 
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20) | st.binary(max_size=8),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20)
+    | st.binary(max_size=8),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-    max_leaves=8)
+    max_leaves=8,
+)
 PAYLOADS = JSON_VALUES | st.fixed_dictionaries(
-    {}, optional={"message": JSON_VALUES | st.text(max_size=40), "session_id": JSON_VALUES,
-                  "metadata": JSON_VALUES | st.text(max_size=20), "customData": JSON_VALUES})
+    {},
+    optional={
+        "message": JSON_VALUES | st.text(max_size=40),
+        "session_id": JSON_VALUES,
+        "metadata": JSON_VALUES | st.text(max_size=20),
+        "customData": JSON_VALUES,
+    },
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -189,8 +211,10 @@ def test_any_payload_is_dropped_or_reaches_rasa_as_text(payload):
         assert isinstance(message.sender_id, str) and message.sender_id, message.sender_id
 
 
-@pytest.mark.parametrize("origin, accepted", [("https://evil.example", False), ("http://localhost:8080", True),
-                                              ("http://localhost:8080/", True), (None, True)])
+@pytest.mark.parametrize(
+    "origin, accepted",
+    [("https://evil.example", False), ("http://localhost:8080", True), ("http://localhost:8080/", True), (None, True)],
+)
 def test_the_socket_accepts_only_the_configured_page_origins(monkeypatch, origin, accepted):
     monkeypatch.setenv("CORS_ORIGINS", "http://localhost:8080 http://127.0.0.1:8080")
     channel = WebchatInput.from_credentials({"session_persistence": True})
@@ -199,15 +223,18 @@ def test_the_socket_accepts_only_the_configured_page_origins(monkeypatch, origin
     assert asyncio.run(channel.sio.handlers["/"]["connect"]("sid", environ, None)) is accepted
 
 
-@pytest.mark.parametrize("text, shown", [
-    ("[点我](javascript:alert(1))", "点我"),
-    ("[点我](JaVa\tScript:alert(1))", "点我"),
-    ("[图](data:text/html;base64,PHNjcmlwdD4=)", "图"),
-    ("<javascript:alert(1)>", "alert(1)"),
-    ("[电话](tel:17585982043)", "[电话](tel:17585982043)"),
-    ("[官网](https://www.example.com/a)", "[官网](https://www.example.com/a)"),
-    ("[微信](weixin://bizmsgmenu?msgmenucontent=1)", "[微信](weixin://bizmsgmenu?msgmenucontent=1)"),
-])
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("[点我](javascript:alert(1))", "点我"),
+        ("[点我](JaVa\tScript:alert(1))", "点我"),
+        ("[图](data:text/html;base64,PHNjcmlwdD4=)", "图"),
+        ("<javascript:alert(1)>", "alert(1)"),
+        ("[电话](tel:17585982043)", "[电话](tel:17585982043)"),
+        ("[官网](https://www.example.com/a)", "[官网](https://www.example.com/a)"),
+        ("[微信](weixin://bizmsgmenu?msgmenucontent=1)", "[微信](weixin://bizmsgmenu?msgmenucontent=1)"),
+    ],
+)
 def test_only_http_https_tel_and_weixin_links_reach_the_widget(text, shown):
     from channels.webchat import safe_links
 

@@ -1,4 +1,5 @@
 """Entity extraction (normaliser + jieba + spaCy EntityRuler) on the held-out NLU set."""
+
 from rasa.shared.nlu.training_data.loading import load_data
 
 from tests.action_helpers import ROOT_DIR, entities_in
@@ -28,5 +29,7 @@ def test_entity_f1_on_the_held_out_set():
 def test_traditional_and_typo_spans_match_what_the_visitor_typed():
     # Offsets refer to the visitor's own text even after normalisation.
     text = "淘寶運營跟推廣專圓有啥不同"
-    assert [(text[e["start"]:e["end"]], e["value"]) for e in entities_in(text)] == [
-        ("淘寶運營", "淘宝运营"), ("推廣專圓", "推广专员")]
+    assert [(text[e["start"] : e["end"]], e["value"]) for e in entities_in(text)] == [
+        ("淘寶運營", "淘宝运营"),
+        ("推廣專圓", "推广专员"),
+    ]

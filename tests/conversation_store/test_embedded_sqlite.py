@@ -1,5 +1,6 @@
 """`make run` keeps its conversations in a SQLite file (TRACKER_SQLITE_PATH, default
 var/tracker.db): a restart loses no context."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,12 @@ def test_after_a_restart_a_follow_up_keeps_its_context_and_the_conversation_is_i
     # The ability row of the same comparison: the context survived the restart.
     assert "大局观" in follow_up and "宣传能力" in follow_up, follow_up
     with sqlite3.connect(tmp_path / "tracker.db") as db:
-        said = [json.loads(data)["text"] for (data,) in db.execute(
-            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", ("returning-visitor",))]
+        said = [
+            json.loads(data)["text"]
+            for (data,) in db.execute(
+                "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", ("returning-visitor",)
+            )
+        ]
     assert said == ["淘宝运营和推广专员有什么区别", "那能力要求呢"]
 
 

@@ -2,6 +2,7 @@
 hands Rasa a bounded window (conversation_store/window.py) that still carries every slot
 and the active form, on SQLite (`make run`) and PostgreSQL (the stack), while the events
 table keeps the whole history."""
+
 from __future__ import annotations
 
 import asyncio
@@ -32,8 +33,15 @@ def new_store(request, tmp_path):
         return
     require_services()
     name = f"windows_test_{uuid.uuid4().hex[:8]}"
-    yield lambda: LeanSQLTrackerStore(domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=5432,
-                                      db=name, username="postgres", login_db="postgres")
+    yield lambda: LeanSQLTrackerStore(
+        domain=DOMAIN,
+        dialect="postgresql",
+        host="127.0.0.1",
+        port=5432,
+        db=name,
+        username="postgres",
+        login_db="postgres",
+    )
     conn = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
     conn.autocommit = True
     conn.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -60,8 +68,7 @@ def chat(store: LeanSQLTrackerStore, sender: str, turns: int, first: int = 0) ->
 def start(store: LeanSQLTrackerStore, *opening) -> str:
     sender = f"visitor-{uuid.uuid4().hex[:8]}"
     tracker = DialogueStateTracker(sender, DOMAIN.slots)
-    for event in (ActionExecuted("action_session_start"), SessionStarted(), *opening,
-                  ActionExecuted("action_listen")):
+    for event in (ActionExecuted("action_session_start"), SessionStarted(), *opening, ActionExecuted("action_listen")):
         tracker.update(event)
     asyncio.run(store.save(tracker))
     return sender
@@ -90,8 +97,9 @@ def test_a_long_conversation_loads_a_bounded_window_with_its_state_and_keeps_eve
 
 def test_a_form_active_before_the_window_is_still_active_in_it(new_store):
     store = new_store()
-    sender = start(store, ActiveLoop("callback_form"), SlotSet("requested_slot", "lead_contact"),
-                   SlotSet("lead_need", "网络推广"))
+    sender = start(
+        store, ActiveLoop("callback_form"), SlotSet("requested_slot", "lead_contact"), SlotSet("lead_need", "网络推广")
+    )
     loaded = chat(store, sender, 40)
     assert len(loaded.events) < 40 * 5
     assert loaded.active_loop_name == "callback_form"
@@ -103,8 +111,12 @@ def test_a_new_session_starts_a_new_window(new_store):
     sender = start(store)
     tracker = chat(store, sender, 30)
     later = time.time() + 3600
-    for event in (ActionExecuted("action_session_start", timestamp=later), SessionStarted(timestamp=later),
-                  SlotSet("subject", "promoter", timestamp=later), ActionExecuted("action_listen", timestamp=later)):
+    for event in (
+        ActionExecuted("action_session_start", timestamp=later),
+        SessionStarted(timestamp=later),
+        SlotSet("subject", "promoter", timestamp=later),
+        ActionExecuted("action_listen", timestamp=later),
+    ):
         tracker.update(event)
     asyncio.run(store.save(tracker))
     tracker = chat(store, sender, 2, first=500)

@@ -1,6 +1,7 @@
 """The lists that must agree: the domain's intents, the NLU data, the knowledge base's fact
 intents, the callback form's excluded intents and the rules. Adding an intent in one place
 and forgetting another fails here instead of silently breaking the form or a turn."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -58,8 +59,7 @@ def test_domain_and_nlu_data_have_the_same_intents():
 
 
 def test_every_fact_of_the_knowledge_base_has_an_intent_and_a_rule():
-    rules_to_facts = [r for r in _blocks("rules") if not _in_form(r)
-                      and {"action": "action_answer_fact"} in r["steps"]]
+    rules_to_facts = [r for r in _blocks("rules") if not _in_form(r) and {"action": "action_answer_fact"} in r["steps"]]
     answered = set().union(*(_first_intents(r) for r in rules_to_facts))
     assert fact_intents() <= set(DOMAIN["intents"])
     assert answered == fact_intents()
@@ -77,8 +77,13 @@ def test_the_form_excludes_every_question_and_command_and_a_rule_answers_each_in
     # The need takes any description, service names and page words included (validated in the action).
     assert _not_intent("lead_need") == CONTROL
     in_form = set().union(*(_first_intents(r) for r in _blocks("rules") if _in_form(r)))
-    unconditional = set().union(*(_first_intents(r) for r in _blocks("rules") if not r.get("condition")
-                                  and r["steps"][0].get("intent") == "request_callback"))
+    unconditional = set().union(
+        *(
+            _first_intents(r)
+            for r in _blocks("rules")
+            if not r.get("condition") and r["steps"][0].get("intent") == "request_callback"
+        )
+    )
     excluded = set().union(*(_not_intent(s) for s in ("lead_name", "lead_contact", "lead_need", "lead_time")))
     assert excluded <= in_form | unconditional, excluded - in_form - unconditional
 

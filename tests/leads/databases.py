@@ -1,5 +1,6 @@
 """Database fixtures for the leads tests: a temporary SQLite file, and a throwaway
 database on the PostgreSQL server at 127.0.0.1:5432 (user postgres, trust auth)."""
+
 import uuid
 
 import psycopg2
@@ -19,8 +20,10 @@ def _admin(sql: str) -> None:
     else:
         reason = None
     if reason:
-        pytest.fail("PostgreSQL is required at 127.0.0.1:5432 (user postgres, trust auth) "
-                    f"and is not reachable: {reason}", pytrace=False)
+        pytest.fail(
+            f"PostgreSQL is required at 127.0.0.1:5432 (user postgres, trust auth) and is not reachable: {reason}",
+            pytrace=False,
+        )
     conn.autocommit = True
     try:
         with conn.cursor() as cur:

@@ -1,73 +1,145 @@
 """Validation, normalisation and masking of the contact data a visitor leaves."""
+
 import io
 import logging
 
 import pytest
 
-from assistant.log_masking import MaskingFilter, install as install_log_masking
+from assistant.log_masking import MaskingFilter
+from assistant.log_masking import install as install_log_masking
 from leads.contact import (
-    find_phone, mask_contact, mask_phone, mask_text, mask_wechat,
-    normalize_name, normalize_need, normalize_phone, normalize_preferred_time, normalize_wechat,
+    find_phone,
+    mask_contact,
+    mask_phone,
+    mask_text,
+    mask_wechat,
+    normalize_name,
+    normalize_need,
+    normalize_phone,
+    normalize_preferred_time,
+    normalize_wechat,
 )
 
 
-@pytest.mark.parametrize("raw", [
-    "13800138000", "138 0013 8000", "138-0013-8000", "+86 13800138000", "+86-138-0013-8000",
-    "008613800138000", "8613800138000", "１３８００１３８０００", "＋８６ １３８ ００１３ ８０００",
-    " 13800138000 ", "(+86) 138.0013.8000",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "13800138000",
+        "138 0013 8000",
+        "138-0013-8000",
+        "+86 13800138000",
+        "+86-138-0013-8000",
+        "008613800138000",
+        "8613800138000",
+        "１３８００１３８０００",
+        "＋８６ １３８ ００１３ ８０００",
+        " 13800138000 ",
+        "(+86) 138.0013.8000",
+    ],
+)
 def test_mobile_numbers_are_normalised_to_11_digits(raw):
     assert normalize_phone(raw) == "13800138000"
 
 
-@pytest.mark.parametrize("raw", [
-    "", None, "010-12345678", "02112345678", "1380013800", "138001380001", "12800138000",
-    "23800138000", "+1 13800138000", "abc13800138000", "电话13800138000", "8813800138000",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        None,
+        "010-12345678",
+        "02112345678",
+        "1380013800",
+        "138001380001",
+        "12800138000",
+        "23800138000",
+        "+1 13800138000",
+        "abc13800138000",
+        "电话13800138000",
+        "8813800138000",
+    ],
+)
 def test_landlines_wrong_length_or_prefix_are_rejected(raw):
     assert normalize_phone(raw) is None
 
 
-@pytest.mark.parametrize("text, phone", [
-    ("我的手机是 138 0013 8000，下午打", "13800138000"),
-    ("电话：+86-139-1234-5678", "13912345678"),
-    ("号码１５９１２３４５６７８", "15912345678"),
-    ("座机 010-12345678", None),
-    ("订单号 2013800138000123", None),
-])
+@pytest.mark.parametrize(
+    "text, phone",
+    [
+        ("我的手机是 138 0013 8000，下午打", "13800138000"),
+        ("电话：+86-139-1234-5678", "13912345678"),
+        ("号码１５９１２３４５６７８", "15912345678"),
+        ("座机 010-12345678", None),
+        ("订单号 2013800138000123", None),
+    ],
+)
 def test_phone_is_found_inside_a_sentence(text, phone):
     assert find_phone(text) == phone
 
 
-@pytest.mark.parametrize("raw, wechat", [
-    ("wx_my_id", "wx_my_id"), ("Lily-2024", "Lily-2024"), ("a12345", "a12345"),
-    ("abcdefghij0123456789", "abcdefghij0123456789"), (" wxid_abc ", "wxid_abc"),
-    ("138 0013 8000", "13800138000"),  # a mobile number is a valid WeChat login
-    ("ａｂｃｄｅｆ", "abcdef"),
-])
+@pytest.mark.parametrize(
+    "raw, wechat",
+    [
+        ("wx_my_id", "wx_my_id"),
+        ("Lily-2024", "Lily-2024"),
+        ("a12345", "a12345"),
+        ("abcdefghij0123456789", "abcdefghij0123456789"),
+        (" wxid_abc ", "wxid_abc"),
+        ("138 0013 8000", "13800138000"),  # a mobile number is a valid WeChat login
+        ("ａｂｃｄｅｆ", "abcdef"),
+    ],
+)
 def test_valid_wechat_ids(raw, wechat):
     assert normalize_wechat(raw) == wechat
 
 
-@pytest.mark.parametrize("raw", [
-    "abc12", "abcdefghij01234567890", "1454722008", "_abcdef", "abc def", "微信号abc", "abc.def", "", None,
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "abc12",
+        "abcdefghij01234567890",
+        "1454722008",
+        "_abcdef",
+        "abc def",
+        "微信号abc",
+        "abc.def",
+        "",
+        None,
+    ],
+)
 def test_invalid_wechat_ids(raw):
     assert normalize_wechat(raw) is None
 
 
-@pytest.mark.parametrize("raw, name", [
-    ("王先生", "王先生"), ("  叫我 王先生 就行 ", "王先生"), ("我叫李娜。", "李娜"), ("Lily", "Lily"),
-    ("张 女士", "张 女士"), ("我是小陈吧", "小陈"),
-])
+@pytest.mark.parametrize(
+    "raw, name",
+    [
+        ("王先生", "王先生"),
+        ("  叫我 王先生 就行 ", "王先生"),
+        ("我叫李娜。", "李娜"),
+        ("Lily", "Lily"),
+        ("张 女士", "张 女士"),
+        ("我是小陈吧", "小陈"),
+    ],
+)
 def test_names(raw, name):
     assert normalize_name(raw) == name
 
 
-@pytest.mark.parametrize("raw", [
-    "", "   ", "12345", "13800138000", "王13800138000", "http://evil.example", "www.x.cn", "a@b.com",
-    "！！！", "名" * 21,
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "   ",
+        "12345",
+        "13800138000",
+        "王13800138000",
+        "http://evil.example",
+        "www.x.cn",
+        "a@b.com",
+        "！！！",
+        "名" * 21,
+    ],
+)
 def test_unusable_names(raw):
     assert normalize_name(raw) is None
 
@@ -89,27 +161,33 @@ def test_masks():
     assert mask_contact("13800138000", "wx_my_id") == "手机 138****8000 / 微信 wx***id"
 
 
-@pytest.mark.parametrize("text, secret", [
-    ("Received user message '我的电话 138 0013 8000'", "0013"),
-    ("phone=+8613800138000", "0013800"),
-    ("号码 １３８００１３８０００", "００１３"),
-    ("SlotSet(key: wechat, value: lily_2024)", "lily_2024"),
-    ("SlotSet(key: wechat_id, value: lily_2024)", "lily_2024"),
-    ("{'wechat': 'lily_2024', 'name': '王'}", "lily_2024"),
-    ("我的微信是 lily_2024", "lily_2024"),
-    ("微信号：lily_2024", "lily_2024"),
-    ("sender wxid_8f3k2l1m", "wxid_8f3k2l1m"),
-])
+@pytest.mark.parametrize(
+    "text, secret",
+    [
+        ("Received user message '我的电话 138 0013 8000'", "0013"),
+        ("phone=+8613800138000", "0013800"),
+        ("号码 １３８００１３８０００", "００１３"),
+        ("SlotSet(key: wechat, value: lily_2024)", "lily_2024"),
+        ("SlotSet(key: wechat_id, value: lily_2024)", "lily_2024"),
+        ("{'wechat': 'lily_2024', 'name': '王'}", "lily_2024"),
+        ("我的微信是 lily_2024", "lily_2024"),
+        ("微信号：lily_2024", "lily_2024"),
+        ("sender wxid_8f3k2l1m", "wxid_8f3k2l1m"),
+    ],
+)
 def test_mask_text_hides_contacts(text, secret):
     masked = mask_text(text)
     assert secret not in masked
     assert "****" in masked or "***" in masked
 
 
-@pytest.mark.parametrize("text", [
-    "lead #12 saved for conversation 42 at 2024-05-01 10:00:00, need 小程序",
-    "wechat channel connected; weixin login ok",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lead #12 saved for conversation 42 at 2024-05-01 10:00:00, need 小程序",
+        "wechat channel connected; weixin login ok",
+    ],
+)
 def test_mask_text_keeps_other_text(text):
     assert mask_text(text) == text
 

@@ -1,4 +1,5 @@
 """WeCom robot notification of new leads against a local webhook that is slow, fails, then works."""
+
 import asyncio
 import json
 import logging
@@ -10,13 +11,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from leads import intake, notify, store
 from harness.bot_process import free_port
-from tests.leads.databases import database_url, engine, postgres_database  # noqa: F401 (fixtures)
+from leads import intake, notify, store
 from tests.markers import starts_servers
 
-REQUEST = dict(channel="rest", conversation_id="visitor-1", name="王先生", phone="13800138000",
-               need="想做个小程序，多少钱", preferred_time="明天下午")
+REQUEST = dict(
+    channel="rest",
+    conversation_id="visitor-1",
+    name="王先生",
+    phone="13800138000",
+    need="想做个小程序，多少钱",
+    preferred_time="明天下午",
+)
 TIMEOUT = 1.0
 SLOW = 2.0  # beyond TIMEOUT
 
@@ -140,7 +146,9 @@ def test_async_callers_are_not_blocked(engine, webhook_factory, monkeypatch):
 
 
 def test_undeliverable_notification_keeps_the_lead_for_a_resend(engine, database_url, webhook_factory, caplog):
-    failing = webhook_factory([("http", 500), ("errcode", 45009)])  # HTTP error, then WeCom's "too many messages" errcode
+    failing = webhook_factory(
+        [("http", 500), ("errcode", 45009)]
+    )  # HTTP error, then WeCom's "too many messages" errcode
     notifier = _notifier(failing.url, engine, delays=(0.05,))
     lead = store.save_lead(**REQUEST, engine=engine).lead
     notifier.submit(lead)
@@ -151,9 +159,18 @@ def test_undeliverable_notification_keeps_the_lead_for_a_resend(engine, database
 
     working = webhook_factory([])
     resend = subprocess.run(
-        [sys.executable, "-m", "leads", "notify-pending"], capture_output=True, text=True, timeout=60,
-        cwd=store.ROOT, env={"LEADS_DATABASE_URL": database_url, "LEADS_WECOM_WEBHOOK": working.url,
-                             "PYTHONPATH": str(store.ROOT), "PATH": "/usr/bin:/bin"})
+        [sys.executable, "-m", "leads", "notify-pending"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=store.ROOT,
+        env={
+            "LEADS_DATABASE_URL": database_url,
+            "LEADS_WECOM_WEBHOOK": working.url,
+            "PYTHONPATH": str(store.ROOT),
+            "PATH": "/usr/bin:/bin",
+        },
+    )
     assert resend.returncode == 0, resend.stderr
     assert "1 of 1 lead(s) notified" in resend.stderr
     assert len(working.requests) == 1

@@ -1,9 +1,9 @@
 """A lead confirmed while its database is away is kept on disk and stored once it is back."""
+
 import pytest
 
-from leads import intake, spool, store
-from tests.leads.databases import postgres_database  # noqa: F401 (fixture)
 from harness.tcp_proxy import TcpProxy
+from leads import intake, spool, store
 
 
 @pytest.fixture
@@ -21,12 +21,19 @@ def outage(postgres_database, tmp_path, monkeypatch):  # noqa: F811
 def test_a_lead_saved_during_an_outage_reaches_the_database_when_it_is_back(outage):
     before = len(store.list_leads())
     outage.stop()
-    result = intake.record_lead(channel="rest", conversation_id="outage-visitor", name="钱女士",
-                                phone="139 1234 5678", need="想做小红书推广", preferred_time="明天上午")
+    result = intake.record_lead(
+        channel="rest",
+        conversation_id="outage-visitor",
+        name="钱女士",
+        phone="139 1234 5678",
+        need="想做小红书推广",
+        preferred_time="明天上午",
+    )
     assert result.kept and result.created
     assert len(spool.kept()) == 1  # on disk, not in memory
     TcpProxy(5432, port=outage.port).start()
     import time
+
     deadline = time.monotonic() + 20
     while spool.kept() and time.monotonic() < deadline:  # the background retry delivers it
         time.sleep(0.2)

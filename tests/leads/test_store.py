@@ -1,4 +1,5 @@
 """Lead storage on SQLite and on the real PostgreSQL: one lead per request, filters, CSV."""
+
 import csv
 import io
 import subprocess
@@ -9,10 +10,15 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from leads import store
-from tests.leads.databases import database_url, engine, postgres_database  # noqa: F401 (fixtures)
 
-REQUEST = dict(channel="rest", conversation_id="visitor-1", name="叫我王先生", phone="+86 138 0013 8000",
-               need="想做个小程序，多少钱", preferred_time="明天下午")
+REQUEST = dict(
+    channel="rest",
+    conversation_id="visitor-1",
+    name="叫我王先生",
+    phone="+86 138 0013 8000",
+    need="想做个小程序，多少钱",
+    preferred_time="明天下午",
+)
 
 
 def test_confirmed_request_is_stored_normalised(engine):
@@ -21,7 +27,12 @@ def test_confirmed_request_is_stored_normalised(engine):
     assert result.created
     lead = result.lead
     assert (lead.name, lead.phone, lead.wechat, lead.need, lead.status) == (
-        "王先生", "13800138000", None, "想做个小程序，多少钱", "new")
+        "王先生",
+        "13800138000",
+        None,
+        "想做个小程序，多少钱",
+        "new",
+    )
     assert (lead.channel, lead.conversation_id) == ("rest", "visitor-1")
     assert before <= lead.created_at <= datetime.now(timezone.utc)
     assert store.list_leads(engine=engine) == [lead]
@@ -70,12 +81,15 @@ def test_concurrent_saves_of_the_same_request_store_one_lead(engine):
     assert len(store.list_leads(engine=engine)) == 1
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"phone": None}, "phone number or a WeChat ID"),
-    ({"phone": "010-12345678"}, "mobile"),
-    ({"phone": None, "wechat": "abc"}, "WeChat"),
-    ({"conversation_id": ""}, "conversation_id"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"phone": None}, "phone number or a WeChat ID"),
+        ({"phone": "010-12345678"}, "mobile"),
+        ({"phone": None, "wechat": "abc"}, "WeChat"),
+        ({"conversation_id": ""}, "conversation_id"),
+    ],
+)
 def test_unusable_contact_data_is_refused(engine, change, message):
     with pytest.raises(ValueError, match=message):
         store.save_lead(**{**REQUEST, **change}, engine=engine)
@@ -121,8 +135,14 @@ def test_mark_contacted_keeps_the_first_contact_time(engine):
 def test_csv_export_has_bom_chinese_local_times_and_no_formulas(engine, monkeypatch):
     monkeypatch.setenv("OFFICE_TZ", "Asia/Shanghai")
     _save_at(engine, monkeypatch, datetime(2024, 5, 1, 2, 30, tzinfo=timezone.utc))
-    _save_at(engine, monkeypatch, datetime(2024, 5, 1, 3, 0, tzinfo=timezone.utc),
-             wechat="wx_my_id", phone=None, need="=HYPERLINK(\"http://x\")")
+    _save_at(
+        engine,
+        monkeypatch,
+        datetime(2024, 5, 1, 3, 0, tzinfo=timezone.utc),
+        wechat="wx_my_id",
+        phone=None,
+        need='=HYPERLINK("http://x")',
+    )
     out = io.BytesIO()
     store.write_csv(store.list_leads(engine=engine), out)
     data = out.getvalue()
@@ -132,7 +152,7 @@ def test_csv_export_has_bom_chinese_local_times_and_no_formulas(engine, monkeypa
     # The phone stays text in Excel (no 1.38E+10); visitor text never becomes a formula.
     assert rows[0]["需求"] == "想做个小程序，多少钱" and rows[0]["手机"] == '="13800138000"'
     assert rows[0]["提交时间"] == "2024-05-01 10:30:00"
-    assert rows[1]["需求"] == "'=HYPERLINK(\"http://x\")" and rows[1]["微信"] == "wx_my_id" and rows[1]["手机"] == ""
+    assert rows[1]["需求"] == '\'=HYPERLINK("http://x")' and rows[1]["微信"] == "wx_my_id" and rows[1]["手机"] == ""
     assert rows[0]["状态"] == "新线索" and rows[0]["会话编号"] == "visitor-1"
 
 
@@ -161,9 +181,14 @@ print("ok")
 
 def test_store_code_is_ready_for_sqlalchemy_2(database_url):
     """SQLALCHEMY_WARN_20 makes 1.4 warn about everything 2.0 removed; those warnings are errors here."""
-    done = subprocess.run([sys.executable, "-c", SQLALCHEMY_2_SCRIPT.format(url=database_url)],
-                          capture_output=True, text=True, timeout=120, cwd=store.ROOT,
-                          env={"SQLALCHEMY_WARN_20": "1", "PYTHONPATH": str(store.ROOT), "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [sys.executable, "-c", SQLALCHEMY_2_SCRIPT.format(url=database_url)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=store.ROOT,
+        env={"SQLALCHEMY_WARN_20": "1", "PYTHONPATH": str(store.ROOT), "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
 
@@ -184,8 +209,9 @@ def test_the_first_leads_on_a_fresh_postgresql_database_never_race_on_creating_t
     def first_save(i: int) -> None:
         start.wait()
         try:
-            store.save_lead(channel="rest", conversation_id=f"c{i}", phone=f"139000000{i:02d}",
-                            engine=store.make_engine(url))
+            store.save_lead(
+                channel="rest", conversation_id=f"c{i}", phone=f"139000000{i:02d}", engine=store.make_engine(url)
+            )
         except Exception as error:  # noqa: BLE001 - every failure is the finding
             errors.append(repr(error))
 

@@ -1,4 +1,5 @@
 """`make run` (scripts/run.sh) keeps serving when one of its servers dies; Ctrl-C stops all."""
+
 import os
 import signal
 import subprocess
@@ -46,8 +47,13 @@ def pids_running(fragment):
 def run(tmp_path_factory):
     log = open(tmp_path_factory.mktemp("run") / "run.log", "w+")
     ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "WEB_PORT": free_port()}
-    proc = subprocess.Popen(["scripts/run.sh"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, **{k: str(v) for k, v in ports.items()}})
+    proc = subprocess.Popen(
+        ["scripts/run.sh"],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **{k: str(v) for k, v in ports.items()}},
+    )
     proc.ports, proc.log = ports, log
     try:
         ready = wait_for(lambda: "Ready:" in open(log.name).read(), 240)

@@ -1,5 +1,6 @@
 """The production stack end to end: nginx, 2 Rasa replicas, 2 action servers, PostgreSQL,
 Redis, RabbitMQ (scripts/stack.sh). Started once for the module; fault tests run last."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assistant.kb import load_kb
 from harness.bot_process import texts
@@ -43,6 +45,7 @@ def is_apology(messages: list) -> bool:
 
 
 # --- continuity and concurrency -------------------------------------------------------------
+
 
 def test_follow_up_on_another_replica_keeps_the_context(stack):
     visitor = sender()
@@ -138,8 +141,9 @@ def test_staff_console_through_nginx_shows_a_conversation_kept_in_postgresql(sta
     status, headers, _ = client.request("/staff/")
     assert status == 302 and headers["Location"].startswith("/staff/login")
     client.request("/staff/login")
-    status, _, _ = client.request("/staff/login", {"password": STAFF_PASSWORD, "csrf": client.cookie("staff_csrf")},
-                                  headers={"Origin": stack.url})
+    status, _, _ = client.request(
+        "/staff/login", {"password": STAFF_PASSWORD, "csrf": client.cookie("staff_csrf")}, headers={"Origin": stack.url}
+    )
     assert status == 302
     status, _, listing = client.request("/staff/?q=13700138000")
     assert status == 200 and "tel:+8613700138000" in listing
@@ -160,8 +164,9 @@ def test_no_log_of_the_stack_holds_a_phone_number_or_the_api_token(stack):
     for turn in ["请客服回电", "孙先生", "13566667777", "想做网站", "随时", "确认"]:
         assert stack.say(visitor, turn)[0] == 200
     assert stack.post(f"/conversations/{visitor}/tracker?token={stack.token}", None)[0] == 200
-    logs = {str(p.relative_to(stack.dir)): p.read_text(encoding="utf-8", errors="replace")
-            for p in stack.dir.rglob("*.log")}
+    logs = {
+        str(p.relative_to(stack.dir)): p.read_text(encoding="utf-8", errors="replace") for p in stack.dir.rglob("*.log")
+    }
     assert {"nginx/access.log", "rasa-1.log", "actions-1.log"} <= set(logs)
     assert f"/conversations/{visitor}/tracker" in logs["nginx/access.log"]
     leaks = [name for name, text in logs.items() if "13566667777" in text or stack.token in text]
@@ -192,6 +197,7 @@ def test_one_client_flooding_is_rate_limited(stack):
 
 # --- faults during traffic --------------------------------------------------------------------
 
+
 class Traffic:
     """Visitors asking questions in a loop until stopped; records every reply."""
 
@@ -210,7 +216,7 @@ class Traffic:
                 self.errors.append(repr(error))
             time.sleep(0.1)
 
-    def __enter__(self) -> "Traffic":
+    def __enter__(self) -> Traffic:
         for t in self.threads:
             t.start()
         time.sleep(1)

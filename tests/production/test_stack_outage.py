@@ -1,5 +1,6 @@
 """A PostgreSQL outage on the stack (its tracker store behind a proxy the test stops): nobody
 gets a context-free answer and no turn is lost."""
+
 from __future__ import annotations
 
 import uuid
@@ -20,8 +21,11 @@ CONTACTS = load_kb().contacts
 def stack_and_database():
     require_services()
     proxy = TcpProxy(5432).start()
-    running = Stack(rasa_replicas=1, action_replicas=1,
-                    env={"TRACKER_DB_PORT": str(proxy.port), "STACK_RATE_PER_SECOND": "50", "STACK_RATE_BURST": "100"})
+    running = Stack(
+        rasa_replicas=1,
+        action_replicas=1,
+        env={"TRACKER_DB_PORT": str(proxy.port), "STACK_RATE_PER_SECOND": "50", "STACK_RATE_BURST": "100"},
+    )
     try:
         running.up()
         yield running, proxy
@@ -30,7 +34,8 @@ def stack_and_database():
 
 
 def test_during_an_outage_a_follow_up_keeps_its_context_a_stranger_gets_the_apology_and_nothing_is_lost(
-        stack_and_database):
+    stack_and_database,
+):
     stack, proxy = stack_and_database
     visitor, stranger = (f"outage-{uuid.uuid4().hex[:8]}" for _ in range(2))
     status, first = stack.say(visitor, "淘宝运营和推广专员有什么区别")

@@ -2,6 +2,7 @@
 conversation_store/tracker_store.py keeps Rasa's table and behaviour; production/lock_store.py
 serves one turn of a conversation at a time, in order, and survives a dead holder;
 production/event_broker.py delivers every event and bounds what waits for RabbitMQ."""
+
 from __future__ import annotations
 
 import asyncio
@@ -10,20 +11,20 @@ import uuid
 
 import psycopg2
 import pytest
-import sqlalchemy.exc
-from rasa.shared.exceptions import RasaException
 import redis
+import sqlalchemy.exc
 from rasa.core.lock_store import LockError
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
 
-from production.event_broker import PromptPikaEventBroker
-from production.lock_store import AtomicRedisLockStore
 from conversation_store.tracker_store import LeanSQLTrackerStore
 from harness.stack_process import delete_broker, require_services, take_broker_events
+from production.event_broker import PromptPikaEventBroker
+from production.lock_store import AtomicRedisLockStore
 from tests.markers import starts_servers
 
 DOMAIN = Domain.load("domain.yml")
@@ -52,8 +53,16 @@ def database():
 
 
 def store(cls, database: str, broker=None):
-    return cls(domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=5432, db=database,
-               username="postgres", login_db="postgres", event_broker=broker)
+    return cls(
+        domain=DOMAIN,
+        dialect="postgresql",
+        host="127.0.0.1",
+        port=5432,
+        db=database,
+        username="postgres",
+        login_db="postgres",
+        event_broker=broker,
+    )
 
 
 def turn(tracker: DialogueStateTracker, text: str, answer: str) -> None:
@@ -109,8 +118,10 @@ def test_each_new_event_is_stored_and_published_exactly_once(database):
     assert {e["sender_id"] for e in broker.published} == {tracker.sender_id}
     with psycopg2.connect(host="127.0.0.1", user="postgres", dbname=database) as conn:
         cur = conn.cursor()
-        cur.execute("SELECT type_name, intent_name, action_name FROM events WHERE sender_id = %s ORDER BY id",
-                    (tracker.sender_id,))
+        cur.execute(
+            "SELECT type_name, intent_name, action_name FROM events WHERE sender_id = %s ORDER BY id",
+            (tracker.sender_id,),
+        )
         rows = cur.fetchall()
     conn.close()
     assert [r[0] for r in rows] == [e.type_name for e in tracker.events]
@@ -139,13 +150,16 @@ def test_connections_dropped_by_a_database_restart_are_replaced_without_an_error
     turn(tracker, "你好", "您好")
     asyncio.run(lean.save(tracker))
     with psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres") as admin:
-        admin.cursor().execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                               "WHERE datname = %s AND pid <> pg_backend_pid()", (database,))
+        admin.cursor().execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (database,),
+        )
     admin.close()
     assert asyncio.run(lean.retrieve(tracker.sender_id)).latest_message.text == "你好"
 
 
 # --- the conversation lock -----------------------------------------------------------------
+
 
 @pytest.fixture
 @starts_servers
@@ -241,6 +255,7 @@ def test_redis_errors_surface_as_lock_errors():
 
 # --- the event broker ----------------------------------------------------------------------
 
+
 @pytest.mark.e2e
 def test_a_busy_replica_waits_for_rabbitmq_instead_of_piling_up_events(monkeypatch):
     require_services()
@@ -248,8 +263,9 @@ def test_a_busy_replica_waits_for_rabbitmq_instead_of_piling_up_events(monkeypat
     events = [{"sender_id": "v", "event": "user", "text": f"问题 {i}"} for i in range(300)]
 
     async def publish() -> tuple[int, int]:
-        broker = await PromptPikaEventBroker.from_endpoint_config(EndpointConfig(
-            url="127.0.0.1", username="guest", password="guest", queues=[name], exchange_name=name))
+        broker = await PromptPikaEventBroker.from_endpoint_config(
+            EndpointConfig(url="127.0.0.1", username="guest", password="guest", queues=[name], exchange_name=name)
+        )
         try:
             await broker.publish_all(events[:150])  # a quiet replica does not wait
             monkeypatch.setattr("production.event_broker.MAX_PENDING", 0)  # now a busy one
@@ -281,9 +297,17 @@ def test_a_replica_starts_without_rabbitmq_and_sends_the_kept_events_once_it_is_
 
     async def scenario():
         started = time.monotonic()
-        broker = await PromptPikaEventBroker.from_endpoint_config(EndpointConfig(
-            url="127.0.0.1", port=port, username="guest", password="guest", queues=[name],
-            exchange_name=name, retry_delay_in_seconds=0.5))
+        broker = await PromptPikaEventBroker.from_endpoint_config(
+            EndpointConfig(
+                url="127.0.0.1",
+                port=port,
+                username="guest",
+                password="guest",
+                queues=[name],
+                exchange_name=name,
+                retry_delay_in_seconds=0.5,
+            )
+        )
         startup = time.monotonic() - started
         try:
             assert not broker.is_ready()
@@ -312,13 +336,21 @@ def test_a_replica_starts_without_rabbitmq_and_sends_the_kept_events_once_it_is_
 
 # --- a PostgreSQL outage -------------------------------------------------------------------
 
+
 def test_a_postgresql_outage_keeps_the_context_and_loses_no_event(database, tmp_path, monkeypatch):
     from harness.tcp_proxy import TcpProxy
 
     monkeypatch.setenv("TRACKER_JOURNAL_PATH", str(tmp_path / "journal.db"))
     proxy = TcpProxy(5432).start()
-    lean = LeanSQLTrackerStore(domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=proxy.port,
-                               db=database, username="postgres", login_db="postgres")
+    lean = LeanSQLTrackerStore(
+        domain=DOMAIN,
+        dialect="postgresql",
+        host="127.0.0.1",
+        port=proxy.port,
+        db=database,
+        username="postgres",
+        login_db="postgres",
+    )
     served, stranger = new_tracker(), new_tracker()
     turn(served, "淘宝运营和推广专员有什么区别", "答一")
     asyncio.run(lean.save(served))
@@ -341,6 +373,9 @@ def test_a_postgresql_outage_keeps_the_context_and_loses_no_event(database, tmp_
     TcpProxy(5432, port=proxy.port).start()  # PostgreSQL is back
     back = asyncio.run(lean.retrieve(served.sender_id))  # writes the journal first
     assert len(lean.journal) == 0
-    assert [e.text for e in back.events if isinstance(e, UserUttered)] == ["淘宝运营和推广专员有什么区别", "那能力要求呢"]
+    assert [e.text for e in back.events if isinstance(e, UserUttered)] == [
+        "淘宝运营和推广专员有什么区别",
+        "那能力要求呢",
+    ]
     other = asyncio.run(store(LeanSQLTrackerStore, database).retrieve(stranger.sender_id))
     assert [e.text for e in other.events if isinstance(e, (UserUttered, BotUttered))] == ["还在吗", "抱歉"]

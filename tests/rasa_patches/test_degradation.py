@@ -1,4 +1,5 @@
 """rasa_patches/degradation.py: the apology instead of silence, and the stack's nginx.conf."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,9 +23,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from assistant.kb import load_kb
-from rasa_patches import degradation
-from production.nginx import Settings, render
 from harness.bot_process import free_port
+from production.nginx import Settings, render
+from rasa_patches import degradation
 from tests.markers import starts_servers
 
 degradation.install()
@@ -33,13 +34,17 @@ CONTACTS = load_kb().contacts
 
 class ActionServer(BaseHTTPRequestHandler):
     """Answers like rasa-sdk after `delay` seconds with `status`."""
+
     delay, status = 0.0, 200
 
     def do_POST(self):
         self.rfile.read(int(self.headers["Content-Length"]))
         time.sleep(self.delay)
-        body = (json.dumps({"events": [], "responses": [{"text": "real answer"}]}) if self.status == 200
-                else json.dumps({"action_name": "action_x", "error": "declined"}))
+        body = (
+            json.dumps({"events": [], "responses": [{"text": "real answer"}]})
+            if self.status == 200
+            else json.dumps({"action_name": "action_x", "error": "declined"})
+        )
         try:
             self.send_response(self.status)
             self.send_header("Content-Type", "application/json")
@@ -65,13 +70,23 @@ def action_server():
 def run_action(port: int) -> list:
     domain = Domain.empty()
     action = RemoteAction("action_x", EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
-    return asyncio.run(action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}),
-                                  DialogueStateTracker("v", domain.slots), domain))
+    return asyncio.run(
+        action.run(
+            CollectingOutputChannel(),
+            TemplatedNaturalLanguageGenerator({}),
+            DialogueStateTracker("v", domain.slots),
+            domain,
+        )
+    )
 
 
 def is_apology(events: list) -> bool:
-    return (len(events) == 1 and isinstance(events[0], BotUttered)
-            and CONTACTS["phone"] in events[0].text and CONTACTS["wechat"] in events[0].text)
+    return (
+        len(events) == 1
+        and isinstance(events[0], BotUttered)
+        and CONTACTS["phone"] in events[0].text
+        and CONTACTS["wechat"] in events[0].text
+    )
 
 
 def test_action_server_down_gives_the_apology():
@@ -113,9 +128,19 @@ def test_lock_store_outage_gives_the_apology_not_an_empty_reply():
 def test_generated_nginx_conf_is_valid(tmp_path):
     nginx = shutil.which("nginx") or pytest.fail("nginx is missing: `make stack-up` installs it")
     conf = tmp_path / "nginx.conf"
-    conf.write_text(render(Settings(port=free_port(), action_port=free_port(), web_port=free_port(),
-                                    rasa_ports=[5005, 5006],
-                                    action_ports=[5055]), tmp_path))
-    result = subprocess.run([nginx, "-t", "-q", "-e", str(tmp_path / "error.log"), "-c", str(conf)],
-                            capture_output=True, text=True)
+    conf.write_text(
+        render(
+            Settings(
+                port=free_port(),
+                action_port=free_port(),
+                web_port=free_port(),
+                rasa_ports=[5005, 5006],
+                action_ports=[5055],
+            ),
+            tmp_path,
+        )
+    )
+    result = subprocess.run(
+        [nginx, "-t", "-q", "-e", str(tmp_path / "error.log"), "-c", str(conf)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr

@@ -1,6 +1,8 @@
 """The faster action-response validation accepts and refuses exactly what Rasa's does."""
+
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import ValidationError, validate
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
@@ -8,8 +10,10 @@ from rasa.core.actions.action import RemoteAction
 import components  # noqa: F401 - installs the speed-up
 from rasa_patches.speedups import _passes_fast_check, _validate_action_result
 
-GOOD = {"events": [{"event": "slot", "name": "comparison", "value": "x"}],
-        "responses": [{"text": "你好", "buttons": []}]}
+GOOD = {
+    "events": [{"event": "slot", "name": "comparison", "value": "x"}],
+    "responses": [{"text": "你好", "buttons": []}],
+}
 BAD = [{"events": "not a list"}, {"responses": ["not an object"]}, {"events": [{"event": "no_such_event"}]}]
 
 
@@ -47,15 +51,36 @@ def test_event_classes_resolve_as_in_rasa():
 
 
 EVENT_NAMES = ["user", "action", "slot", "bot", "active_loop", "session_started", "entities", "no_such_event"]
-VALUES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5) | \
-    st.lists(st.integers(), max_size=2) | st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)
+VALUES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=5)
+    | st.lists(st.integers(), max_size=2)
+    | st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)
+)
 EVENTS = st.fixed_dictionaries(
     {"event": st.sampled_from(EVENT_NAMES) | VALUES},
-    optional={"name": VALUES, "value": VALUES, "text": VALUES, "timestamp": VALUES, "metadata": VALUES,
-              "entities": st.lists(st.fixed_dictionaries({"entity": VALUES, "value": VALUES}), max_size=2),
-              "parse_data": VALUES, "policy": VALUES, "confidence": VALUES})
-RESPONSES = st.fixed_dictionaries({}, optional={"events": st.lists(EVENTS, max_size=4) | VALUES,
-                                                "responses": st.lists(VALUES | st.just({"text": "x"}), max_size=2)})
+    optional={
+        "name": VALUES,
+        "value": VALUES,
+        "text": VALUES,
+        "timestamp": VALUES,
+        "metadata": VALUES,
+        "entities": st.lists(st.fixed_dictionaries({"entity": VALUES, "value": VALUES}), max_size=2),
+        "parse_data": VALUES,
+        "policy": VALUES,
+        "confidence": VALUES,
+    },
+)
+RESPONSES = st.fixed_dictionaries(
+    {},
+    optional={
+        "events": st.lists(EVENTS, max_size=4) | VALUES,
+        "responses": st.lists(VALUES | st.just({"text": "x"}), max_size=2),
+    },
+)
 
 # Built once: jsonschema.validate would rebuild it for each of the 400 examples.
 RASAS_VALIDATOR = validator_for(RemoteAction.action_response_format_spec())(RemoteAction.action_response_format_spec())
@@ -151,8 +176,10 @@ def test_custom_actions_reuse_one_kept_alive_connection():
         endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
         try:
             for _ in range(3):
-                assert await endpoint.request(json={"next_action": "x"}, method="post") == {"events": [],
-                                                                                         "responses": []}
+                assert await endpoint.request(json={"next_action": "x"}, method="post") == {
+                    "events": [],
+                    "responses": [],
+                }
         finally:
             await (await endpoint.session().__aenter__()).close()
             await runner.cleanup()

@@ -1,5 +1,6 @@
 """One visitor sending far faster than a person types is slowed, politely, and nobody else
 is (rasa_patches/visitor_rate.py)."""
+
 from __future__ import annotations
 
 import threading
@@ -7,8 +8,8 @@ import time
 
 import pytest
 
-from rasa_patches.visitor_rate import MAX_WAIT_SECONDS, VisitorRate
 from harness.bot_process import BotProcess
+from rasa_patches.visitor_rate import MAX_WAIT_SECONDS, VisitorRate
 
 QUESTION = "淘宝运营和推广专员有什么区别"
 

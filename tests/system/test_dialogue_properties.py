@@ -4,13 +4,15 @@ assistant then listens: no loop of fallbacks, no silence, no exception.
 The trained assistant runs in-process (Rasa's Agent, with the Rasa-side patches that
 `make run` installs) against a real action server; hypothesis generates the messages.
 """
+
 from __future__ import annotations
 
 import asyncio
 import uuid
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from harness.bot_process import MODEL, ActionServerProcess
 from tests.markers import starts_servers
@@ -34,15 +36,37 @@ STATES = {
     "after the lead is saved": ["请客服回电", "王先生", "13800138000", "想做一个企业官网", "明天下午三点", "确认"],
 }
 
-PAGE_QUESTIONS = ["运营和市场部门有什么区别", "那能力要求呢", "前者呢", "网络推广和运营哪个更好就业", "新媒体推广有什么特点？你们有人工客服吗",
-                  "淘寶營運同推廣專員有咩分別", "online ads有哪些format", "小程序开发多少钱", "人工", "更多", "算了", "确认",
-                  "电话写错了", "我的微信是 abc123", "随时", "王先生", "想做淘宝店铺推广", "再见", "谢谢", "/request_human",
-                  "/ask_difference{\"comparison\": \"ecom_vs_newmedia\"}", "/affirm", "/nonsense", "/inform{\"x\":"]
+PAGE_QUESTIONS = [
+    "运营和市场部门有什么区别",
+    "那能力要求呢",
+    "前者呢",
+    "网络推广和运营哪个更好就业",
+    "新媒体推广有什么特点？你们有人工客服吗",
+    "淘寶營運同推廣專員有咩分別",
+    "online ads有哪些format",
+    "小程序开发多少钱",
+    "人工",
+    "更多",
+    "算了",
+    "确认",
+    "电话写错了",
+    "我的微信是 abc123",
+    "随时",
+    "王先生",
+    "想做淘宝店铺推广",
+    "再见",
+    "谢谢",
+    "/request_human",
+    '/ask_difference{"comparison": "ecom_vs_newmedia"}',
+    "/affirm",
+    "/nonsense",
+    '/inform{"x":',
+]
 messages = st.one_of(
-    st.integers(min_value=-10, max_value=10 ** 12).map(str),
+    st.integers(min_value=-10, max_value=10**12).map(str),
     st.from_regex(r"1[3-9]\d{9}", fullmatch=True),
     st.from_regex(r"1[3-9]\d-\d{4}-\d{4}", fullmatch=True),
-    st.sampled_from(["?", "。", "！！！", "...", "~", "，", "@", "#", "%", "&", "*", "()", "[]", "{}", "\"", "'"]),
+    st.sampled_from(["?", "。", "！！！", "...", "~", "，", "@", "#", "%", "&", "*", "()", "[]", "{}", '"', "'"]),
     st.sampled_from(["😀", "👍", "🙏🙏", "❤️", "🤔？"]),
     st.sampled_from(["https://example.com", "www.baidu.com", "http://x.cn/a?b=1"]),
     st.characters(blacklist_categories=("Cs",)).filter(lambda c: c.strip()),

@@ -1,4 +1,5 @@
 """`make help` lists every target a user can run, from the Makefile and mk/*.mk."""
+
 import re
 import subprocess
 

@@ -4,6 +4,7 @@ the trained assistant over Rasa's socket.io channel, as a visitor of the demo pa
 Every visitor fixture also checks, after its test, that no request left the machine, that
 the console shows no error and that no dialog (alert) ever opened.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,8 @@ import pytest
 from playwright.sync_api import expect
 
 from harness.bot_process import free_port
-from tests.web.widget import CorsBotProcess, Traffic, WebServer, Widget, axe_violations
 from tests.markers import starts_servers
+from tests.web.widget import CorsBotProcess, Traffic, WebServer, Widget, axe_violations
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -33,8 +34,10 @@ class Site(NamedTuple):
 def site():
     """The assistant and the web server, the page's origin allowed by Rasa's CORS setting."""
     web_port = free_port()
-    with CorsBotProcess(web_origin=f"http://127.0.0.1:{web_port}") as bot, \
-            WebServer(bot.url, port=web_port, env={"TRACKER_SQLITE_PATH": bot.env["TRACKER_SQLITE_PATH"]}) as web:
+    with (
+        CorsBotProcess(web_origin=f"http://127.0.0.1:{web_port}") as bot,
+        WebServer(bot.url, port=web_port, env={"TRACKER_SQLITE_PATH": bot.env["TRACKER_SQLITE_PATH"]}) as web,
+    ):
         yield Site(web.url, bot)
 
 
@@ -89,16 +92,16 @@ def test_conversation_keeps_context_across_reload_and_tabs(visitor, site):
     sent = time.monotonic()
     box.press("Enter")
     typing = chat.page.wait_for_selector(Widget.TYPING, timeout=5000)
-    typing_text = typing.evaluate("el => getComputedStyle(el.querySelector('.rw-response'), "
-                                  "'::after').content")
+    typing_text = typing.evaluate("el => getComputedStyle(el.querySelector('.rw-response'), '::after').content")
     answer = chat.wait_for_answer(1)
     # The first answer shows up quickly: no artificial typing delay beyond a short one.
     assert chat.page.locator(Widget.RESPONSES).count() > 1
     assert time.monotonic() - sent < 6
     assert "正在输入" in typing_text
     assert "淘宝运营" in answer and "推广专员" in answer, answer
-    assert chat.page.locator(".rw-markdown strong, .rw-markdown li").count() > 0, \
+    assert chat.page.locator(".rw-markdown strong, .rw-markdown li").count() > 0, (
         "markdown (bold or list) is not rendered"
+    )
 
     titles = chat.reply_titles()
     assert titles, "no quick replies after the answer"
@@ -122,7 +125,7 @@ def test_conversation_keeps_context_across_reload_and_tabs(visitor, site):
 
     second_tab = Widget(chat.page.context.new_page()).open_page(site.url)
     second_tab.page.wait_for_selector(Widget.RESPONSES)
-    assert second_tab.responses()[:len(history)] == history, "a second tab lost the history"
+    assert second_tab.responses()[: len(history)] == history, "a second tab lost the history"
 
 
 def test_traditional_chinese_in_traditional_out(visitor):
@@ -194,8 +197,13 @@ async def _websocket_chat(bot_url: str, origin: str) -> list[str]:
             if frames[0].startswith("40"):
                 confirm = await asyncio.wait_for(ws.receive(), 15)
                 session = json.loads(confirm.data[2:])[1]
-            await ws.send_str('42' + json.dumps(["user_uttered", {"message": "淘宝运营和推广专员有什么区别",
-                                                                "session_id": session}], ensure_ascii=False))
+            await ws.send_str(
+                "42"
+                + json.dumps(
+                    ["user_uttered", {"message": "淘宝运营和推广专员有什么区别", "session_id": session}],
+                    ensure_ascii=False,
+                )
+            )
             try:
                 while True:
                     message = await asyncio.wait_for(ws.receive(), 15)
@@ -321,8 +329,10 @@ CLOSED = {"OFFICE_HOURS": "Mon 03:00-03:01", "OFFICE_TZ": "Asia/Shanghai"}
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_outside_office_hours_a_banner_says_when_staff_are_back_and_the_assistant_has_a_face(browser, viewport):
     web_port = free_port()
-    with CorsBotProcess(web_origin=f"http://127.0.0.1:{web_port}", env=CLOSED) as bot, \
-            WebServer(bot.url, port=web_port, env=CLOSED) as web:
+    with (
+        CorsBotProcess(web_origin=f"http://127.0.0.1:{web_port}", env=CLOSED) as bot,
+        WebServer(bot.url, port=web_port, env=CLOSED) as web,
+    ):
         page = browser.new_page(viewport=viewport, locale="zh-CN")
         try:
             chat = Widget(page).open_page(web.url)

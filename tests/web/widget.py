@@ -1,5 +1,6 @@
 """Browser-test helpers for the website widget: the web server, a Rasa server that lets the
 page's origin in, Debian's Chromium, and a page object that chats like a visitor."""
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,14 @@ from harness.bot_process import ROOT, BotProcess, _wait_http, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Debian's browser, never one downloaded by `playwright install`; no background traffic.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOTS = ROOT / "results" / "screenshots"
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 REPLY_TIMEOUT = 30  # seconds
@@ -46,10 +53,14 @@ class WebServer:
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
         self.proc: subprocess.Popen | None = None
 
-    def __enter__(self) -> "WebServer":
+    def __enter__(self) -> WebServer:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "web_app", "--port", str(self.port), "--socket-url", self.socket_url],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         try:
             _wait_http(self.url, self.proc, timeout=20)
         except RuntimeError:
@@ -65,6 +76,7 @@ class WebServer:
 @dataclass
 class Traffic:
     """What one browser context did that a visitor would not see but must be safe."""
+
     urls: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
@@ -86,8 +98,7 @@ class Traffic:
         dialog.dismiss()
 
     def external(self) -> list[str]:
-        return [u for u in self.urls
-                if not u.startswith("data:") and urlsplit(u).hostname not in LOOPBACK]
+        return [u for u in self.urls if not u.startswith("data:") and urlsplit(u).hostname not in LOOPBACK]
 
 
 class Widget:
@@ -101,7 +112,7 @@ class Widget:
     def __init__(self, page):
         self.page = page
 
-    def open_page(self, url: str) -> "Widget":
+    def open_page(self, url: str) -> Widget:
         self.page.goto(url)
         self.page.wait_for_selector(".rw-launcher")
         return self
@@ -127,8 +138,9 @@ class Widget:
         deadline = time.monotonic() + REPLY_TIMEOUT
         while responses.count() <= before:
             if time.monotonic() > deadline:
-                raise AssertionError(f"no answer within {REPLY_TIMEOUT}s; chat so far: "
-                                     f"{self.client_messages()} / {self.responses()}")
+                raise AssertionError(
+                    f"no answer within {REPLY_TIMEOUT}s; chat so far: {self.client_messages()} / {self.responses()}"
+                )
             self.page.wait_for_timeout(100)
         # A turn may be several messages; it is over when no typing indicator shows for a while.
         quiet_since = time.monotonic()
@@ -166,6 +178,8 @@ def axe_violations(page) -> list[str]:
     if not AXE.exists():
         raise RuntimeError(f"{AXE} is missing: run `make web-assets`")
     page.evaluate(AXE.read_text(encoding="utf-8"))
-    found = page.evaluate("axe.run(document, {resultTypes: ['violations']})"
-                          ".then(r => r.violations.map(v => [v.impact, v.id, v.nodes.map(n => n.target.join(' ')).join(', ')]))")
+    found = page.evaluate(
+        "axe.run(document, {resultTypes: ['violations']})"
+        ".then(r => r.violations.map(v => [v.impact, v.id, v.nodes.map(n => n.target.join(' ')).join(', ')]))"
+    )
     return [f"{impact} {rule}: {where}" for impact, rule, where in found if impact in ("serious", "critical")]

@@ -1,4 +1,5 @@
 """The widget's site (web_app/site.py) without a browser: what it serves, refuses and patches."""
+
 from __future__ import annotations
 
 import urllib.error
@@ -6,9 +7,9 @@ import urllib.request
 
 import pytest
 
+from tests.markers import starts_servers
 from tests.web.widget import WebServer
 from web_app import site as serve_web
-from tests.markers import starts_servers
 
 pytestmark = pytest.mark.e2e  # starts the assistant's processes
 
@@ -45,8 +46,16 @@ def test_served_widget_build_has_no_remote_font_import(base_url):
     assert "WebChat" in body and "googleapis" not in body and "@import url(http" not in body
 
 
-@pytest.mark.parametrize("path", ["/../package.json", "/node_modules/rasa-webchat/lib/index.js",
-                                  "/package-lock.json", "/index.html/x", "/%2e%2e/README.md"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../package.json",
+        "/node_modules/rasa-webchat/lib/index.js",
+        "/package-lock.json",
+        "/index.html/x",
+        "/%2e%2e/README.md",
+    ],
+)
 def test_only_the_site_files_are_served(base_url, path):
     status, headers, _ = fetch(base_url + path)
     assert status == 404 and headers["Content-Security-Policy"]
@@ -71,18 +80,21 @@ def test_malformed_socket_urls_are_rejected(url):
 
 
 def test_https_socket_allows_wss():
-    assert "https://bot.example.com wss://bot.example.com" in \
-        serve_web.content_security_policy("https://bot.example.com")
+    assert "https://bot.example.com wss://bot.example.com" in serve_web.content_security_policy(
+        "https://bot.example.com"
+    )
 
 
 def test_the_widget_build_is_compressed_and_revalidated_by_etag(base_url):
     plain = urllib.request.urlopen(base_url + "/webchat.js")
     size, etag = len(plain.read()), plain.headers["ETag"]
-    zipped = urllib.request.urlopen(urllib.request.Request(base_url + "/webchat.js",
-                                                           headers={"Accept-Encoding": "gzip, br"}))
+    zipped = urllib.request.urlopen(
+        urllib.request.Request(base_url + "/webchat.js", headers={"Accept-Encoding": "gzip, br"})
+    )
     body = zipped.read()
     assert zipped.headers["Content-Encoding"] == "gzip" and len(body) < size / 3
     import gzip
+
     assert len(gzip.decompress(body)) == size and etag
     status, headers, _ = fetch_with(base_url + "/webchat.js", {"If-None-Match": etag})
     assert status == 304 and headers["ETag"] == etag
@@ -100,6 +112,7 @@ def test_office_hours_are_public_for_the_widget(tmp_path):
     closed = {"OFFICE_HOURS": "Mon 03:00-03:01", "TRACKER_SQLITE_PATH": str(tmp_path / "t.db")}
     opened = {"OFFICE_HOURS": "Mon-Sun 00:00-23:59", "TRACKER_SQLITE_PATH": str(tmp_path / "t.db")}
     import json
+
     for env, is_open in ((closed, False), (opened, True)):
         with WebServer(SOCKET, env=env) as web:
             status, headers, body = fetch(web.url + "office-hours.json")
@@ -108,10 +121,18 @@ def test_office_hours_are_public_for_the_widget(tmp_path):
             assert notice["open"] is is_open and (("非工作时间" in notice["text"]) is not is_open)
 
 
-@pytest.mark.parametrize("body", [b"", b"not json", b"[]", b'{"session_id": "x", "kind": "answer", "value": "up"}',
-                                  b'{"session_id": "abcdefgh1", "kind": "answer", "target": "1", "value": "5"}',
-                                  b'{"session_id": "abcdefgh1", "kind": "vote", "value": "up"}',
-                                  b'{"session_id": "../../etc/x", "kind": "chat", "value": "good"}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"not json",
+        b"[]",
+        b'{"session_id": "x", "kind": "answer", "value": "up"}',
+        b'{"session_id": "abcdefgh1", "kind": "answer", "target": "1", "value": "5"}',
+        b'{"session_id": "abcdefgh1", "kind": "vote", "value": "up"}',
+        b'{"session_id": "../../etc/x", "kind": "chat", "value": "good"}',
+    ],
+)
 def test_malformed_ratings_get_a_clear_400(base_url, body):
     req = urllib.request.Request(base_url + "/ratings", data=body, headers={"Content-Type": "application/json"})
     try:

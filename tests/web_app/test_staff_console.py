@@ -1,6 +1,7 @@
 """The staff console as the agency's sales staff use it, in Chromium at desktop and phone
 sizes: login, the lead made through the REST callback flow, its conversation, marking it
 contacted, and the report of what visitors asked; plus what the console refuses."""
+
 from __future__ import annotations
 
 import http.cookiejar
@@ -9,15 +10,14 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from leads import store
 from harness.bot_process import ROOT, BotProcess
-from tests.web.widget import WebServer, axe_violations
+from leads import store
 from tests.markers import starts_servers
+from tests.web.widget import WebServer, axe_violations
 
 pytestmark = pytest.mark.e2e  # starts the assistant's processes
 
@@ -34,8 +34,11 @@ def console(tmp_path_factory):
     """An assistant and the web application sharing one leads database and one tracker file;
     each viewport's visitor has left a callback request through REST."""
     d = tmp_path_factory.mktemp("console")
-    stores = {"LEADS_DATABASE_URL": f"sqlite:///{d / 'leads.db'}", "TRACKER_SQLITE_PATH": str(d / "tracker.db"),
-              "TRACKER_JOURNAL_PATH": str(d / "journal.db")}
+    stores = {
+        "LEADS_DATABASE_URL": f"sqlite:///{d / 'leads.db'}",
+        "TRACKER_SQLITE_PATH": str(d / "tracker.db"),
+        "TRACKER_JOURNAL_PATH": str(d / "journal.db"),
+    }
     with BotProcess(env=stores) as bot, WebServer(bot.url, env={**stores, "STAFF_PASSWORD": PASSWORD}) as web:
         for viewport, (name, typed_phone, _) in VISITORS.items():
             visitor = f"console-{viewport}"
@@ -44,11 +47,20 @@ def console(tmp_path_factory):
         bot.say("console-declined", DECLINED)
         for question in ["淘宝运营和推广专员有什么区别", "那内容上呢", "什么是无形价值"]:
             bot.say("console-asker", question)
-        store.save_lead(channel="socketio", conversation_id="web:console-wechat", name="周女士", wechat="wx_sales_1",
-                        need="想做公众号", engine=store.make_engine(stores["LEADS_DATABASE_URL"]))
+        store.save_lead(
+            channel="socketio",
+            conversation_id="web:console-wechat",
+            name="周女士",
+            wechat="wx_sales_1",
+            need="想做公众号",
+            engine=store.make_engine(stores["LEADS_DATABASE_URL"]),
+        )
         rating = json.dumps({"session_id": "console-rater-1", "kind": "answer", "target": "1", "value": "down"})
-        urllib.request.urlopen(urllib.request.Request(web.url + "ratings", data=rating.encode(),
-                                                      headers={"Content-Type": "application/json"}))
+        urllib.request.urlopen(
+            urllib.request.Request(
+                web.url + "ratings", data=rating.encode(), headers={"Content-Type": "application/json"}
+            )
+        )
         yield web
 
 
@@ -112,8 +124,9 @@ def test_staff_log_in_find_the_lead_read_the_conversation_and_mark_it_contacted(
 
 
 def test_a_wechat_id_is_copied_in_one_tap(console, browser):
-    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="zh-CN",
-                                  permissions=["clipboard-read", "clipboard-write"])
+    context = browser.new_context(
+        viewport=VIEWPORTS["phone"], locale="zh-CN", permissions=["clipboard-read", "clipboard-write"]
+    )
     page = context.new_page()
     try:
         page.goto(console.url + "staff/login")
@@ -169,8 +182,14 @@ class Client:
 def guarded(tmp_path_factory):
     """A console of its own (its failed-login count is its own)."""
     d = tmp_path_factory.mktemp("guarded")
-    with WebServer("http://127.0.0.1:5005", env={"STAFF_PASSWORD": PASSWORD, "TRACKER_SQLITE_PATH": str(d / "t.db"),
-                                                 "LEADS_DATABASE_URL": f"sqlite:///{d / 'leads.db'}"}) as web:
+    with WebServer(
+        "http://127.0.0.1:5005",
+        env={
+            "STAFF_PASSWORD": PASSWORD,
+            "TRACKER_SQLITE_PATH": str(d / "t.db"),
+            "LEADS_DATABASE_URL": f"sqlite:///{d / 'leads.db'}",
+        },
+    ) as web:
         yield web.url.rstrip("/")
 
 
@@ -181,8 +200,12 @@ def test_cookies_are_httponly_and_samesite_and_a_post_without_the_token_is_refus
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert client.request("/staff/login", {"password": PASSWORD})[0] == 403  # no CSRF token
     csrf = client.cookie("staff_csrf")
-    assert client.request("/staff/login", {"password": PASSWORD, "csrf": csrf},
-                          headers={"Origin": "https://evil.example"})[0] == 403
+    assert (
+        client.request(
+            "/staff/login", {"password": PASSWORD, "csrf": csrf}, headers={"Origin": "https://evil.example"}
+        )[0]
+        == 403
+    )
     status, headers, _ = client.request("/staff/login", {"password": PASSWORD, "csrf": csrf, "next": "//evil.example"})
     assert status == 302 and headers["Location"] == "/staff/"  # logged in, never sent to another site
     assert client.request("/staff/")[0] == 200
@@ -200,8 +223,14 @@ def test_failed_logins_are_limited(guarded):
 
 
 def test_without_a_password_the_console_explains_and_shows_nothing(tmp_path):
-    with WebServer("http://127.0.0.1:5005", env={"STAFF_PASSWORD": "", "TRACKER_SQLITE_PATH": str(tmp_path / "t.db"),
-                                                 "LEADS_DATABASE_URL": f"sqlite:///{tmp_path / 'l.db'}"}) as web:
+    with WebServer(
+        "http://127.0.0.1:5005",
+        env={
+            "STAFF_PASSWORD": "",
+            "TRACKER_SQLITE_PATH": str(tmp_path / "t.db"),
+            "LEADS_DATABASE_URL": f"sqlite:///{tmp_path / 'l.db'}",
+        },
+    ) as web:
         client = Client(web.url.rstrip("/"))
         for path in ("/staff/", "/staff/login", "/staff/report"):
             status, _, body = client.request(path)

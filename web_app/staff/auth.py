@@ -10,6 +10,7 @@ CSRF tokens on every form, and a limit on failed logins.
 - After MAX_FAILURES wrong passwords from one address within FAILURE_WINDOW seconds, that
   address must wait until the oldest failure leaves the window.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -28,7 +29,7 @@ FAILURE_WINDOW = 15 * 60
 
 
 def _scrypt(password: str, salt: bytes) -> bytes:
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=2 ** 14, r=8, p=1, dklen=32)
+    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=2**14, r=8, p=1, dklen=32)
 
 
 class StaffAuth:
@@ -38,10 +39,10 @@ class StaffAuth:
         self._hash = _scrypt(password, self._salt) if password else None
         self._key = (secret or secrets.token_urlsafe(32)).encode("utf-8")
         self._clock = clock
-        self._failures: "defaultdict[str, deque]" = defaultdict(deque)
+        self._failures: defaultdict[str, deque] = defaultdict(deque)
 
     @classmethod
-    def from_environment(cls, environ=os.environ) -> "StaffAuth":
+    def from_environment(cls, environ=os.environ) -> StaffAuth:
         return cls(environ.get("STAFF_PASSWORD") or None, environ.get("STAFF_SESSION_SECRET") or None)
 
     # --- password and failed attempts ------------------------------------------------

@@ -1,4 +1,5 @@
 """The console's pages. Every page but the login needs a session; every POST a CSRF token."""
+
 from __future__ import annotations
 
 import io
@@ -10,17 +11,21 @@ from urllib.parse import quote, urlsplit
 from sanic import response
 from sqlalchemy.exc import SQLAlchemyError
 
-from leads import store
 from conversation_store import archive as archive_module
+from leads import store
 from web_app.staff.auth import CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS, StaffAuth
 
 PAGE_HEADERS = {
-    "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-                                "form-action 'self'; "
-                                "frame-ancestors 'none'; base-uri 'none'"),
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
     # same-origin, not no-referrer: with no-referrer a form POST carries "Origin: null" and the
     # browser withholds SameSite cookies from it.
-    "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 REPORT_DAYS = (7, 30, 90)
@@ -63,8 +68,11 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, r
     def page(request, name: str, status: int = 200, **values):
         csrf = request.cookies.get(CSRF_COOKIE) or auth.new_csrf_token()
         body = templates.get_template(f"staff/{name}.html").render(
-            csrf=csrf, logged_in=auth.valid_session(request.cookies.get(SESSION_COOKIE)),
-            status_labels=store.STATUS_LABELS, **values)
+            csrf=csrf,
+            logged_in=auth.valid_session(request.cookies.get(SESSION_COOKIE)),
+            status_labels=store.STATUS_LABELS,
+            **values,
+        )
         resp = response.html(body, status=status, headers=PAGE_HEADERS)
         if request.cookies.get(CSRF_COOKIE) != csrf:
             _set_cookie(resp, request, CSRF_COOKIE, csrf, SESSION_SECONDS)
@@ -80,14 +88,15 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, r
                     return page(request, "expired", status=403)
                 return response.redirect(f"/staff/login?next={quote(request.path)}")
             if request.method == "POST" and not (
-                    _same_origin(request) and auth.valid_csrf(request.cookies.get(CSRF_COOKIE),
-                                                              request.form.get("csrf"))):
+                _same_origin(request) and auth.valid_csrf(request.cookies.get(CSRF_COOKIE), request.form.get("csrf"))
+            ):
                 return page(request, "expired", status=403)
             try:
                 return await handler(request, *args, **kwargs)
             except SQLAlchemyError as error:
                 logger.error("staff console: database error %s", type(error).__name__)
                 return page(request, "unavailable", status=503)
+
         return wrapped
 
     @app.get("/staff", strict_slashes=True)
@@ -96,13 +105,19 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, r
 
     @app.get("/staff/static/staff.css")
     async def css(request):
-        return response.raw(static_css, content_type="text/css; charset=utf-8",
-                            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
+        return response.raw(
+            static_css,
+            content_type="text/css; charset=utf-8",
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"},
+        )
 
     @app.get("/staff/static/staff.js")
     async def js(request):
-        return response.raw(static_js, content_type="text/javascript; charset=utf-8",
-                            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"})
+        return response.raw(
+            static_js,
+            content_type="text/javascript; charset=utf-8",
+            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"},
+        )
 
     @app.get("/staff/login")
     async def login_form(request):
@@ -117,7 +132,9 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, r
         address = request.remote_addr or request.ip or "-"
         wait = auth.wait_seconds(address)
         if wait:
-            return page(request, "login", status=429, wait_minutes=(wait + 59) // 60, next=_next(request.form.get("next")))
+            return page(
+                request, "login", status=429, wait_minutes=(wait + 59) // 60, next=_next(request.form.get("next"))
+            )
         if not (_same_origin(request) and auth.valid_csrf(request.cookies.get(CSRF_COOKIE), request.form.get("csrf"))):
             return page(request, "expired", status=403)
         if not auth.check_password(address, request.form.get("password") or ""):
@@ -136,16 +153,19 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, r
     def lead_filters(request) -> dict:
         """The list's filters from the query string: store.search_leads' own parameters."""
         status = request.args.get("status")
-        return {"query": (request.args.get("q") or "").strip()[:100], "since": _date(request.args.get("since")),
-                "until": _date(request.args.get("until")), "status": status if status in store.STATUSES else None}
+        return {
+            "query": (request.args.get("q") or "").strip()[:100],
+            "since": _date(request.args.get("since")),
+            "until": _date(request.args.get("until")),
+            "status": status if status in store.STATUSES else None,
+        }
 
     @app.get("/staff/", strict_slashes=True)
     @staff_only
     async def leads_page(request):
         filters = lead_filters(request)
         found = store.search_leads(**filters)
-        return page(request, "leads", leads=found, filters=filters, tz=store.local_tz(),
-                    csv_query=request.query_string)
+        return page(request, "leads", leads=found, filters=filters, tz=store.local_tz(), csv_query=request.query_string)
 
     @app.get("/staff/leads.csv")
     @staff_only
@@ -153,8 +173,11 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, r
         found = store.search_leads(**lead_filters(request), limit=10**9)[::-1]  # oldest first, as make leads
         out = io.BytesIO()
         store.write_csv(found, out)
-        return response.raw(out.getvalue(), content_type="text/csv; charset=utf-8",
-                            headers={**PAGE_HEADERS, "Content-Disposition": 'attachment; filename="leads.csv"'})
+        return response.raw(
+            out.getvalue(),
+            content_type="text/csv; charset=utf-8",
+            headers={**PAGE_HEADERS, "Content-Disposition": 'attachment; filename="leads.csv"'},
+        )
 
     @app.get("/staff/leads/<lead_id:int>")
     @staff_only
@@ -162,8 +185,14 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, r
         lead = store.get_lead(lead_id)
         if lead is None:
             return page(request, "missing", status=404)
-        return page(request, "lead", lead=lead, messages=archive.conversation(lead.conversation_id),
-                    tz=store.local_tz(), saved=request.args.get("saved"))
+        return page(
+            request,
+            "lead",
+            lead=lead,
+            messages=archive.conversation(lead.conversation_id),
+            tz=store.local_tz(),
+            saved=request.args.get("saved"),
+        )
 
     @app.post("/staff/leads/<lead_id:int>/contacted")
     @staff_only
@@ -188,9 +217,18 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, r
         since = archive_module.since_days(days, tz)
         leads_in_period = store.list_leads(since=since)
         start = datetime.combine(since, datetime.min.time(), tz).timestamp()
-        return page(request, "report", report=archive.report(since, tz), days=days, choices=REPORT_DAYS,
-                    ratings=ratings.counts(start),
-                    since=since, leads_count=len(leads_in_period), tz=tz, topic_title=_topic_title)
+        return page(
+            request,
+            "report",
+            report=archive.report(since, tz),
+            days=days,
+            choices=REPORT_DAYS,
+            ratings=ratings.counts(start),
+            since=since,
+            leads_count=len(leads_in_period),
+            tz=tz,
+            topic_title=_topic_title,
+        )
 
 
 def _next(target: str | None) -> str:
@@ -202,6 +240,7 @@ def _next(target: str | None) -> str:
 
 def _topic_title(key: str) -> str:
     from assistant.kb import load_kb
+
     kb = load_kb()
     for table in (kb.comparisons, kb.facts):
         if key in table:

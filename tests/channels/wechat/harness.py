@@ -1,5 +1,6 @@
 """Test doubles: WeChat's server (signs, encrypts, retries), the channel on a real Sanic
 server on loopback with a scripted bot, and a stub customer-service API on loopback."""
+
 from __future__ import annotations
 
 import asyncio
@@ -40,13 +41,18 @@ def settings_for(env: Optional[dict] = None, **options):
 
 # ---------------------------------------------------------------- messages WeChat sends
 
+
 def cdata(value) -> str:
     return "<![CDATA[" + str(value).replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 def message_xml(openid: str, msg_type: str, create_time: Optional[int] = None, **fields) -> str:
-    body = {"ToUserName": cdata(ACCOUNT), "FromUserName": cdata(openid),
-            "CreateTime": str(create_time or int(time.time())), "MsgType": cdata(msg_type)}
+    body = {
+        "ToUserName": cdata(ACCOUNT),
+        "FromUserName": cdata(openid),
+        "CreateTime": str(create_time or int(time.time())),
+        "MsgType": cdata(msg_type),
+    }
     for name, value in fields.items():
         body[name] = value if isinstance(value, int) else cdata(value)
     return "<xml>" + "".join(f"<{k}>{v}</{k}>" for k, v in body.items()) + "</xml>"
@@ -62,11 +68,12 @@ def event_xml(openid: str, event: str, create_time: Optional[int] = None, **extr
 
 # ---------------------------------------------------------------- WeChat's server
 
+
 @dataclass
 class Reply:
     status: int
     body: str
-    kind: str = ""          # "success", "empty", a MsgType ("text", "transfer_customer_service"), "error"
+    kind: str = ""  # "success", "empty", a MsgType ("text", "transfer_customer_service"), "error"
     content: str = ""
     fields: dict = field(default_factory=dict)
     seconds: float = 0.0
@@ -79,8 +86,9 @@ def sign(*parts: str) -> str:
 class FakeWeChat:
     """Signs (and in safe mode encrypts) like WeChat, and verifies replies like WeChat."""
 
-    def __init__(self, url: str, token: str = TOKEN, aes_key: Optional[str] = None,
-                 app_id: str = APP_ID, timeout: float = 5.0):
+    def __init__(
+        self, url: str, token: str = TOKEN, aes_key: Optional[str] = None, app_id: str = APP_ID, timeout: float = 5.0
+    ):
         self.url = url
         self.token = token
         self.crypto = WeChatCrypto(token, aes_key, app_id) if aes_key else None
@@ -94,8 +102,9 @@ class FakeWeChat:
     def url_check(self, echostr: str, **overrides) -> Reply:
         return self.raw("GET", {**self.query(), "echostr": echostr, **overrides})
 
-    def post(self, xml: str, encrypted: bool = False, query: Optional[dict] = None,
-             timeout: Optional[float] = None) -> Reply:
+    def post(
+        self, xml: str, encrypted: bool = False, query: Optional[dict] = None, timeout: Optional[float] = None
+    ) -> Reply:
         query = dict(query or self.query())
         body = xml
         if encrypted:
@@ -106,12 +115,12 @@ class FakeWeChat:
         if encrypted and reply.status == 200 and reply.body.startswith("<xml>"):
             sealed = xmltodict.parse(reply.body)["xml"]
             # decrypt_message checks MsgSignature as WeChat does.
-            reply.body = self.crypto.decrypt_message(reply.body, sealed["MsgSignature"],
-                                                     sealed["TimeStamp"], sealed["Nonce"])
+            reply.body = self.crypto.decrypt_message(
+                reply.body, sealed["MsgSignature"], sealed["TimeStamp"], sealed["Nonce"]
+            )
         return classify(reply)
 
-    def deliver(self, xml: str, encrypted: bool = False, attempts: int = 3,
-                timeout: Optional[float] = None) -> tuple:
+    def deliver(self, xml: str, encrypted: bool = False, attempts: int = 3, timeout: Optional[float] = None) -> tuple:
         """WeChat's retry loop: the same message until an answer arrives; (reply, attempts used)."""
         query = self.query()
         for attempt in range(1, attempts + 1):
@@ -120,12 +129,10 @@ class FakeWeChat:
                 return reply, attempt
         return reply, attempts
 
-    def raw(self, method: str, query: dict, body: Optional[bytes] = None,
-            timeout: Optional[float] = None) -> Reply:
+    def raw(self, method: str, query: dict, body: Optional[bytes] = None, timeout: Optional[float] = None) -> Reply:
         url = self.url + "?" + urllib.parse.urlencode(query)
         started = time.monotonic()
-        request = urllib.request.Request(url, data=body, method=method,
-                                         headers={"Content-Type": "text/xml"})
+        request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": "text/xml"})
         try:
             with urllib.request.urlopen(request, timeout=timeout or self.timeout) as resp:
                 reply = Reply(resp.status, resp.read().decode("utf-8"))
@@ -152,6 +159,7 @@ def classify(reply: Reply) -> Reply:
 
 
 # ---------------------------------------------------------------- the channel on Sanic
+
 
 class ScriptedBot:
     """Stands in for Rasa: answers from a script, records every message it receives."""
@@ -194,11 +202,12 @@ class ChannelServer:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     async def _start(self):
-        self.server = await self.app.create_server(host="127.0.0.1", port=self.port,
-                                                   return_asyncio_server=True, access_log=False)
+        self.server = await self.app.create_server(
+            host="127.0.0.1", port=self.port, return_asyncio_server=True, access_log=False
+        )
         await self.server.startup()
 
-    def __enter__(self) -> "ChannelServer":
+    def __enter__(self) -> ChannelServer:
         self.thread.start()
         self._run(self._start())
         return self
@@ -207,6 +216,7 @@ class ChannelServer:
         async def stop():
             self.server.close()
             await self.server.wait_closed()
+
         self._run(stop())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
@@ -217,13 +227,15 @@ class ChannelServer:
 
 # ---------------------------------------------------------------- customer-service API stub
 
+
 class StubCustomerServiceApi:
     """api.weixin.qq.com's token, message/custom/send and online-agent endpoints, on loopback.
 
     `errors` is a queue of errcodes returned by message/custom/send before it succeeds."""
 
-    def __init__(self, errors: Optional[List[int]] = None, token_delay: float = 0.0,
-                 online: Optional[List[dict]] = None):
+    def __init__(
+        self, errors: Optional[List[int]] = None, token_delay: float = 0.0, online: Optional[List[dict]] = None
+    ):
         self.errors = list(errors or [])
         # customservice/getonlinekflist: the agents online (status 1 = taking conversations)
         self.online = [{"kf_account": "kf1@x", "status": 1, "accepted_case": 0}] if online is None else online
@@ -283,7 +295,7 @@ class StubCustomerServiceApi:
             time.sleep(0.05)
         return self.contents()
 
-    def __enter__(self) -> "StubCustomerServiceApi":
+    def __enter__(self) -> StubCustomerServiceApi:
         self.thread.start()
         return self
 

@@ -1,5 +1,6 @@
 """WeChat's encrypted-message sample as pinned in wechatpy's own test-suite (tests/test_crypto.py):
 a text message "test" from "messense", encrypted for AppID wx49f0ab532d5d035a."""
+
 TOKEN = "123456"
 AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
 APP_ID = "wx49f0ab532d5d035a"

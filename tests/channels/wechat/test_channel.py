@@ -1,4 +1,5 @@
 """The WeChat channel on a real Sanic server on loopback, driven by a simulated WeChat server."""
+
 import base64
 import time
 import uuid
@@ -9,9 +10,21 @@ from wechatpy.crypto import WeChatCrypto
 from channels.wechat.inbound import EMPTY_VOICE, ONLY_TEXT
 from channels.wechat.render import MORE_NOTICE
 from tests.channels.wechat import sample_vector as vector
-from tests.channels.wechat.harness import (AES_KEY, APP_ID, TOKEN, ChannelServer, FakeWeChat, ScriptedBot,
-                                  StubCustomerServiceApi, api_env, event_xml, message_xml, settings_for, sign,
-                                  text_xml)
+from tests.channels.wechat.harness import (
+    AES_KEY,
+    APP_ID,
+    TOKEN,
+    ChannelServer,
+    FakeWeChat,
+    ScriptedBot,
+    StubCustomerServiceApi,
+    api_env,
+    event_xml,
+    message_xml,
+    settings_for,
+    sign,
+    text_xml,
+)
 from tests.markers import starts_servers
 
 SAFE_ENV = {"WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": APP_ID}
@@ -36,6 +49,7 @@ def safe():
 
 
 # ---------------------------------------------------------------- authenticity
+
 
 def test_url_check_echoes_only_with_a_valid_signature(plain):
     wechat = plain.wechat()
@@ -63,16 +77,19 @@ def test_replayed_request_with_an_old_timestamp_is_refused(plain):
     assert len(plain.bot.calls) == before
 
 
-@pytest.mark.parametrize("body", [
-    b"<xml><ToUserName>unclosed",
-    b"not xml at all",
-    b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'aaaa'><!ENTITY b '&a;&a;&a;&a;'>]>"
-    b"<xml><MsgType>text</MsgType><Content>&b;</Content></xml>",
-    b"<!DOCTYPE xml [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><xml><Content>&e;</Content></xml>",
-    b"<xml><MsgType><![CDATA[text]]></MsgType></xml>",                       # no sender
-    b"<xml>just text</xml>",
-    "<xml><Content>\u00e9</Content></xml>".encode("latin-1"),                 # not UTF-8
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<xml><ToUserName>unclosed",
+        b"not xml at all",
+        b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'aaaa'><!ENTITY b '&a;&a;&a;&a;'>]>"
+        b"<xml><MsgType>text</MsgType><Content>&b;</Content></xml>",
+        b"<!DOCTYPE xml [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><xml><Content>&e;</Content></xml>",
+        b"<xml><MsgType><![CDATA[text]]></MsgType></xml>",  # no sender
+        b"<xml>just text</xml>",
+        "<xml><Content>\u00e9</Content></xml>".encode("latin-1"),  # not UTF-8
+    ],
+)
 def test_malformed_bodies_get_a_4xx_and_never_reach_the_bot(plain, body):
     wechat, before = plain.wechat(), len(plain.bot.calls)
     reply = wechat.raw("POST", wechat.query(), body)
@@ -91,12 +108,18 @@ def test_safe_mode_rejects_bad_msg_signature_bad_base64_and_wrong_app_id(safe):
     query = {**wechat.query(), "encrypt_type": "aes"}
     envelope = "<xml><ToUserName>x</ToUserName><Encrypt><![CDATA[{}]]></Encrypt></xml>"
     bad_b64 = "%%%not-base64%%%"
-    reply = wechat.raw("POST", {**query, "msg_signature": sign(TOKEN, query["timestamp"], query["nonce"], bad_b64)},
-                       envelope.format(bad_b64).encode())
+    reply = wechat.raw(
+        "POST",
+        {**query, "msg_signature": sign(TOKEN, query["timestamp"], query["nonce"], bad_b64)},
+        envelope.format(bad_b64).encode(),
+    )
     assert reply.status == 400
     garbage = base64.b64encode(b"x" * 48).decode()
-    reply = wechat.raw("POST", {**query, "msg_signature": sign(TOKEN, query["timestamp"], query["nonce"], garbage)},
-                       envelope.format(garbage).encode())
+    reply = wechat.raw(
+        "POST",
+        {**query, "msg_signature": sign(TOKEN, query["timestamp"], query["nonce"], garbage)},
+        envelope.format(garbage).encode(),
+    )
     assert reply.status == 400
     good = WeChatCrypto(TOKEN, AES_KEY, APP_ID).encrypt_message(text_xml(openid, "hi"), query["nonce"])
     encrypt = good.split("<Encrypt><![CDATA[")[1].split("]]>")[0]
@@ -104,8 +127,11 @@ def test_safe_mode_rejects_bad_msg_signature_bad_base64_and_wrong_app_id(safe):
     assert reply.status == 403
     other_app = WeChatCrypto(TOKEN, AES_KEY, "wx0000000000000000").encrypt_message(text_xml(openid, "hi"), "1")
     encrypt = other_app.split("<Encrypt><![CDATA[")[1].split("]]>")[0]
-    reply = wechat.raw("POST", {**query, "msg_signature": sign(TOKEN, query["timestamp"], query["nonce"], encrypt)},
-                       envelope.format(encrypt).encode())
+    reply = wechat.raw(
+        "POST",
+        {**query, "msg_signature": sign(TOKEN, query["timestamp"], query["nonce"], encrypt)},
+        envelope.format(encrypt).encode(),
+    )
     assert reply.status == 403
     assert len(safe.bot.calls) == before
 
@@ -128,6 +154,7 @@ def test_compatible_mode_accepts_both_and_plain_mode_refuses_encrypted():
 
 # ---------------------------------------------------------------- replies mirror the request
 
+
 def test_plain_request_gets_plain_xml(plain):
     reply = plain.wechat().post(text_xml(visitor(), "你好"))
     assert reply.body.startswith("<xml>") and "<Encrypt>" not in reply.body
@@ -145,17 +172,25 @@ def test_encrypted_request_gets_a_reply_wechat_can_verify_and_decrypt(safe):
 def test_wechat_published_sample_ciphertext_is_decrypted_and_answered():
     env = {"WECHAT_TOKEN": vector.TOKEN, "WECHAT_AES_KEY": vector.AES_KEY, "WECHAT_APP_ID": vector.APP_ID}
     from channels.wechat.settings import load_settings
-    settings = load_settings({"max_clock_skew_seconds": 10 ** 10}, env)  # the sample is from 2014
+
+    settings = load_settings({"max_clock_skew_seconds": 10**10}, env)  # the sample is from 2014
     with ChannelServer(settings) as server:
         wechat = FakeWeChat(server.url, token=vector.TOKEN, aes_key=vector.AES_KEY, app_id=vector.APP_ID)
-        query = {"signature": sign(vector.TOKEN, vector.TIMESTAMP, vector.NONCE), "timestamp": vector.TIMESTAMP,
-                 "nonce": vector.NONCE, "encrypt_type": "aes", "msg_signature": vector.MSG_SIGNATURE}
+        query = {
+            "signature": sign(vector.TOKEN, vector.TIMESTAMP, vector.NONCE),
+            "timestamp": vector.TIMESTAMP,
+            "nonce": vector.NONCE,
+            "encrypt_type": "aes",
+            "msg_signature": vector.MSG_SIGNATURE,
+        }
         reply = wechat.raw("POST", query, vector.BODY.encode())
         assert reply.status == 200
         crypto = WeChatCrypto(vector.TOKEN, vector.AES_KEY, vector.APP_ID)
         sealed = reply.body
-        fields = {k: sealed.split(f"<{k}>")[1].split(f"</{k}>")[0].replace("<![CDATA[", "").replace("]]>", "")
-                  for k in ("MsgSignature", "TimeStamp", "Nonce")}
+        fields = {
+            k: sealed.split(f"<{k}>")[1].split(f"</{k}>")[0].replace("<![CDATA[", "").replace("]]>", "")
+            for k in ("MsgSignature", "TimeStamp", "Nonce")
+        }
         plain_reply = crypto.decrypt_message(sealed, fields["MsgSignature"], fields["TimeStamp"], fields["Nonce"])
         assert "<Content><![CDATA[答：test]]></Content>" in plain_reply
         assert "<ToUserName><![CDATA[messense]]></ToUserName>" in plain_reply
@@ -167,6 +202,7 @@ def test_nothing_to_say_is_success(plain):
 
 
 # ---------------------------------------------------------------- exactly once
+
 
 def test_retries_of_a_message_reach_the_bot_once_and_get_the_same_answer(plain):
     wechat, openid = plain.wechat(), visitor()
@@ -189,13 +225,16 @@ def test_event_retries_are_deduplicated_by_sender_and_create_time():
     with ChannelServer(settings) as server:
         wechat, openid, created = server.wechat(), visitor(), int(time.time())
         for _ in range(3):
-            assert server.wechat().post(event_xml(openid, "CLICK", created, EventKey="ASK_PRICE")).content \
+            assert (
+                server.wechat().post(event_xml(openid, "CLICK", created, EventKey="ASK_PRICE")).content
                 == "答：/ask_price"
+            )
         wechat.post(event_xml(openid, "CLICK", created + 1, EventKey="ASK_PRICE"))
         assert server.bot.texts() == ["/ask_price", "/ask_price"]
 
 
 # ---------------------------------------------------------------- the 5-second rule
+
 
 def test_slow_bot_without_api_is_answered_on_wechats_retry():
     settings = settings_for(reply_budget_seconds=0.6)
@@ -222,6 +261,7 @@ def test_very_slow_bot_without_api_answers_the_last_retry_politely_and_keeps_the
 
 # ---------------------------------------------------------------- message types
 
+
 def test_voice_uses_recognition_and_asks_for_text_when_empty(plain):
     wechat, openid = plain.wechat(), visitor()
     heard = wechat.post(message_xml(openid, "voice", MediaId="m", Format="amr", Recognition="语音问题", MsgId=11))
@@ -231,12 +271,15 @@ def test_voice_uses_recognition_and_asks_for_text_when_empty(plain):
     assert (f"wechat:{openid}", "") not in plain.bot.calls
 
 
-@pytest.mark.parametrize("msg_type,fields", [
-    ("image", {"PicUrl": "http://x/y.jpg", "MediaId": "m"}),
-    ("location", {"Location_X": "23.1", "Location_Y": "113.3", "Scale": "20", "Label": "广州"}),
-    ("link", {"Title": "t", "Description": "d", "Url": "http://x"}),
-    ("video", {"MediaId": "m", "ThumbMediaId": "t"}),
-])
+@pytest.mark.parametrize(
+    "msg_type,fields",
+    [
+        ("image", {"PicUrl": "http://x/y.jpg", "MediaId": "m"}),
+        ("location", {"Location_X": "23.1", "Location_Y": "113.3", "Scale": "20", "Label": "广州"}),
+        ("link", {"Title": "t", "Description": "d", "Url": "http://x"}),
+        ("video", {"MediaId": "m", "ThumbMediaId": "t"}),
+    ],
+)
 def test_non_text_messages_get_a_polite_text_only_reply(plain, msg_type, fields):
     openid = visitor()
     reply = plain.wechat().post(message_xml(openid, msg_type, MsgId=int(time.time() * 1000), **fields))
@@ -260,6 +303,7 @@ def test_unsubscribe_and_unknown_events_get_success_without_the_bot(plain):
 
 
 # ---------------------------------------------------------------- output
+
 
 def test_markdown_is_stripped_and_cdata_terminators_cannot_break_the_xml():
     bot = ScriptedBot(lambda text: [{"text": "**淘宝运营**重在过程 ]]><evil/> 结束"}])
@@ -297,8 +341,7 @@ def test_long_answer_without_api_is_truncated_at_a_character_boundary_with_a_way
 
 # ---------------------------------------------------------------- buttons
 
-BUTTONS = [{"title": "**淘宝运营**", "payload": "/ask{\"topic\": \"taobao\"}"},
-           {"title": "人工客服", "payload": "/human"}]
+BUTTONS = [{"title": "**淘宝运营**", "payload": '/ask{"topic": "taobao"}'}, {"title": "人工客服", "payload": "/human"}]
 
 
 def buttons_bot(text):
@@ -332,9 +375,12 @@ def test_numbered_button_style_has_no_links():
 
 # ---------------------------------------------------------------- handoff
 
+
 def handoff_bot(text):
-    return [{"text": "请联系人工客服：电话 175-8598-2043，微信 1454722008"},
-            {"custom": {"type": "handoff", "kf_account": None}}]
+    return [
+        {"text": "请联系人工客服：电话 175-8598-2043，微信 1454722008"},
+        {"custom": {"type": "handoff", "kf_account": None}},
+    ]
 
 
 def test_without_app_secret_a_handoff_is_answered_with_the_contacts_never_a_bare_transfer():
@@ -350,9 +396,13 @@ def test_without_app_secret_a_handoff_is_answered_with_the_contacts_never_a_bare
 
 def test_handoff_to_a_named_agent(monkeypatch):
     monkeypatch.setenv("OFFICE_HOURS", "Mon-Sun 00:00-24:00")
-    with StubCustomerServiceApi() as stub, \
-            ChannelServer(settings_for(api_env(), api_base_url=stub.base_url, kf_account="kf2001@creativeridge"),
-                          ScriptedBot(handoff_bot)) as server:
+    with (
+        StubCustomerServiceApi() as stub,
+        ChannelServer(
+            settings_for(api_env(), api_base_url=stub.base_url, kf_account="kf2001@creativeridge"),
+            ScriptedBot(handoff_bot),
+        ) as server,
+    ):
         reply = server.wechat().post(text_xml(visitor(), "转人工"))
         assert reply.fields["TransInfo"]["KfAccount"] == "kf2001@creativeridge"
 

@@ -1,4 +1,5 @@
 """Customer-service API delivery: slow answers, overflow, handoff text, token sharing, error codes."""
+
 import asyncio
 import logging
 import socket
@@ -8,8 +9,17 @@ import uuid
 import pytest
 
 from channels.wechat.customer_service import CustomerServiceApi
-from tests.channels.wechat.harness import (AES_KEY, APP_SECRET, TOKEN, ChannelServer, ScriptedBot,
-                                  StubCustomerServiceApi, api_env, settings_for, text_xml)
+from tests.channels.wechat.harness import (
+    AES_KEY,
+    APP_SECRET,
+    TOKEN,
+    ChannelServer,
+    ScriptedBot,
+    StubCustomerServiceApi,
+    api_env,
+    settings_for,
+    text_xml,
+)
 
 
 def visitor() -> str:
@@ -25,8 +35,10 @@ def send(api: CustomerServiceApi, openid: str, texts) -> int:
 
 
 def test_slow_answer_leaves_within_budget_and_arrives_through_the_api():
-    with StubCustomerServiceApi() as stub, \
-            ChannelServer(api_settings(stub, reply_budget_seconds=0.5), ScriptedBot(delay=1.5)) as server:
+    with (
+        StubCustomerServiceApi() as stub,
+        ChannelServer(api_settings(stub, reply_budget_seconds=0.5), ScriptedBot(delay=1.5)) as server,
+    ):
         openid = visitor()
         reply = server.wechat(timeout=2.0).post(text_xml(openid, "慢问题"))
         assert reply.body == "success" and reply.seconds < 0.5 + 0.5
@@ -35,8 +47,10 @@ def test_slow_answer_leaves_within_budget_and_arrives_through_the_api():
 
 
 def test_retry_of_a_message_handed_to_the_api_gets_success_and_no_second_delivery():
-    with StubCustomerServiceApi() as stub, \
-            ChannelServer(api_settings(stub, reply_budget_seconds=0.3), ScriptedBot(delay=0.8)) as server:
+    with (
+        StubCustomerServiceApi() as stub,
+        ChannelServer(api_settings(stub, reply_budget_seconds=0.3), ScriptedBot(delay=0.8)) as server,
+    ):
         wechat, xml = server.wechat(timeout=2.0), text_xml(visitor(), "一次")
         assert wechat.post(xml).body == "success"
         assert wechat.post(xml).body == "success"
@@ -80,8 +94,10 @@ def test_handoff_with_an_agent_online_sends_the_contacts_then_transfers(monkeypa
 
 def test_handoff_with_no_agent_online_answers_with_the_contacts_instead_of_a_silent_transfer(monkeypatch):
     monkeypatch.setenv("OFFICE_HOURS", ALWAYS_OPEN)
-    with StubCustomerServiceApi(online=[]) as stub, \
-            ChannelServer(api_settings(stub), ScriptedBot(handoff_bot)) as server:
+    with (
+        StubCustomerServiceApi(online=[]) as stub,
+        ChannelServer(api_settings(stub), ScriptedBot(handoff_bot)) as server,
+    ):
         reply = server.wechat().post(text_xml(visitor(), "转人工"))
         assert reply.kind == "text" and "175-8598-2043" in reply.content and "1454722008" in reply.content
         assert stub.contents() == []
@@ -92,6 +108,7 @@ def test_handoff_outside_office_hours_answers_with_the_contacts(monkeypatch):
     monkeypatch.setenv("OFFICE_TZ", "Pacific/Kiritimati")
     with StubCustomerServiceApi() as stub, ChannelServer(api_settings(stub), ScriptedBot(handoff_bot)) as server:
         from leads import office_hours
+
         if office_hours.is_open():  # the one open minute of the week
             pytest.skip("ran inside the single open minute")
         reply = server.wechat().post(text_xml(visitor(), "人工"))
@@ -104,6 +121,7 @@ def test_concurrent_senders_share_one_access_token():
 
         async def many():
             return await asyncio.gather(*(api.send_texts(f"o{i}", ["hi"]) for i in range(8)))
+
         assert asyncio.run(many()) == [1] * 8
         assert stub.token_fetches == 1
         assert {m["access_token"] for m in stub.sent} == {"token-1"}
@@ -139,8 +157,10 @@ def test_content_too_long_skips_only_that_message():
 
 
 def test_unauthorized_api_is_switched_off_and_answers_fall_back_to_wechats_retry():
-    with StubCustomerServiceApi(errors=[48001]) as stub, \
-            ChannelServer(api_settings(stub, reply_budget_seconds=0.4), ScriptedBot(delay=0.5)) as server:
+    with (
+        StubCustomerServiceApi(errors=[48001]) as stub,
+        ChannelServer(api_settings(stub, reply_budget_seconds=0.4), ScriptedBot(delay=0.5)) as server,
+    ):
         wechat = server.wechat(timeout=1.5)
         assert wechat.post(text_xml(visitor(), "第一问")).body == "success"
         time.sleep(0.8)
@@ -163,8 +183,9 @@ def test_unreachable_api_returns_within_its_timeout():
 def test_secrets_and_tokens_never_reach_the_logs(caplog):
     caplog.set_level(logging.DEBUG)
     with StubCustomerServiceApi(errors=[40001, 45015]) as stub:
-        settings = settings_for({**api_env(), "WECHAT_AES_KEY": AES_KEY},
-                                api_base_url=stub.base_url, api_timeout_seconds=1.0)
+        settings = settings_for(
+            {**api_env(), "WECHAT_AES_KEY": AES_KEY}, api_base_url=stub.base_url, api_timeout_seconds=1.0
+        )
         logging.getLogger("test").info("settings: %r", settings)
         api = CustomerServiceApi(settings)
         send(api, "o1", ["a"])

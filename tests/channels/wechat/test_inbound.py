@@ -1,14 +1,28 @@
 """Property tests of the WeChat message parser (channels/wechat/inbound.py): whatever body
 arrives, it is either understood or refused with a 4xx, never an unexpected exception."""
-from hypothesis import example, given, settings, strategies as st
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from channels.wechat.inbound import ASK, REPLY, SILENT, read_inbound
 from channels.wechat.security import Rejected
 from tests.channels.wechat.harness import cdata, message_xml, settings_for
 
 SETTINGS = settings_for()
-FIELDS = ["ToUserName", "FromUserName", "CreateTime", "MsgType", "Content", "MsgId", "Event", "EventKey",
-          "Recognition", "bizmsgmenuid", "PicUrl", "Ticket"]
+FIELDS = [
+    "ToUserName",
+    "FromUserName",
+    "CreateTime",
+    "MsgType",
+    "Content",
+    "MsgId",
+    "Event",
+    "EventKey",
+    "Recognition",
+    "bizmsgmenuid",
+    "PicUrl",
+    "Ticket",
+]
 MSG_TYPES = ["text", "voice", "image", "event", "link", "location", "video", "unknown", "TEXT", ""]
 EVENTS = ["subscribe", "unsubscribe", "CLICK", "click", "VIEW", "SCAN", ""]
 SCALARS = st.text(max_size=40) | st.sampled_from(MSG_TYPES + EVENTS + ["]]>", "<a>", "&amp;", "\x00"])
@@ -32,8 +46,7 @@ def test_any_text_body_is_understood_or_refused(body):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.sampled_from(FIELDS), SCALARS | st.integers(), max_size=8),
-       st.booleans())
+@given(st.dictionaries(st.sampled_from(FIELDS), SCALARS | st.integers(), max_size=8), st.booleans())
 def test_any_combination_of_fields_is_understood_or_refused(fields, wrap_in_cdata):
     inner = "".join(f"<{k}>{cdata(v) if wrap_in_cdata else v}</{k}>" for k, v in fields.items())
     understood_or_refused(f"<xml>{inner}</xml>")

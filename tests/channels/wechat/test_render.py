@@ -1,9 +1,11 @@
 """Turning bot messages into WeChat text: byte-limited pages, markdown, XML safety, buttons."""
-import xmltodict
-from hypothesis import given, settings as hsettings, strategies as st
 
-from channels.wechat.render import (MORE_NOTICE, answer_from, paginate, split_utf8, text_reply_xml,
-                                    transfer_reply_xml)
+import xmltodict
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from channels.wechat.render import MORE_NOTICE, answer_from, paginate, split_utf8, text_reply_xml, transfer_reply_xml
 
 texts = st.text(alphabet=st.sampled_from(list("运营推广ab1 \n😀**]]>é")), max_size=3000)
 
@@ -39,8 +41,12 @@ def test_any_text_gives_well_formed_reply_xml(text):
 
 
 def test_markdown_bold_is_stripped_and_links_kept_readable():
-    answer = answer_from([{"text": "**区别**见[原文](https://example.com/a)"},
-                          {"text": "第二条", "buttons": [{"title": "**人工**", "payload": "/human"}]}])
+    answer = answer_from(
+        [
+            {"text": "**区别**见[原文](https://example.com/a)"},
+            {"text": "第二条", "buttons": [{"title": "**人工**", "payload": "/human"}]},
+        ]
+    )
     assert answer.text == "区别见原文 https://example.com/a\n\n第二条"
     assert answer.buttons == [("人工", "/human")] and not answer.handoff
 

@@ -1,4 +1,5 @@
 """The trained assistant over the WeChat channel, compared turn by turn with the REST channel."""
+
 import urllib.error
 import uuid
 
@@ -28,8 +29,13 @@ CONVERSATION = [
 def assistant():
     # No app secret: answers must come as passive replies, as in the simplest deployment.
     # 兼容模式: WeChat sends plain and encrypted requests, and both are tested here.
-    env = {"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": APP_ID, "WECHAT_APP_SECRET": "",
-           "WECHAT_MESSAGE_MODE": "compatible"}
+    env = {
+        "WECHAT_TOKEN": TOKEN,
+        "WECHAT_AES_KEY": AES_KEY,
+        "WECHAT_APP_ID": APP_ID,
+        "WECHAT_APP_SECRET": "",
+        "WECHAT_MESSAGE_MODE": "compatible",
+    }
     with BotProcess(env=env) as running:
         yield running
 
