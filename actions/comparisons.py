@@ -7,13 +7,11 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
-from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers, gaps
-from actions.replies import Reply, send, understood
-from assistant.kb import KnowledgeBase, load_kb
+from actions import answers
+from actions.replies import Reply
+from assistant.kb import KnowledgeBase
 from assistant.phrasebook import say
 
 
@@ -184,21 +182,3 @@ def plan_slots(plan: Plan, kb: KnowledgeBase | None = None, entities: list[dict]
             SlotSet("pair", None),
         ]
     return []
-
-
-class ActionAnswerComparison(Action):
-    def name(self) -> str:
-        return "action_answer_comparison"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, intent: str | None = None
-    ) -> list[dict[str, Any]]:
-        kb = load_kb()
-        message = tracker.latest_message or {}
-        intent = intent or (message.get("intent") or {}).get("name") or ""
-        entities = message.get("entities") or []
-        gap = gaps.gap_reply(kb, message, tracker.current_slot_values())
-        if gap:
-            return send(dispatcher, tracker, [gap]) + understood()
-        plan = resolve(kb, intent, entities, tracker.current_slot_values())
-        return send(dispatcher, tracker, [render(kb, plan)]) + plan_slots(plan, kb, entities) + understood()

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
-from actions import comparisons, gaps
+from actions import comparisons
 from actions.answers import fact_answer
-from actions.replies import Reply, send, understood
-from assistant.kb import KnowledgeBase, load_kb
+from actions.replies import Reply
+from assistant.kb import KnowledgeBase
 
 COMPARISON_INTENTS = ("ask_difference", "ask_role", "ask_dimension")
 
@@ -74,28 +72,6 @@ def supported_intent(kb: KnowledgeBase, message: dict) -> str | None:
         ):
             return other["name"]
     return None
-
-
-class ActionAnswerFact(Action):
-    def name(self) -> str:
-        return "action_answer_fact"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        kb = load_kb()
-        message = tracker.latest_message or {}
-        intent = (message.get("intent") or {}).get("name") or ""
-        if kb.fact_for_intent(intent) is None:  # only reachable through a misconfigured rule
-            raise ValueError(f"no fact answers intent {intent!r}")
-        gap = gaps.gap_reply(kb, message, tracker.current_slot_values())
-        if gap:
-            return send(dispatcher, tracker, [gap]) + understood()
-        intent = supported_intent(kb, message)
-        if intent is None:  # unsure and nothing of the fact in the question: ask instead of guessing
-            from actions.chitchat import ActionClarify  # here: chitchat -> callback -> facts at import time
-
-            return await ActionClarify().run(dispatcher, tracker, domain)
-        reply, events = page_reply(kb, intent, message, tracker.current_slot_values())
-        return send(dispatcher, tracker, [reply]) + events + understood()
 
 
 def _other_subject(kb, key: str, entities: list[dict]) -> str | None:

@@ -16,7 +16,7 @@ from urllib.parse import quote_plus
 
 import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 EVENTS = sa.table(
     "events",
     sa.column("id"),

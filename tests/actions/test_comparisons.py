@@ -1,7 +1,6 @@
 """Comparison questions: whole, one dimension, one side, and follow-ups from context."""
 
-from actions.comparisons import ActionAnswerComparison
-from actions.facts import ActionAnswerFact
+from actions.page_questions import ActionAnswerComparison, ActionAnswerFact
 from tests.action_helpers import run, slots_set, text_of, titles, tracker
 
 ACTION = ActionAnswerComparison()

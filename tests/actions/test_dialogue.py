@@ -3,8 +3,8 @@
 import pytest
 
 from actions.chitchat import ActionChitchat, ActionClarify, ActionDecline
-from actions.facts import ActionAnswerFact
 from actions.handoff import ActionHandoff
+from actions.page_questions import ActionAnswerFact
 from assistant.kb import load_kb
 from assistant.text import chinese_punctuation
 from tests.action_helpers import run, slots_set, text_of, titles, tracker
@@ -170,7 +170,7 @@ def test_a_platform_the_page_never_mentions_is_said_to_be_uncovered():
 
 
 def test_an_unsure_fact_without_any_of_its_words_is_not_answered():
-    from actions.facts import ActionAnswerFact
+    from actions.page_questions import ActionAnswerFact
 
     ranking = [{"name": "ask_reads_example", "confidence": 0.5}, {"name": "out_of_scope", "confidence": 0.3}]
     trk = tracker("我最近失眠很严重，有没有什么好办法", "ask_reads_example", ranking=ranking)
@@ -180,7 +180,7 @@ def test_an_unsure_fact_without_any_of_its_words_is_not_answered():
 
 
 def test_an_unsure_fact_gives_way_to_the_next_one_its_words_support():
-    from actions.facts import ActionAnswerFact
+    from actions.page_questions import ActionAnswerFact
 
     ranking = [
         {"name": "ask_job_prospects", "confidence": 0.4},
@@ -193,7 +193,7 @@ def test_an_unsure_fact_gives_way_to_the_next_one_its_words_support():
 
 
 def test_a_sure_fact_is_answered_even_in_few_words():
-    from actions.facts import ActionAnswerFact
+    from actions.page_questions import ActionAnswerFact
 
     text = text_of(run(ActionAnswerFact(), tracker("那它俩呢", "ask_job_prospects"))[0])
     assert "各有各的优点" in text

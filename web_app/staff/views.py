@@ -6,6 +6,7 @@ import io
 import logging
 from datetime import date, datetime
 from functools import wraps
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from sanic import response
@@ -62,7 +63,7 @@ def _same_origin(request) -> bool:
 
 
 def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, ratings) -> None:
-    static = archive_module.ROOT / "web_app" / "static"
+    static = Path(__file__).resolve().parent.parent / "static"
     static_css, static_js = (static / "staff.css").read_bytes(), (static / "staff.js").read_bytes()
 
     def page(request, name: str, status: int = 200, **values):
