@@ -1,12 +1,7 @@
 """Validation, normalisation and masking of the contact data a visitor leaves."""
 
-import io
-import logging
-
 import pytest
 
-from assistant.log_masking import MaskingFilter
-from assistant.log_masking import install as install_log_masking
 from leads.contact import (
     find_phone,
     mask_contact,
@@ -190,21 +185,3 @@ def test_mask_text_hides_contacts(text, secret):
 )
 def test_mask_text_keeps_other_text(text):
     assert mask_text(text) == text
-
-
-def test_log_filter_masks_records_of_child_loggers():
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    root = logging.getLogger("leads-test-root")
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    try:
-        install_log_masking(root)
-        install_log_masking(root)  # idempotent
-        assert sum(isinstance(f, MaskingFilter) for f in handler.filters) == 1
-        logging.getLogger("leads-test-root.child").info("visitor %s left wechat: %s", "13800138000", "lily_2024")
-    finally:
-        root.removeHandler(handler)
-    output = stream.getvalue()
-    assert "138****8000" in output and "li***24" in output
-    assert "13800138000" not in output and "lily_2024" not in output
