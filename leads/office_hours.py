@@ -99,7 +99,9 @@ class OfficeHours:
         local = self._local(now)
         opening = self.next_opening(local)
         days_ahead = (opening.date() - local.date()).days
-        from assistant.phrasebook import load_phrasebook  # the visitor reads it: kb/dialogue.yml
+        # The visitor reads it, so the words are in kb/dialogue.yml. Imported here: `make leads`
+        # never needs the phrasebook (nor OpenCC, which it imports).
+        from assistant.phrasebook import load_phrasebook
 
         days = load_phrasebook().days
         day = {0: days["today"], 1: days["tomorrow"]}.get(days_ahead, days["weekdays"][opening.weekday()])

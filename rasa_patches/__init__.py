@@ -8,14 +8,10 @@ it exists in its own module.
 
 from __future__ import annotations
 
-_installed = False
-
 
 def install() -> None:
-    global _installed
-    if _installed:
-        return
-    _installed = True
+    # Each patch checks that it is not in place already. Imported here, not at the top: a test
+    # of one patch module (the visitor's bucket, say) does not need Rasa imported.
     from assistant import log_masking
     from rasa_patches import action_secret, degradation, message_limits, speedups, understanding, visitor_rate
 

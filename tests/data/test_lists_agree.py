@@ -4,13 +4,11 @@ and forgetting another fails here instead of silently breaking the form or a tur
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
+from assistant.kb import ROOT_DIR as ROOT
 from assistant.kb import load_kb
 
-ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 COMPARISON_INTENTS = {"ask_difference", "ask_role", "ask_dimension"}
 SMALL_TALK = {"ask_capabilities", "bot_challenge", "greet", "thank"}

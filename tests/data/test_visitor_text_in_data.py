@@ -5,10 +5,10 @@ import ast
 import re
 from pathlib import Path
 
+from assistant.kb import ROOT_DIR as ROOT
 from assistant.kb import load_kb
 from channels.wechat.settings import default_welcome
 
-ROOT = Path(__file__).resolve().parents[2]
 VISITOR_CODE = ["actions", "channels", "rasa_patches", "web_app", "action_server"]
 # Read by the operator, not by visitors: credentials.yml accepts 微信公众平台's names for the
 # message mode, and start-up errors quote them.

@@ -64,7 +64,6 @@ def _same_origin(request) -> bool:
 
 def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, ratings) -> None:
     static = Path(__file__).resolve().parent.parent / "static"
-    static_css, static_js = (static / "staff.css").read_bytes(), (static / "staff.js").read_bytes()
 
     def page(request, name: str, status: int = 200, **values):
         csrf = request.cookies.get(CSRF_COOKIE) or auth.new_csrf_token()
@@ -104,20 +103,18 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, r
     async def staff_root(request):
         return response.redirect("/staff/")
 
-    @app.get("/staff/static/staff.css")
-    async def css(request):
-        return response.raw(
-            static_css,
-            content_type="text/css; charset=utf-8",
-            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"},
-        )
+    for name, content_type in (("staff.css", "text/css"), ("staff.js", "text/javascript")):
+        body = (static / name).read_bytes()
 
-    @app.get("/staff/static/staff.js")
-    async def js(request):
-        return response.raw(
-            static_js,
-            content_type="text/javascript; charset=utf-8",
-            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"},
+        async def static_file(request, body=body, content_type=content_type):
+            return response.raw(
+                body,
+                content_type=f"{content_type}; charset=utf-8",
+                headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"},
+            )
+
+        app.add_route(
+            static_file, f"/staff/static/{name}", methods=["GET"], name=f"staff_static_{name.replace('.', '_')}"
         )
 
     @app.get("/staff/login")

@@ -1,17 +1,16 @@
 """WeChat channel configuration: off without WECHAT_TOKEN, clear start-up errors, no secrets shown."""
 
 import logging
-from pathlib import Path
 
 import pytest
 import yaml
 from rasa.core.run import _create_single_channel
 
+from assistant.kb import ROOT_DIR as ROOT
 from channels.wechat import WeChatInput
 from channels.wechat.settings import WeChatConfigError, load_settings
 from tests.channels.wechat.harness import AES_KEY, APP_ID, APP_SECRET, TOKEN
 
-ROOT = Path(__file__).resolve().parents[3]
 ENTRY = "channels.wechat.WeChatInput"
 
 
