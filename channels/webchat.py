@@ -150,7 +150,11 @@ class WebchatInput(SocketIOInput):
 
         async def checked_message(sid: str, data: Any = None) -> None:
             text = data.get("message") if isinstance(data, dict) else None
-            if not isinstance(text, str) or not text.strip():
+            # Cleaned first: a message of control characters only (ESC, NUL) is as empty as spaces.
+            # A lone surrogate ("\\ud800" in the JSON) is valid JSON but not text either: OpenCC
+            # and every store that encodes UTF-8 fail on it.
+            text = clean_input(text) if isinstance(text, str) else None
+            if not text or not text.strip():
                 logger.warning("socketio: dropped a %s that is not {'message': text}", self.user_message_evt)
                 return
             session = data.get("session_id")
@@ -163,13 +167,11 @@ class WebchatInput(SocketIOInput):
                     metadata = json.loads(metadata)
                 except ValueError:
                     metadata = None
-            # A lone surrogate ("\\ud800" in the JSON) is valid JSON but not text: OpenCC and
-            # every store that encodes UTF-8 fail on it.
             await rasa_handler(
                 sid,
                 {
                     **data,
-                    "message": clean_input(text),
+                    "message": text,
                     self.metadata_key: metadata if isinstance(metadata, dict) else {},
                 },
             )

@@ -13,7 +13,7 @@ import urllib.request
 import aiohttp
 import pytest
 import socketio
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from channels.webchat import WebchatInput
@@ -195,6 +195,7 @@ PAYLOADS = JSON_VALUES | st.fixed_dictionaries(
 
 @settings(max_examples=300, deadline=None)
 @given(PAYLOADS)
+@example({"message": "\x1b", "session_id": "s1", "metadata": ""})  # found by hypothesis: only a control character
 def test_any_payload_is_dropped_or_reaches_rasa_as_text(payload):
     channel = WebchatInput.from_credentials({"session_persistence": True})
     received = []

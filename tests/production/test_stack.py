@@ -164,9 +164,16 @@ def test_no_log_of_the_stack_holds_a_phone_number_or_the_api_token(stack):
     for turn in ["请客服回电", "孙先生", "13566667777", "想做网站", "随时", "确认"]:
         assert stack.say(visitor, turn)[0] == 200
     assert stack.post(f"/conversations/{visitor}/tracker?token={stack.token}", None)[0] == 200
-    logs = {
-        str(p.relative_to(stack.dir)): p.read_text(encoding="utf-8", errors="replace") for p in stack.dir.rglob("*.log")
-    }
+    # nginx writes a request's access-log line after the response has left: wait for it.
+    deadline = time.monotonic() + 5
+    while True:
+        logs = {
+            str(p.relative_to(stack.dir)): p.read_text(encoding="utf-8", errors="replace")
+            for p in stack.dir.rglob("*.log")
+        }
+        if f"/conversations/{visitor}/tracker" in logs.get("nginx/access.log", "") or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert {"nginx/access.log", "rasa-1.log", "actions-1.log"} <= set(logs)
     assert f"/conversations/{visitor}/tracker" in logs["nginx/access.log"]
     leaks = [name for name, text in logs.items() if "13566667777" in text or stack.token in text]
