@@ -6,18 +6,21 @@
   channels' namespaces (`wechat:…`, `web:…`): a REST client can never join a WeChat
   follower's or a widget visitor's conversation, and two REST visitors without a sender
   never share one `default` conversation.
-- The message text is cleaned of lone surrogates and control characters
-  (assistant.text.clean_input), as on every channel.
+- The message text must be a non-empty string: an empty one gets 400 with one log line, not a
+  traceback and a silent `200 []`.
+- Each message is a turn of channels/turn.py (cleaning, limits, context, two questions).
 Same path (/webhooks/rest/webhook) and replies otherwise.
 """
 
 from __future__ import annotations
 
 from rasa.core.channels.rest import RestInput as RasaRestInput
+from sanic import Blueprint
 from sanic.exceptions import InvalidUsage  # HTTP 400 in sanic 21
 
 from assistant.text import clean_input
 from channels.namespaces import MAX_SENDER_CHARS, reserved
+from channels.turn import Turns
 
 
 class RestInput(RasaRestInput):
@@ -35,4 +38,13 @@ class RestInput(RasaRestInput):
 
     def _extract_message(self, req):
         text = super()._extract_message(req)
-        return clean_input(text) if isinstance(text, str) else text
+        if not isinstance(text, str) or not clean_input(text).strip():
+            raise InvalidUsage("`message` is required: the visitor's text, not empty")
+        return text
+
+    def blueprint(self, on_new_message) -> Blueprint:
+        # Rasa's on_new_message is replaced by this channel's turns (channels/turn.py).
+        self.turns = Turns()
+        blueprint = super().blueprint(self.turns)
+        self.turns.attach(blueprint)
+        return blueprint

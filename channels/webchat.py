@@ -38,7 +38,8 @@ from sanic import Blueprint
 
 from assistant.text import clean_input
 from channels.limits import MAX_BODY_BYTES
-from channels.namespaces import MAX_SENDER_CHARS, widget_conversation, widget_room
+from channels.namespaces import MAX_SENDER_CHARS, WIDGET, widget_room
+from channels.turn import Turns
 
 logger = logging.getLogger(__name__)
 Payload.max_decode_packets = 256
@@ -126,13 +127,16 @@ class WebchatInput(SocketIOInput):
         return WebchatOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        # Rasa's on_new_message is replaced by this channel's turns (channels/turn.py), in the
+        # widget's own namespace of conversations (channels/namespaces.py).
+        self.turns = Turns(namespace=WIDGET)
+
         async def with_webchat_output(message: UserMessage) -> None:
             message.output_channel = WebchatOutput(self.sio, self.bot_message_evt)
-            # The widget's conversations live in their own namespace (channels/namespaces.py).
-            message.sender_id = widget_conversation(str(message.sender_id))
-            await on_new_message(message)
+            await self.turns(message)
 
         blueprint = super().blueprint(with_webchat_output)
+        self.turns.attach(blueprint)
         self.sio.eio.max_http_buffer_size = MAX_BODY_BYTES
         namespace = self.namespace or "/"
         rasa_handler = self.sio.handlers[namespace][self.user_message_evt]

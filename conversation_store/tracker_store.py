@@ -251,10 +251,12 @@ class LeanSQLTrackerStore(SQLTrackerStore):
         self.journal.remove_through(pending[-1][0])
         logger.info("PostgreSQL is back: wrote %d journaled events", len(pending))
 
-    def keep_failed_turn(self, sender_id: str, text: Optional[str], reply: str) -> None:
-        """A turn answered with the apology because the conversation could not be read."""
-        events = [UserUttered(text), BotUttered(reply), ActionExecuted("action_listen")]
-        self.journal.add(sender_id, [event.as_dict() for event in events])
+    async def keep_failed_turn(self, sender_id: str, text: Optional[str], reply: str) -> None:
+        """A turn answered with the apology because the conversation could not be read: kept in
+        the journal until the database is back, and published like every other turn."""
+        events = [event.as_dict() for event in (UserUttered(text), BotUttered(reply), ActionExecuted("action_listen"))]
+        self.journal.add(sender_id, events)
+        await self._publish([{"sender_id": sender_id, **data} for data in events])
 
     async def _publish(self, bodies: List[dict]) -> None:
         """To the event broker: all at once through production/event_broker.py (bounded

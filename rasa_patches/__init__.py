@@ -1,27 +1,25 @@
-"""Every change this assistant makes to Rasa 3.6, installed by one call in every Rasa process.
+"""What this assistant changes inside Rasa 3.6 where Rasa has no seam, installed by one call.
 
-`install()` runs when Rasa imports the `components` package, which every process that loads
-the model does (`rasa train`, `rasa test`, `rasa shell`, `make run`, the stack's replicas), and
-again, harmlessly, from `python -m rasa_server` before the server starts. Each patch says why
-it exists in its own module.
+What a visitor's turn does is ordinary code in channels/turn.py; what is left here has no
+extension point. Each module is one concern, names the Rasa code it works around, and checks
+the Rasa version it was written for (rasa_patches.version_guard). `install()` runs when Rasa
+imports `components` and from `python -m rasa_server`; it is idempotent.
 """
 
 from __future__ import annotations
 
+import importlib
+
+from assistant import settings
+
+SPEEDUPS = ("action_response_check", "action_session", "event_class_cache", "graph_without_dask")
+
 
 def install() -> None:
-    # Each patch checks that it is not in place already. Imported here, not at the top: a test
-    # of one patch module (the visitor's bucket, say) does not need Rasa imported.
-    from assistant import log_masking
-    from rasa_patches import action_secret, degradation, message_limits, speedups, understanding, visitor_rate
+    from rasa_patches import action_apology, action_secret
 
-    log_masking.install()
-    speedups.install()
     action_secret.install()
-    # Agent.handle_message is wrapped by several patches; the last installed runs first:
-    # a too-long or too-fast message is refused before any parsing, and a failed store
-    # (degradation, innermost) still ends the turn with an apology.
-    degradation.install()
-    understanding.install()
-    message_limits.install()
-    visitor_rate.install()
+    action_apology.install()
+    chosen = settings.RASA_SPEEDUPS.value()  # scripts/bench_speedups.py measures each
+    for name in {"all": SPEEDUPS, "none": ()}.get(chosen, chosen.split()):
+        importlib.import_module(f"rasa_patches.{name}").install()

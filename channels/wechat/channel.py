@@ -16,7 +16,8 @@ from sanic.response import HTTPResponse
 
 from assistant.phrasebook import load_phrasebook, say
 from assistant.text import clean_input, in_script, script_of
-from channels.namespaces import wechat_conversation
+from channels.namespaces import WECHAT, wechat_conversation
+from channels.turn import Turns
 from channels.wechat.customer_service import CustomerServiceApi
 from channels.wechat.inbound import ASK, REPLY, Inbound, read_inbound
 from channels.wechat.memory import TtlCache
@@ -87,6 +88,9 @@ class WeChatInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("wechat_webhook", __name__)
+        # Rasa's on_new_message is replaced by this channel's turns (channels/turn.py).
+        on_new_message = Turns(namespace=WECHAT)
+        on_new_message.attach(webhook)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -17,6 +17,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from channels.webchat import WebchatInput
+from harness.scripted_agent import ScriptedAgent
 
 QUESTION = "淘宝运营和推广专员有什么区别"
 REPLY_TIMEOUT = 30  # seconds, per expected reply
@@ -88,18 +89,19 @@ def test_channel_drops_payloads_rasa_cannot_handle_and_passes_the_rest():
     received = []
 
     async def on_new_message(message):
-        received.append((message.text, message.sender_id, message.metadata))
+        metadata = {k: v for k, v in message.metadata.items() if k != "context"}  # the turn adds the context
+        received.append((message.text, message.sender_id, metadata))
 
     channel.blueprint(on_new_message)
+    channel.turns.use(ScriptedAgent(on_new_message))  # each message's turn reaches on_new_message
     handler = channel.sio.handlers["/"]["user_uttered"]
     for payload in [{**bad, "session_id": "s1"} for bad in BAD_MESSAGES.values()] + BAD_PAYLOADS:
         asyncio.run(handler("sid", payload))
     asyncio.run(handler("sid", {"message": QUESTION, "session_id": "s1", "metadata": '{"page": "/"}'}))
     assert received[-1] == (QUESTION, "web:s1", {"page": "/"})  # the widget's own namespace
-    # Only text messages reach Rasa (the too-long one is answered politely there); metadata that is
-    # not a JSON object is left out, the message kept.
+    # Only text messages reach Rasa (the too-long one is answered politely by the turn); metadata
+    # that is not a JSON object is left out, the message kept.
     assert [(text[:9], metadata) for text, _, metadata in received] == [
-        ("运" * 9, {}),
         ("?你好", {}),
         ("你好", {}),
         ("你好", {}),
@@ -204,6 +206,7 @@ def test_any_payload_is_dropped_or_reaches_rasa_as_text(payload):
         received.append(message)
 
     channel.blueprint(on_new_message)
+    channel.turns.use(ScriptedAgent(on_new_message))  # each message's turn reaches on_new_message
     asyncio.run(channel.sio.handlers["/"]["user_uttered"]("sid", payload))
     for message in received:
         assert isinstance(message.text, str) and message.text.strip()

@@ -365,7 +365,7 @@ def test_a_postgresql_outage_keeps_the_context_and_loses_no_event(database, tmp_
     assert len(lean.journal) == 5
     with pytest.raises(sqlalchemy.exc.SQLAlchemyError):  # no context-free answer: the apology
         asyncio.run(lean.retrieve(stranger.sender_id))
-    lean.keep_failed_turn(stranger.sender_id, "还在吗", "抱歉")
+    asyncio.run(lean.keep_failed_turn(stranger.sender_id, "还在吗", "抱歉"))
 
     journal_again = type(lean.journal)(tmp_path / "journal.db")  # it survives a restart
     assert len(journal_again) == 8

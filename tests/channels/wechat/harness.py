@@ -23,6 +23,7 @@ from wechatpy.crypto import WeChatCrypto
 from channels.wechat.channel import WeChatInput
 from channels.wechat.settings import load_settings
 from harness.bot_process import free_port
+from harness.scripted_agent import ScriptedAgent
 
 TOKEN = "testtoken42"
 APP_ID = "wx49f0ab532d5d035a"
@@ -196,6 +197,7 @@ class ChannelServer:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.app = Sanic(f"wechat_test_{next(_names)}", configure_logging=False)
+        self.app.ctx.agent = ScriptedAgent(self.bot)  # the channel's turns reach the scripted bot
         self.app.blueprint(self.channel.blueprint(self.bot), url_prefix="/webhooks/wechat")
 
     def _run(self, coro, timeout: float = 10):
@@ -206,6 +208,7 @@ class ChannelServer:
             host="127.0.0.1", port=self.port, return_asyncio_server=True, access_log=False
         )
         await self.server.startup()
+        await self.server.before_start()  # the listeners, as on a real start (channels/turn.py)
 
     def __enter__(self) -> ChannelServer:
         self.thread.start()

@@ -1,5 +1,5 @@
 """One visitor sending far faster than a person types is slowed, politely, and nobody else
-is (rasa_patches/visitor_rate.py)."""
+is (channels/visitor_rate.py, channels/turn.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import time
 
 import pytest
 
+from channels.visitor_rate import MAX_WAIT_SECONDS, VisitorRate
 from harness.bot_process import BotProcess
-from rasa_patches.visitor_rate import MAX_WAIT_SECONDS, VisitorRate
 
 QUESTION = "淘宝运营和推广专员有什么区别"
 
@@ -40,8 +40,8 @@ def test_a_visitor_who_would_wait_too_long_is_refused_without_using_the_allowanc
 
 
 def test_zero_turns_the_limit_off():
-    assert not VisitorRate.from_environment({"VISITOR_RATE_PER_SECOND": "0"}).enabled
-    assert VisitorRate.from_environment({}).enabled
+    assert not VisitorRate.from_settings({"VISITOR_RATE_PER_SECOND": "0"}).enabled
+    assert VisitorRate.from_settings({}).enabled
 
 
 @pytest.mark.e2e

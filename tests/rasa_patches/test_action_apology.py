@@ -1,21 +1,16 @@
-"""rasa_patches/degradation.py: the apology instead of silence, and the stack's nginx.conf."""
+"""rasa_patches/action_apology.py: the apology instead of silence when a custom action fails."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import SimpleNamespace
 
 import pytest
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
-from rasa.core.agent import Agent
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-from rasa.core.lock_store import LockError
+from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered
@@ -24,11 +19,10 @@ from rasa.utils.endpoints import EndpointConfig
 
 from assistant.kb import load_kb
 from harness.bot_process import free_port
-from production.nginx import Settings, render
-from rasa_patches import degradation
+from rasa_patches import action_apology
 from tests.markers import starts_servers
 
-degradation.install()
+action_apology.install()
 CONTACTS = load_kb().contacts
 
 
@@ -110,37 +104,3 @@ def test_a_rejection_still_lets_other_policies_answer(action_server):
     ActionServer.status = 400
     with pytest.raises(ActionExecutionRejection):
         run_action(action_server.server_port)
-
-
-class BrokenLock:
-    def lock(self, sender_id):
-        raise LockError("Error while acquiring lock: Redis is down")
-
-
-def test_lock_store_outage_gives_the_apology_not_an_empty_reply():
-    agent = SimpleNamespace(is_ready=lambda: True, lock_store=BrokenLock())
-    collector = CollectingOutputChannel()
-    asyncio.run(Agent.handle_message(agent, UserMessage("你好", collector, "v")))
-    assert len(collector.messages) == 1 and CONTACTS["phone"] in collector.messages[0]["text"]
-
-
-@pytest.mark.e2e
-def test_generated_nginx_conf_is_valid(tmp_path):
-    nginx = shutil.which("nginx") or pytest.fail("nginx is missing: `make stack-up` installs it")
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(
-        render(
-            Settings(
-                port=free_port(),
-                action_port=free_port(),
-                web_port=free_port(),
-                rasa_ports=[5005, 5006],
-                action_ports=[5055],
-            ),
-            tmp_path,
-        )
-    )
-    result = subprocess.run(
-        [nginx, "-t", "-q", "-e", str(tmp_path / "error.log"), "-c", str(conf)], capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr

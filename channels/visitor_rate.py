@@ -3,7 +3,7 @@
 A person types a message every few seconds; a script can send hundreds a second into one
 conversation, and each of its turns costs the one asyncio process as much as anyone's.
 A message within the visitor's allowance (VISITOR_RATE_BURST at once, then
-VISITOR_RATE_PER_SECOND) is answered at once. A faster one waits for its turn, which costs
+VISITOR_RATE_PER_SECOND) is answered at once (channels.turn). A faster one waits for its turn, which costs
 nothing while it waits, so a sender looping as fast as the server answers is slowed to the
 rate. One that would wait more than MAX_WAIT_SECONDS (many sent at once) is not answered
 but gets one polite line. VISITOR_RATE_PER_SECOND=0 turns the limit off.
@@ -14,16 +14,13 @@ nginx limits each client address as well (STACK_RATE_PER_SECOND).
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
 import time
 from collections import OrderedDict
-from functools import wraps
 from typing import Optional
 
-DEFAULT_PER_SECOND = 2.0
-DEFAULT_BURST = 8
+from assistant import settings
+
 MAX_WAIT_SECONDS = 10.0
 MAX_TRACKED_VISITORS = 100_000  # the least recently seen are forgotten (their bucket was full)
 
@@ -38,11 +35,8 @@ class VisitorRate:
         self.buckets: OrderedDict[str, tuple] = OrderedDict()  # visitor -> (tokens, at)
 
     @classmethod
-    def from_environment(cls, environ=os.environ) -> VisitorRate:
-        return cls(
-            float(environ.get("VISITOR_RATE_PER_SECOND", DEFAULT_PER_SECOND)),
-            float(environ.get("VISITOR_RATE_BURST", DEFAULT_BURST)),
-        )
+    def from_settings(cls, environ=None) -> VisitorRate:
+        return cls(settings.VISITOR_RATE_PER_SECOND.number(environ), settings.VISITOR_RATE_BURST.number(environ))
 
     @property
     def enabled(self) -> bool:
@@ -62,30 +56,3 @@ class VisitorRate:
         while len(self.buckets) > MAX_TRACKED_VISITORS:
             self.buckets.popitem(last=False)
         return wait
-
-
-def install() -> None:
-    """Every message passes the visitor's bucket before the NLU, the lock or the stores."""
-    from rasa.core.agent import Agent
-
-    from rasa_patches.message_limits import reply_instead_of_turn
-
-    original = Agent.handle_message
-    if getattr(original, "limits_rate", False):
-        return
-    rate = VisitorRate.from_environment()
-    if not rate.enabled:
-        return
-
-    @wraps(original)
-    async def handle_message(self, message):
-        wait = rate.wait_for(message.sender_id or "")
-        if wait:
-            await asyncio.sleep(wait)
-        if wait is not None:
-            return await original(self, message)
-        logger.info("message from %s refused: sending faster than %.3g a second", message.sender_id, rate.per_second)
-        return await reply_instead_of_turn(message, "too_fast")
-
-    handle_message.limits_rate = True
-    Agent.handle_message = handle_message

@@ -1,4 +1,4 @@
-"""The faster action-response validation accepts and refuses exactly what Rasa's does."""
+"""Each speed-up (rasa_patches, components.intent_classifier) gives exactly Rasa's own results."""
 
 import pytest
 from hypothesis import given, settings
@@ -7,8 +7,8 @@ from jsonschema import ValidationError, validate
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 
-import components  # noqa: F401 - installs the speed-up
-from rasa_patches.speedups import _passes_fast_check, _validate_action_result
+import components  # noqa: F401 - installs the speed-ups
+from rasa_patches.action_response_check import _passes_fast_check, _validate_action_result
 
 GOOD = {
     "events": [{"event": "slot", "name": "comparison", "value": "x"}],
@@ -39,9 +39,8 @@ def test_event_classes_resolve_as_in_rasa():
     from rasa.shared.core.events import Event
     from rasa.shared.utils.common import all_subclasses
 
-    from rasa_patches.speedups import _resolve_by_type
-
-    assert Event.resolve_by_type is _resolve_by_type
+    _resolve_by_type = Event.resolve_by_type
+    assert getattr(_resolve_by_type, "cached", False)
     for cls in all_subclasses(Event):
         assert _resolve_by_type(cls.type_name) is next(c for c in all_subclasses(Event) if c.type_name == cls.type_name)
     assert _resolve_by_type("no_such_event", default=Event) is Event
@@ -121,7 +120,7 @@ def test_the_model_graph_run_without_dask_parses_exactly_as_with_it():
     from rasa.core.agent import Agent
     from rasa.engine.runner.dask import DaskGraphRunner
 
-    from rasa_patches import speedups as rasa_speedups
+    from rasa_patches import graph_without_dask
 
     agent = Agent.load("models/bot.tar.gz")
     texts = ["淘宝运营和推广专员有什么区别", "網絡推廣同運營邊個好搵工", "那能力要求呢", "1", "小程序开发运营多少钱"]
@@ -131,10 +130,10 @@ def test_the_model_graph_run_without_dask_parses_exactly_as_with_it():
 
     ours = parses()
     try:
-        DaskGraphRunner.run = rasa_speedups._dask_run
+        DaskGraphRunner.run = graph_without_dask._run_graph.rasa_run
         rasas = parses()
     finally:
-        DaskGraphRunner.run = rasa_speedups._run_graph
+        DaskGraphRunner.run = graph_without_dask._run_graph
     assert ours == rasas and ours[0]["intent"]["name"]
 
 
@@ -143,14 +142,15 @@ def test_intent_probabilities_are_sklearns_own():
     import scipy.sparse
     from sklearn.linear_model import LogisticRegression
 
-    from rasa_patches import speedups as rasa_speedups
+    from components.intent_classifier import _ContiguousScores, _multinomial
 
     X = scipy.sparse.random(200, 3000, density=0.01, format="csr", random_state=1)
     y = np.random.default_rng(0).integers(0, 5, 200)
     clf = LogisticRegression(max_iter=500).fit(X, y)
-    assert np.allclose(clf.predict_proba(X[:5]), rasa_speedups._predict_proba(clf, X[:5]), rtol=0, atol=1e-12)
-    binary = LogisticRegression().fit(X, y % 2)  # not multinomial: sklearn's path
-    assert np.array_equal(binary.predict_proba(X[:5]), rasa_speedups._predict_proba(binary, X[:5]))
+    assert _multinomial(clf)
+    assert np.allclose(clf.predict_proba(X[:5]), _ContiguousScores(clf).predict_proba(X[:5]), rtol=0, atol=1e-12)
+    binary = LogisticRegression().fit(X, y % 2)  # not multinomial: sklearn's own path
+    assert not _multinomial(binary)
 
 
 def test_custom_actions_reuse_one_kept_alive_connection():

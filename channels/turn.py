@@ -1,0 +1,243 @@
+"""What happens to one visitor message, on every channel, top to bottom.
+
+Every channel's blueprint hands its messages to a `Turns` object instead of Rasa's own
+`on_new_message` (rasa.core.channels.channel.register), so a turn is ordinary code:
+
+1. the text is cleaned (assistant.text.clean_input) and the sender put in the channel's
+   namespace (channels.namespaces);
+2. a message over MAX_MESSAGE_CHARS, or one sent faster than a person types
+   (channels.visitor_rate), gets one polite line in the visitor's script and goes no further;
+3. under the conversation's lock, the conversation is read once; its pair of roles, side
+   and fact go into the message's metadata (`context`), which the clause reader uses for
+   前者 / 它俩 / 另一个 (assistant.clauses);
+4. a message with two questions is split (assistant.clauses.separate_questions); each part
+   is parsed once and handled as its own turn with that parse, in the order asked; small
+   talk or a part nobody understood beside a real question is not answered separately;
+5. every bot message reaches the visitor's channel once;
+6. a turn the stores could not serve, or that ended without a message, gets the apology
+   with the contacts; the apology turn is kept in the store's journal and published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from assistant.clauses import separate_questions
+from assistant.kb import load_kb
+from assistant.phrasebook import say
+from assistant.text import clean_input, in_script, script_of
+from channels.limits import MAX_MESSAGE_CHARS, too_long
+from channels.visitor_rate import VisitorRate
+from conversation_store.errors import STORE_ERRORS, primary_store
+
+logger = logging.getLogger(__name__)
+# Intents that are not worth a reply of their own beside a real question.
+SMALL_TALK = {"greet", "thank", "affirm", "goodbye"}
+NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope", "inform", None}
+MAX_PARTS = 2
+
+
+def conversation_context(tracker) -> Dict[str, Any]:
+    """What the clause reader needs of the conversation so far."""
+    slots = tracker.current_slot_values() if tracker is not None else {}
+    return {"pair": slots.get("pair") or [], "subject": slots.get("subject"), "fact": slots.get("fact")}
+
+
+class OncePerMessage(OutputChannel):
+    """Forwards bot messages to the visitor's channel, each distinct message once, and
+    counts what was sent. Rasa sends every bot message through send_response."""
+
+    def __init__(self, inner: OutputChannel):
+        self.inner = inner
+        self.messages = getattr(inner, "messages", [])
+        self._seen: set = set()
+
+    @property
+    def sent(self) -> int:
+        return len(self._seen)
+
+    def name(self) -> str:
+        return self.inner.name()
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        key = json.dumps(message, sort_keys=True, ensure_ascii=False, default=str)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        await self.inner.send_response(recipient_id, message)
+
+    # Whatever way a message is sent, it passes send_response (and Rasa's dispatch in the inner
+    # channel's send_response picks the inner method again).
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: List, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text, "buttons": buttons})
+
+    async def send_quick_replies(self, recipient_id: str, text: str, quick_replies: List, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text, "quick_replies": quick_replies})
+
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"custom": json_message})
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"image": image})
+
+    async def send_attachment(self, recipient_id: str, attachment: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"attachment": attachment})
+
+    async def send_elements(self, recipient_id: str, elements: Iterable[Dict[str, Any]], **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"elements": list(elements)})
+
+    def __getattr__(self, item):
+        return getattr(self.inner, item)
+
+
+class Turns:
+    """The `on_new_message` of one channel. `agent_of` returns the Rasa agent (set by
+    `attach` when the server starts); `namespace` prefixes the channel's sender ids."""
+
+    def __init__(
+        self,
+        namespace: str = "",
+        rate: Optional[VisitorRate] = None,
+        agent_of: Optional[Callable[[], Any]] = None,
+        on_turn: Optional[Callable[..., None]] = None,
+    ):
+        self.namespace = namespace
+        self.rate = rate if rate is not None else VisitorRate.from_settings()
+        self._agent_of = agent_of
+        self.on_turn = on_turn  # called with (channel, seconds, intent) after each turn
+
+    def attach(self, blueprint) -> None:
+        """The agent is Rasa's app.ctx.agent (what Rasa's own on_new_message calls), loaded when
+        the server starts."""
+
+        @blueprint.listener("before_server_start")
+        async def remember_app(app, _loop) -> None:
+            self._agent_of = lambda: app.ctx.agent
+
+    def use(self, agent) -> None:
+        """Another agent, e.g. harness.scripted_agent when a channel is tested on its own."""
+        self._agent_of = lambda: agent
+
+    async def __call__(self, message: UserMessage) -> None:
+        started = time.perf_counter()
+        message.text = clean_input(message.text) if isinstance(message.text, str) else ""
+        if self.namespace and not str(message.sender_id).startswith(self.namespace):
+            message.sender_id = self.namespace + str(message.sender_id)
+        if too_long(message.text):
+            logger.info("message of %d characters from %s refused as too long", len(message.text), message.sender_id)
+            return await self._reply_instead(message, "too_long", limit=MAX_MESSAGE_CHARS)
+        wait = self.rate.wait_for(message.sender_id) if self.rate.enabled else 0.0
+        if wait is None:
+            logger.info("message from %s refused: sending faster than a person types", message.sender_id)
+            return await self._reply_instead(message, "too_fast")
+        if wait:
+            await asyncio.sleep(wait)
+        output = OncePerMessage(message.output_channel)
+        intent = None
+        try:
+            intent = await self._understood_turn(message, output)
+        except STORE_ERRORS as error:
+            logger.error("store unavailable for %s, sending the apology: %r", message.sender_id, error)
+            await self._apologise(message, output, keep=True)
+        else:
+            if not output.sent:
+                logger.error("the turn of %s ended without a message, sending the apology", message.sender_id)
+                await self._apologise(message, output, keep=False)
+        if self.on_turn is not None:
+            self.on_turn(message.input_channel, time.perf_counter() - started, intent)
+
+    async def _understood_turn(self, message: UserMessage, output: OncePerMessage) -> Optional[str]:
+        """Steps 3-5 under the conversation's lock; returns the first part's intent."""
+        agent = self._agent_of() if self._agent_of else None
+        if agent is None or not agent.is_ready():
+            logger.warning("no model loaded yet: %s gets the apology", message.sender_id)
+            return None
+        async with agent.lock_store.lock(message.sender_id):
+            # The primary store: Rasa's FailSafeTrackerStore would answer an error with an empty
+            # conversation, and the turn would run without its context.
+            tracker = await primary_store(agent.tracker_store).retrieve(message.sender_id)
+            metadata = dict(message.metadata) if isinstance(message.metadata, dict) else {}
+            metadata["context"] = conversation_context(tracker)
+            parts = await self._parts(agent, message, metadata, tracker)
+            for index, (text, parse_data) in enumerate(parts):
+                part_metadata = (
+                    metadata if len(parts) == 1 else {**metadata, "part_of_message": {"index": index, "of": len(parts)}}
+                )
+                message_id = (
+                    f"{message.message_id}-{index}" if message.message_id and len(parts) > 1 else message.message_id
+                )
+                await agent.processor.handle_message(
+                    UserMessage(
+                        text,
+                        output,
+                        message.sender_id,
+                        parse_data=parse_data,
+                        input_channel=message.input_channel,
+                        message_id=message_id,
+                        metadata=part_metadata,
+                    )
+                )
+        return (parts[0][1].get("intent") or {}).get("name") if parts else None
+
+    async def _parts(self, agent, message: UserMessage, metadata: dict, tracker) -> List[Tuple[str, dict]]:
+        """(text, parse) of each question to answer: the parts of a two-question message that
+        are worth an answer of their own, else the whole message. Each text is parsed once."""
+
+        async def parse(text: str) -> dict:
+            return await agent.processor.parse_message(
+                UserMessage(text, sender_id=message.sender_id, metadata=metadata), tracker
+            )
+
+        text = message.text
+        # Inside the callback form a message is an answer, never two questions.
+        split = not text.startswith("/") and not (tracker is not None and tracker.active_loop_name)
+        parts = separate_questions(text) if split else []
+        kept = []
+        for part in parts:
+            parsed = await parse(part)
+            if _worth_answering(part, parsed):
+                kept.append((part, parsed))
+        if kept:
+            # Two understood questions are answered in turn; with one, only that one (the other
+            # was small talk or not understood, and would only add a 您是不是想问 to the answer).
+            return kept[:MAX_PARTS]
+        return [(text, await parse(text))]
+
+    async def _reply_instead(self, message: UserMessage, key: str, **values) -> None:
+        """One line of kb/dialogue.yml, in the visitor's script, instead of the turn."""
+        await message.output_channel.send_text_message(
+            message.sender_id, in_script(say(key, **values), script_of(message.text))
+        )
+
+    async def _apologise(self, message: UserMessage, output: OncePerMessage, keep: bool) -> None:
+        if output.sent:  # the answer was sent; only the final save failed
+            return
+        apology = in_script(say("degraded"), script_of(message.text))
+        await output.send_text_message(message.sender_id, apology)
+        agent = self._agent_of() if self._agent_of else None
+        store = primary_store(agent.tracker_store) if agent is not None else None
+        keep_failed_turn = getattr(store, "keep_failed_turn", None)
+        if keep and keep_failed_turn is not None:
+            await keep_failed_turn(message.sender_id, message.text, apology)
+
+
+def _worth_answering(part: str, parsed: dict) -> bool:
+    intent = (parsed.get("intent") or {}).get("name")
+    gap = any(e.get("entity") == "gap" for e in parsed.get("entities") or [])
+    # A part asking for a fact must say something of it: 哪个更该先招？ after a comparison is
+    # the same question going on, not one about job prospects.
+    kb = load_kb()
+    fact = kb.fact_for_intent(intent or "")
+    read = str((parsed.get("reading") or {}).get("focus") or part)
+    if fact and not gap and not kb.fact_supported(fact, read):
+        return False
+    return intent not in SMALL_TALK and (gap or intent not in NOT_UNDERSTOOD)

@@ -1,0 +1,162 @@
+"""channels/turn.py, step by step, without a Rasa server: a fake agent records what the turn
+asks of Rasa (the lock, one read of the conversation, each parse, each handled message)."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+from types import SimpleNamespace
+
+import pytest
+import redis.exceptions
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.lock_store import LockError
+
+from assistant.kb import load_kb
+from assistant.phrasebook import say
+from channels.limits import MAX_MESSAGE_CHARS
+from channels.turn import Turns
+from channels.visitor_rate import VisitorRate
+
+CONTACTS = load_kb().contacts
+TWO_QUESTIONS = "新媒体推广有什么特点？你们有人工客服吗"
+INTENTS = {
+    "新媒体推广有什么特点？": "ask_newmedia_features",
+    "你们有人工客服吗": "request_human",
+    "在吗？": "greet",
+}
+
+
+class FakeAgent:
+    """What a turn uses of Rasa's Agent; `answers` maps a text to the bot messages it gets."""
+
+    def __init__(self, slots=None, answers=None, store_error=None, lock_error=None):
+        self.parsed, self.handled, self.events_kept = [], [], []
+        self.slots = slots or {}
+        self.answers = answers
+        self.store_error, self.lock_error = store_error, lock_error
+        self.lock_store = SimpleNamespace(lock=self._lock)
+        self.tracker_store = SimpleNamespace(retrieve=self._retrieve, keep_failed_turn=self._keep)
+        self.processor = SimpleNamespace(parse_message=self._parse, handle_message=self._handle)
+
+    def is_ready(self):
+        return True
+
+    @asynccontextmanager
+    async def _lock(self, sender_id):
+        if self.lock_error:
+            raise self.lock_error
+        yield
+
+    async def _retrieve(self, sender_id):
+        if self.store_error:
+            raise self.store_error
+        return SimpleNamespace(current_slot_values=lambda: self.slots, active_loop_name=None)
+
+    async def _keep(self, sender_id, text, reply):
+        self.events_kept.append((sender_id, text, reply))
+
+    async def _parse(self, message, tracker):
+        self.parsed.append((message.text, message.metadata))
+        intent = INTENTS.get(message.text, "ask_difference")
+        return {"text": message.text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
+
+    async def _handle(self, message):
+        self.handled.append(message)
+        replies = self.answers.get(message.text, []) if self.answers is not None else [f"答：{message.text}"]
+        for text in replies:
+            await message.output_channel.send_response(message.sender_id, {"text": text})
+
+
+def turn(agent, text, sender="v1", namespace="", rate=None, metadata=None):
+    turns = Turns(namespace=namespace, rate=rate or VisitorRate(0, 1), agent_of=lambda: agent)
+    output = CollectingOutputChannel()
+    message = UserMessage(text, output, sender, metadata=metadata)
+    asyncio.run(turns(message))
+    return [m.get("text") for m in output.messages], message
+
+
+def test_an_ordinary_message_is_parsed_once_and_handled_with_that_parse():
+    agent = FakeAgent()
+    replies, _ = turn(agent, "淘宝运营和推广专员有什么区别")
+    assert replies == ["答：淘宝运营和推广专员有什么区别"]
+    assert [text for text, _ in agent.parsed] == ["淘宝运营和推广专员有什么区别"]
+    assert agent.handled[0].parse_data["intent"]["name"] == "ask_difference"
+
+
+def test_two_questions_are_two_turns_in_order_each_part_parsed_once():
+    agent = FakeAgent()
+    replies, _ = turn(agent, TWO_QUESTIONS)
+    assert [text for text, _ in agent.parsed] == ["新媒体推广有什么特点？", "你们有人工客服吗"]
+    assert [m.text for m in agent.handled] == ["新媒体推广有什么特点？", "你们有人工客服吗"]
+    assert [m.parse_data["intent"]["name"] for m in agent.handled] == ["ask_newmedia_features", "request_human"]
+    assert replies == ["答：新媒体推广有什么特点？", "答：你们有人工客服吗"]
+
+
+def test_small_talk_beside_a_question_gets_no_answer_of_its_own():
+    agent = FakeAgent()
+    replies, _ = turn(agent, "在吗？新媒体推广有什么特点？")
+    assert [m.text for m in agent.handled] == ["新媒体推广有什么特点？"]
+    assert replies == ["答：新媒体推广有什么特点？"]
+
+
+def test_a_message_repeated_by_the_second_part_is_sent_once():
+    offer = "需要的话，我可以请客服回电。"
+    agent = FakeAgent(answers={"新媒体推广有什么特点？": ["特点……", offer], "你们有人工客服吗": ["电话……", offer]})
+    replies, _ = turn(agent, TWO_QUESTIONS)
+    assert replies == ["特点……", offer, "电话……"]
+
+
+def test_the_conversation_context_reaches_the_parse():
+    agent = FakeAgent(slots={"pair": ["淘宝运营", "推广专员"], "subject": "推广专员", "fact": None})
+    turn(agent, "前者需要什么能力")
+    _, metadata = agent.parsed[0]
+    assert metadata["context"] == {"pair": ["淘宝运营", "推广专员"], "subject": "推广专员", "fact": None}
+
+
+def test_the_channel_namespace_and_clean_text():
+    agent = FakeAgent()
+    _, message = turn(agent, "你好\x1b\x00吗", sender="abc", namespace="web:")
+    assert message.sender_id == "web:abc" and agent.handled[0].sender_id == "web:abc"
+    assert "\x1b" not in agent.handled[0].text and "\x00" not in agent.handled[0].text
+
+
+def test_a_too_long_message_gets_one_polite_line_in_the_visitors_script():
+    agent = FakeAgent()
+    replies, _ = turn(agent, "請問" * MAX_MESSAGE_CHARS)
+    assert len(replies) == 1 and str(MAX_MESSAGE_CHARS) in replies[0] and "點" in replies[0]
+    assert not agent.parsed and not agent.handled
+
+
+def test_a_visitor_sending_too_fast_gets_one_polite_line():
+    agent, rate = FakeAgent(), VisitorRate(0.001, 1)
+    turn(agent, "你好", rate=rate)
+    rate.wait_for("v1")  # the allowance is spent: the next would wait far longer than 10 s
+    replies, _ = turn(agent, "在吗", rate=rate)
+    assert replies == [say("too_fast")]
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"lock_error": LockError("Redis is down")},
+        {"store_error": redis.exceptions.ConnectionError("refused")},
+    ],
+)
+def test_a_store_outage_gives_the_apology_kept_for_the_record(broken):
+    agent = FakeAgent(**broken)
+    replies, _ = turn(agent, "你好")
+    assert len(replies) == 1 and CONTACTS["phone"] in replies[0] and CONTACTS["wechat"] in replies[0]
+    assert agent.events_kept == [("v1", "你好", replies[0])]
+
+
+def test_a_turn_that_ends_without_a_message_gets_the_apology():
+    agent = FakeAgent(answers={})
+    replies, _ = turn(agent, "淘宝运营和推广专员有什么区别")
+    assert replies == [say("degraded")]
+
+
+def test_the_apology_follows_a_traditional_visitor():
+    agent = FakeAgent(answers={})
+    replies, _ = turn(agent, "淘寶運營和推廣專員有什麼區別")
+    assert replies and "係統" not in replies[0] and "聯繫" in replies[0]
