@@ -46,6 +46,21 @@ def fact_button(kb: KnowledgeBase, key: str) -> Button:
     return button(fact["title"], fact["intent"])
 
 
+def section_button(kb: KnowledgeBase, key: str) -> Button:
+    """A button for a section of the page index (assistant.page_index): a comparison, one
+    dimension of it ("comparison.dimension"), or a fact."""
+    comparison, _, dim = key.partition(".")
+    if dim:
+        entry = kb.comparisons[comparison]["dimensions"][dim]
+        return button(
+            f"{kb.comparisons[comparison]['title']}：{entry['label']}",
+            "ask_difference",
+            comparison=comparison,
+            dimension=dim,
+        )
+    return fact_button(kb, key)
+
+
 def finish_buttons(kb: KnowledgeBase, buttons: list[Button]) -> list[Button]:
     seen, unique = set(), []
     for b in buttons:

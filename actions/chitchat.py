@@ -75,6 +75,10 @@ class ActionDecline(Action):
         if gap:
             return send(dispatcher, tracker, [gap]) + understood()
         entities = (tracker.latest_message or {}).get("entities") or []
+        services = [e.get("value") for e in entities if e.get("entity") == "service"]
+        if services:  # a request about a service the agency sells is never declined: its staff answer it
+            text = say("price", service=services[0])
+            return send(dispatcher, tracker, [Reply(text), offer_reply()]) + understood()
         if tracker.get_slot("comparison") and any(e.get("entity") == "dimension" for e in entities):
             plan = _plan_from_entities(kb, tracker)  # 各自干的活儿呢 right after a comparison: a follow-up
             if plan:
@@ -142,9 +146,12 @@ class ActionClarify(Action):
                 + comparisons.plan_slots(plan, kb, message.get("entities"))
                 + understood()
             )
-        options = suggestions(
+        # The page index's best sections first (components.page_index), then the classifier's.
+        options = [answers.section_button(kb, key) for key in message.get("page_candidates") or []]
+        options += suggestions(
             kb, message.get("intent_ranking") or [], message.get("entities") or [], tracker.get_slot("comparison")
         )
+        options = list({b["payload"]: b for b in options}.values())[:3]
         if options:
             first = Reply(
                 say("clarify"),

@@ -224,7 +224,36 @@ def _resolve(text: str, earlier: List[Tuple[int, int, str]], context: Context) -
     return edits, notes
 
 
+@lru_cache(maxsize=1)
+def _corrections() -> re.Pattern:
+    cues = sorted(glossary()["corrections"], key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, cues)))
+
+
+_NOT_THIS_BUT = re.compile(r"不是[^，,。！？!?]{1,20}[，,]\s*(?:而)?是")
+MIN_CORRECTED = 4  # characters after the cue that can be a question
+
+
+def corrected(text: str) -> Optional[int]:
+    """Where the corrected question starts, when the visitor corrects themself (……哦不对，我是想
+    知道X / 不对，我想问的不是前景，是工作方向), else None."""
+    cues = list(_corrections().finditer(text))
+    if not cues:
+        return None
+    start = cues[-1].end()
+    but = _NOT_THIS_BUT.search(text, start)
+    if but:
+        start = but.end()
+    while start < len(text) and text[start] in "吧啊哦呀嘛呢，,：: ":
+        start += 1
+    rest = text[start:].strip(" ，,：:。!！")
+    return start if len(rest) >= MIN_CORRECTED else None
+
+
 def read(mapped: Mapped, context: Context = Context()) -> Reading:
+    fixed = corrected(mapped.text)
+    if fixed is not None:  # the correction replaces what came before it
+        mapped = mapped.select([(fixed, len(mapped.text))])
     text = mapped.text
     spans = [(0, len(text))]
     asked: List[str] = []
@@ -287,6 +316,8 @@ def separate_questions(text: str) -> List[str]:
         return []
     normalized = normalize_mapped(text)
     t = normalized.text
+    if corrected(t) is not None:
+        return []  # one question, corrected: read() keeps what follows the correction
     found = questions(t)
     if len(found) < 2:
         return []

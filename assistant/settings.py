@@ -24,6 +24,7 @@ class Setting:
     meaning: str
     group: str
     secret: bool = False
+    stack_default: Optional[str] = None  # what scripts/stack.sh uses instead, when it differs
 
     def value(self, environ: Optional[Mapping[str, str]] = None) -> str:
         """The environment's value, stripped; the default when unset or blank."""
@@ -40,8 +41,10 @@ class Setting:
         return self.value(environ).split()
 
 
-def _declare(name: str, default: str, meaning: str, group: str, secret: bool = False) -> Setting:
-    setting = DECLARED[name] = Setting(name, default, meaning, group, secret)
+def _declare(
+    name: str, default: str, meaning: str, group: str, secret: bool = False, stack_default: Optional[str] = None
+) -> Setting:
+    setting = DECLARED[name] = Setting(name, default, meaning, group, secret, stack_default)
     return setting
 
 
@@ -96,7 +99,9 @@ TRACKER_SQLITE_PATH = _(
 TRACKER_JOURNAL_PATH = _(
     "TRACKER_JOURNAL_PATH", "var/tracker-journal.db", "events kept on disk while PostgreSQL is unavailable", STORES
 )
-TRACKER_DB_HOST = _("TRACKER_DB_HOST", "", "PostgreSQL host of the conversations (the stack; empty: SQLite)", STORES)
+TRACKER_DB_HOST = _(
+    "TRACKER_DB_HOST", "", "PostgreSQL host of the conversations (empty: SQLite)", STORES, stack_default="127.0.0.1"
+)
 TRACKER_DB_PORT = _("TRACKER_DB_PORT", "5432", "PostgreSQL port", STORES)
 TRACKER_DB_NAME = _("TRACKER_DB_NAME", "chuangyiling", "PostgreSQL database of the conversations", STORES)
 TRACKER_DB_USER = _("TRACKER_DB_USER", "postgres", "PostgreSQL user", STORES)
@@ -150,6 +155,10 @@ STACK_RASA_PORTS = _("STACK_RASA_PORTS", "", "the Rasa replicas' ports (set by s
 STACK_ACTION_PORTS = _("STACK_ACTION_PORTS", "", "the action replicas' ports (set by scripts/stack.sh)", STACK)
 STACK_BODY_LIMIT = _("STACK_BODY_LIMIT", "64k", "largest request body nginx accepts", STACK)
 STACK_RATE_PER_SECOND = _("STACK_RATE_PER_SECOND", "20", "requests a second nginx accepts from one address", STACK)
+RASA_AUTH_TOKEN = _(
+    "RASA_AUTH_TOKEN", "", "token of Rasa's HTTP API on the stack (the API is off when unset)", STACK, True
+)
+SOCKETS = _("SOCKETS", "10000", "widget sockets `make bench-sockets` holds open", STACK)
 STACK_RATE_BURST = _("STACK_RATE_BURST", "40", "requests nginx accepts at once from one address", STACK)
 
 # Read by the tools this project runs, not by its code; set by the Makefile and the scripts.

@@ -100,6 +100,15 @@ _TAIWAN_WORDS = {"網絡": "網路", "軟件": "軟體", "信息": "資訊", "�
 _S2HK = opencc.OpenCC("s2hk")
 
 
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+
+
+def is_english(text: str) -> bool:
+    """A whole sentence in English (at least three English words, no Chinese character)."""
+    return len(_LATIN_WORD.findall(text or "")) >= 3 and not _CJK_CHAR.search(text or "")
+
+
 def script_of(text: str) -> str | None:
     """'traditional', 'taiwan', 'hongkong' (Traditional with that region's words), 'simplified',
     or None when the text does not tell."""

@@ -43,7 +43,7 @@ def _english_pattern() -> tuple[re.Pattern, dict]:
     table = {k.lower(): v for k, v in glossary()["english"].items()}
     words = sorted(table, key=len, reverse=True)
     pattern = re.compile(
-        r"(?<![a-z_])(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")(?![a-z_])"
+        r"(?<![a-z_'])(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")(?![a-z_])"
     )
     return pattern, table
 
@@ -61,6 +61,18 @@ def english_edits(text: str):
     return [(m.start(), m.end(), table[re.sub(r"\s+", " ", m.group())]) for m in pattern.finditer(text)]
 
 
+_SHORTHAND_ALONE = re.compile(r"^[\W_]*(\w+)[\W_]*$")
+
+
+def shorthand_edits(text: str):
+    """886 / 3q as the whole message is a goodbye or thanks; inside a sentence it is not."""
+    alone = _SHORTHAND_ALONE.match(text)
+    table = {str(k).lower(): v for k, v in glossary()["shorthand"].items()}
+    if alone and alone.group(1) in table:
+        return [(alone.start(1), alone.end(1), table[alone.group(1)])]
+    return []
+
+
 def _lower(text: str) -> str:
     return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
 
@@ -76,6 +88,7 @@ def normalize_mapped(text: str, corrector=None) -> Mapped:
     m = m.edit(regional_edits(m.text))
     m = m.map_chars(to_simplified)
     m = m.map_chars(_lower)
+    m = m.edit(shorthand_edits(m.text))
     m = m.edit(english_edits(m.text))
     m = m.edit((s.start(), s.end(), "") for s in _SPACE_NEAR_CJK.finditer(m.text))
     if corrector is not None:

@@ -29,6 +29,7 @@ from assistant.wording import normalize_mapped
 SCRIPT = "script"
 READING = "reading"
 TEXT_MAP = "text_map"
+FULL_TEXT = "full_text"
 # Only the start of a very long message is read: the question is there, and the
 # featurizers' cost grows with the length (5,000 characters took seconds).
 MAX_NLU_CHARS = 500
@@ -66,6 +67,7 @@ class ChineseNormalizer(GraphComponent):
             if not mapped.text.strip():
                 # Only control characters or spaces: the classifier would get no feature at all.
                 mapped = Mapped.of(BLANK_MESSAGE)
+            message.set(FULL_TEXT, mapped.text)  # the page index looks for quotations in all of it
             reading = read(mapped, Context.from_metadata(message.get("metadata")))
             message.set(TEXT, reading.focus.text)
             message.set(TEXT_MAP, [list(reading.focus.starts), list(reading.focus.ends)])

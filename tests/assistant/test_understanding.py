@@ -145,3 +145,41 @@ def test_one_question_with_a_story_is_not_two():
 )
 def test_is_question(text, asks):
     assert is_question(text) is asks
+
+
+@pytest.mark.parametrize(
+    "typed, read_as",
+    [
+        ("How does a promotion specialist differ from a Taobao operator?", "怎么推广专员区别淘宝运营?"),
+        ("What are the main features of new media marketing?", "什么主要特点新媒体推广?"),
+        ("Does operations include marketing?", "运营包含市场?"),
+    ],
+)
+def test_a_whole_english_question_keeps_the_pages_terms_and_drops_the_rest(typed, read_as):
+    assert normalize_mapped(typed, default_corrector()).text == read_as
+
+
+@pytest.mark.parametrize("typed, read_as", [("886", "拜拜"), ("88~", "拜拜~"), ("3Q!!", "谢谢!!")])
+def test_shorthand_alone_is_a_goodbye_or_thanks(typed, read_as):
+    assert normalize_mapped(typed).text == read_as
+
+
+def test_shorthand_inside_a_sentence_is_left_alone():
+    assert normalize_mapped("我住886号").text == "我住886号"
+
+
+@pytest.mark.parametrize(
+    "typed, focus",
+    [
+        ("网络广告有哪些形式？哦不对，我是想问网络推广有什么作用", "网络推广有什么作用"),
+        ("不对，我想问的不是就业，是两者的工作内容", "两者的工作内容"),
+        ("说错了，是电商运营和新媒体推广", "是电商运营和新媒体推广"),
+    ],
+)
+def test_a_correction_replaces_what_came_before_it(typed, focus):
+    assert reading(typed).focus.text == focus
+    assert separate_questions(typed) == []  # one question, corrected: never answered twice
+
+
+def test_a_message_that_only_says_no_is_not_a_correction():
+    assert reading("不对").focus.text == "不对"

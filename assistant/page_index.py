@@ -1,0 +1,156 @@
+"""The page as an index: every statement, heading, label and alias of the knowledge base,
+searchable by the characters a visitor types.
+
+A section is what one answer covers: a comparison (its title, summary and roles), one
+dimension of a comparison (its label and both sides' statements), or a fact (its title,
+statements, items, steps and evidence words). Text is compared as words (jieba, with every
+term of the knowledge base in its dictionary, after the glossary's normalisation to
+Simplified Mandarin), weighted by how rare a word is across sections, so 务实 counts for more
+than 运营, and a word no section holds (天气) counts most of all: the page does not say it.
+
+- `quoted(text)`: the section a quotation of the page comes from (“运营偏向务实…” 这话怎么理解).
+- `search(text)`: the sections a question is most about, best first, with scores in 0..1
+  (the share of the question's rare character pairs that the section holds).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, List, Optional, Tuple
+
+from assistant.kb import KnowledgeBase, load_kb
+from assistant.wording import normalize
+
+QUOTES = re.compile(r"[“\"「『‘']([^”\"」』’']{4,})[”\"」』’']")
+_NOT_TEXT = re.compile(r"[\s,.!?;:，。！？；：、()（）《》\"'“”‘’「」『』\-—~…·*]+")
+MIN_QUOTE_COVERAGE = 0.6  # of a quotation's pairs found in one section's statements
+# Pairs every question has (question words, politeness): they say nothing of a section.
+ASKING = set(
+    "什么 怎么 怎样 么样 哪个 哪些 有什 是什 一下 请问 问一 问下 这个 那个 可以 能不 不能 知道 想知 想问 是不 不是 有没 没有 的区 区别 别是 和的".split()
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # comparison key, "comparison.dimension", or the fact key
+    intent: str  # the intent that asks for it
+    comparison: Optional[str] = None
+    dimension: Optional[str] = None
+    fact: Optional[str] = None
+    statements: str = ""  # what the page says there
+    words: str = ""  # headings, labels, roles and evidence words
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    import jieba
+
+    segmenter = jieba.Tokenizer()
+    for term in load_kb().all_terms():
+        segmenter.add_word(normalize(term))
+    return segmenter
+
+
+def words(text: str) -> List[str]:
+    """The text's words of two characters or more (a single character says too little), with the
+    shorter words inside long ones (市场部门: 市场, 部门)."""
+    runs = [run for run in _NOT_TEXT.split(text.lower()) if run]
+    return [w for run in runs for w in _segmenter().lcut_for_search(run, HMM=False) if len(w) > 1]
+
+
+def pairs(text: str) -> List[str]:
+    """Character pairs of the text's runs of letters (punctuation and spaces cut runs)."""
+    out = []
+    for run in _NOT_TEXT.split(text.lower()):
+        out += [run[i : i + 2] for i in range(len(run) - 1)] if len(run) > 1 else [run] if run else []
+    return out
+
+
+def _sections(kb: KnowledgeBase) -> Iterable[Section]:
+    def role_names(keys) -> str:
+        return " ".join(" ".join([kb.subjects[k]["name"], *kb.subjects[k]["aliases"]]) for k in keys)
+
+    for key, comp in kb.comparisons.items():
+        roles = role_names(comp["subjects"])
+        lines = [comp.get("summary") or ""] + [
+            line.get("text") or "" for line in kb.overview["lines"] if line.get("comparison") == key
+        ]
+        labels = " ".join(entry["label"] for entry in comp["dimensions"].values())
+        yield Section(
+            key, "ask_difference", comparison=key, statements=" ".join(lines), words=f"{comp['title']} {roles} {labels}"
+        )
+        for dim, entry in comp["dimensions"].items():
+            names = (
+                " ".join([kb.dimensions[dim]["name"], *kb.dimensions[dim].get("aliases", [])])
+                if dim in kb.dimensions
+                else dim
+            )
+            said = " ".join([entry.get("both") or "", *entry["sides"].values()])
+            yield Section(
+                f"{key}.{dim}",
+                "ask_dimension",
+                comparison=key,
+                dimension=dim,
+                statements=said,
+                words=f"{entry['label']} {names} {roles}",
+            )
+    for key, fact in kb.facts.items():
+        said = " ".join(
+            [fact.get("text") or ""]
+            + [f"{i.get('label', '')} {i['text']}" for i in fact.get("items", []) + fact.get("steps", [])]
+        )
+        yield Section(
+            key,
+            fact["intent"],
+            fact=key,
+            statements=said,
+            words=f"{fact['title']} {' '.join(fact.get('evidence', []))}",
+        )
+
+
+class PageIndex:
+    def __init__(self, kb: KnowledgeBase):
+        self.sections = list(_sections(kb))
+        self._said = [Counter(pairs(normalize(s.statements))) for s in self.sections]
+        self._all = [Counter(words(normalize(f"{s.statements} {s.words}"))) for s in self.sections]
+        holders = Counter(p for counts in self._all for p in counts)
+        n = len(self.sections)
+        self.idf = {p: math.log((n + 1) / (k + 0.5)) for p, k in holders.items()}
+        self.unseen = math.log((n + 1) / 0.5)  # a pair no section holds: the page does not say it
+
+    def _coverage(self, query: List[str], counts: Counter) -> float:
+        weights = [0.0 if p in ASKING else self.idf.get(p, self.unseen) for p in query]
+        total = sum(weights)
+        if not any(weights) or (len([w for w in weights if w]) < 2 and max(weights) < self.unseen / 2):
+            # 好的, 嗯: too little to say what it is about
+            return 0.0
+        return sum(w for p, w in zip(query, weights) if p in counts) / total
+
+    def quoted(self, text: str) -> Optional[Tuple[Section, float]]:
+        """The section whose statements a quotation in the text comes from, if any."""
+        best = None
+        for quote in QUOTES.findall(text):
+            query = pairs(normalize(quote))
+            if len(query) < 4:
+                continue
+            for section, said in zip(self.sections, self._said):
+                hits = sum(1 for p in query if p in said) / len(query)
+                # The most specific section wins a tie: a comparison comes before its dimensions.
+                if hits >= MIN_QUOTE_COVERAGE and (best is None or hits >= best[1] - 1e-9):
+                    best = (section, hits)
+        return best
+
+    def search(self, text: str, limit: int = 3) -> List[Tuple[Section, float]]:
+        query = words(normalize(text))
+        scored = [(section, self._coverage(query, counts)) for section, counts in zip(self.sections, self._all)]
+        scored.sort(key=lambda item: -item[1])
+        return scored[:limit]
+
+
+@lru_cache(maxsize=1)
+def load_index() -> PageIndex:
+    return PageIndex(load_kb())

@@ -1,0 +1,98 @@
+"""The page index's word in the NLU (assistant.page_index), after the intent classifier.
+
+- A message quoting the page (“运营偏向务实…” 这话怎么理解) is about the quoted section,
+  whatever the classifier made of the words around the quotation.
+- A message the classifier declined (out_of_scope) or was unsure of (nlu_fallback) is
+  answered from the section the index finds when the index is sure of it; when the index is
+  only fairly sure, it becomes a clarification whose candidates (`page_candidates`) are the
+  index's best two sections. The page's own gaps (a `gap` entity: 工资, 证书 …) stay declined.
+The section is given to the actions as entities (`comparison`, `dimension`) and the intent
+that asks for it; `page_match` in the parse output says what the index decided and why.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from assistant.kb import load_kb
+from assistant.page_index import Section, load_index
+from components.normalizer import FULL_TEXT
+
+PAGE_MATCH = "page_match"
+PAGE_CANDIDATES = "page_candidates"
+UNSURE_INTENTS = {"out_of_scope", "nlu_fallback"}
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class PageIndexMatcher(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        # Shares of a question's rare character pairs that a section holds (docs/pipeline.md).
+        return {"answer_at": 0.75, "answer_margin": 0.15, "suggest_at": 0.5}
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        self.config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> PageIndexMatcher:
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if isinstance(text, str) and text and not text.startswith("/"):
+                self._consult(message, text)
+        return messages
+
+    def _consult(self, message: Message, focus: str) -> None:
+        index = load_index()
+        intent = (message.get(INTENT) or {}).get("name")
+        entities = message.get(ENTITIES) or []
+        if any(e.get("entity") == "gap" for e in entities):
+            return  # the page's known gaps keep their own honest answer
+        quoted = index.quoted(message.get(FULL_TEXT) or focus)
+        # A quotation is the subject unless the question around it clearly asks for a fact of its
+        # own (李叫兽说市场部是“……无形价值的部门”，这个无形价值具体指什么).
+        asks_fact = load_kb().fact_for_intent(intent or "") and (message.get(INTENT) or {}).get("confidence", 0) >= 0.5
+        if quoted and not asks_fact:
+            return self._answer(message, quoted[0], quoted[1], "quotation")
+        if intent not in UNSURE_INTENTS:
+            return
+        found = index.search(focus, limit=2)
+        (best, score), (_, second) = found[0], found[1]
+        if score >= self.config["answer_at"] and score - second >= self.config["answer_margin"]:
+            return self._answer(message, best, score, "search")
+        if score >= self.config["suggest_at"]:
+            message.set(INTENT, {"name": "nlu_fallback", "confidence": score}, add_to_output=True)
+            candidates = [s.key for s, v in found if v >= self.config["suggest_at"]]
+            message.set(PAGE_CANDIDATES, candidates, add_to_output=True)
+            message.set(PAGE_MATCH, {"decision": "suggest", "score": round(score, 3)}, add_to_output=True)
+
+    @staticmethod
+    def _answer(message: Message, section: Section, score: float, how: str) -> None:
+        entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in ("comparison", "dimension")]
+        end = len(message.get(TEXT) or "")
+        for name, value in (("comparison", section.comparison), ("dimension", section.dimension)):
+            if value:
+                entities.append(
+                    {"entity": name, "value": value, "start": 0, "end": end, "extractor": "PageIndexMatcher"}
+                )
+        message.set(ENTITIES, entities, add_to_output=True)
+        chosen = {"name": section.intent, "confidence": round(max(score, 0.5), 3)}
+        ranking = [chosen] + [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != section.intent]
+        message.set(INTENT, chosen, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        message.set(PAGE_MATCH, {"decision": how, "section": section.key, "score": round(score, 3)}, add_to_output=True)

@@ -1,0 +1,84 @@
+"""assistant/page_index.py: quotations and paraphrases of the page reach their section, and
+what the page does not cover scores low (the index must agree before anything is declined)."""
+
+import pytest
+import yaml
+
+from assistant.kb import load_kb
+from assistant.page_index import load_index
+
+INDEX = load_index()
+
+
+def best(text: str) -> tuple:
+    found = INDEX.search(text, limit=2)
+    return found[0][0].key, found[0][1], found[0][1] - found[1][1]
+
+
+@pytest.mark.parametrize(
+    "message, section",
+    [
+        ("有人说“运营偏向务实，市场偏向务虚”，怎么理解", "ops_vs_marketing"),
+        ("「推广专员只要宣传能力够强」这句话对吗", "taobao_vs_promoter.ability"),
+        ("你们文章里写“运营是对内的事情较多”，啥意思", "online_promo_vs_ops.focus"),
+        ("‘用户认知是市场部分更关注的’，那后面几步呢", "funnel_ownership"),
+        ("'品牌简化决策的价值'具体指什么", "intangible_value"),
+        ("文中说的“传播速度实时化”是什么意思", "newmedia_features"),
+    ],
+)
+def test_a_quotation_of_the_page_reaches_its_section(message, section):
+    found = INDEX.quoted(message)
+    assert found is not None and found[0].key == section, found
+
+
+def test_every_statement_of_the_page_quoted_back_reaches_a_section_that_says_it():
+    kb = load_kb()
+    for where, statement in kb.quotes():
+        if where == "contacts" or len(statement) < 8:
+            continue
+        found = INDEX.quoted(f"“{statement}”这句话怎么理解")
+        assert found is not None, where
+        assert found[1] >= 0.9, (where, found[0].key, found[1])
+
+
+@pytest.mark.parametrize(
+    "message, section",
+    [
+        ("务实和务虚指的是哪两个部门", "ops_vs_marketing"),
+        ("传播个性化、实时化、多元化那几个点", "newmedia_features"),
+        ("品牌简化决策消费线索身份象征", "intangible_value"),
+        ("认知转化使用付费这几个环节", "purchase_funnel"),
+    ],
+)
+def test_a_paraphrase_in_the_pages_own_words_is_found_first_and_at_least_suggested(message, section):
+    key, score, _ = best(message)
+    assert key == section and score >= 0.5, (key, score)
+
+
+OUT_OF_SCOPE = [
+    "今天天气怎么样",
+    "你们公司地址在哪里",
+    "推荐一本学编程的书",
+    "抖音直播带货怎么做",
+    "运营做久了能升到什么职位",
+    "新手怎么自学网络推广",
+    "好的",
+    "嗯嗯",
+]
+
+
+@pytest.mark.parametrize("message", OUT_OF_SCOPE)
+def test_what_the_page_does_not_cover_scores_below_answering(message):
+    _, score, _ = best(message)
+    assert score < 0.5, score
+
+
+def test_precision_on_the_out_of_scope_questions_of_our_held_out_sets():
+    """Of our own sets' out-of-scope questions, none would be answered from the page."""
+    cases = []
+    for name in ("eval/heldout_cases.yml", "eval/heldout2_cases.yml"):
+        with open(name, encoding="utf-8") as f:
+            cases += [c for c in yaml.safe_load(f)["cases"] if c["topic"] == "out_of_scope"]
+    assert cases
+    answered = [c["turns"][-1] for c in cases if best(c["turns"][-1])[1] >= 0.75]
+    assert answered == []
