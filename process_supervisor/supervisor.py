@@ -9,8 +9,10 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+from conversation_store import integrity
 from process_supervisor.endpoints import ROOT
 from process_supervisor.endpoints import render as render_endpoints
 
@@ -110,15 +112,33 @@ class Supervisor:
             child.delay = min(child.delay * 2, MAX_DELAY)
 
 
+def rasa_host(env=os.environ) -> str:
+    """RASA_HOST: the address `make run`'s Rasa server listens on; loopback unless told otherwise
+    (Rasa's own default, 0.0.0.0, would open it to the whole network)."""
+    return env.get("RASA_HOST", "").strip() or "127.0.0.1"
+
+
+def check_conversations(tracker: Path, say: Callable[[str], None]) -> bool:
+    """SQLite's integrity check of the conversations file before anything starts; a sound file
+    is copied to its backup (conversation_store/integrity.py)."""
+    damage = integrity.check(tracker)
+    if damage is not None:
+        say("run: " + damage.advice().replace("\n", "\nrun: "))
+        return False
+    integrity.back_up(tracker)
+    return True
+
+
 def main(argv: Sequence[str] = ()) -> int:
     """`python -m process_supervisor`: what scripts/run.sh starts (ports from the environment)."""
     env = os.environ
     py = sys.executable
     rasa_port, action_port, web_port = env["RASA_PORT"], env["ACTION_PORT"], env["WEB_PORT"]
     cors = env.get("CORS_ORIGINS", "").split()
-    endpoints = render_endpoints(
-        ROOT / "var" / "endpoints.run.yml", action_port, env.get("TRACKER_SQLITE_PATH") or ROOT / "var" / "tracker.db"
-    )
+    tracker = Path(env.get("TRACKER_SQLITE_PATH") or ROOT / "var" / "tracker.db")
+    if not check_conversations(tracker, lambda line: print(line, file=sys.stderr, flush=True)):
+        return 1
+    endpoints = render_endpoints(ROOT / "var" / "endpoints.run.yml", action_port, tracker)
     children = [
         Child(
             "action server",
@@ -135,6 +155,8 @@ def main(argv: Sequence[str] = ()) -> int:
                 "run",
                 "--model",
                 "models/bot.tar.gz",
+                "--interface",
+                rasa_host(env),
                 "--port",
                 rasa_port,
                 "--credentials",

@@ -78,6 +78,24 @@ def test_answers_resume_after_the_action_server_is_killed(run):
     assert "restarting" in open(run.log.name).read()
 
 
+def listening_addresses(port):
+    """The local addresses of the sockets listening on `port` (/proc/net/tcp and tcp6)."""
+    found = []
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                address, hex_port = local.split(":")
+                if state == "0A" and int(hex_port, 16) == port and len(address) == width:
+                    found.append(address)
+    return found
+
+
+def test_rasa_listens_on_loopback_only(run):
+    # 0100007F is 127.0.0.1 as the kernel prints it; 00000000 would be every interface.
+    assert listening_addresses(run.ports["RASA_PORT"]) == ["0100007F"]
+
+
 def test_ctrl_c_stops_every_server(run):
     servers = [pids_running(f"--port {run.ports[name]}") for name in ("RASA_PORT", "ACTION_PORT")]
     assert all(servers)
