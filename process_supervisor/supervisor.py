@@ -118,6 +118,14 @@ def rasa_host(env=os.environ) -> str:
     return env.get("RASA_HOST", "").strip() or "127.0.0.1"
 
 
+def wechat_front(env=os.environ) -> Optional[tuple]:
+    """(host, port) of the WeChat front when WECHAT_TOKEN turns the channel on: WECHAT_HOST
+    (default 127.0.0.1, behind the HTTPS proxy WeChat needs) and WECHAT_PORT (default 5006)."""
+    if not env.get("WECHAT_TOKEN", "").strip():
+        return None
+    return env.get("WECHAT_HOST", "").strip() or "127.0.0.1", int(env.get("WECHAT_PORT", "").strip() or 5006)
+
+
 def check_conversations(tracker: Path, say: Callable[[str], None]) -> bool:
     """SQLite's integrity check of the conversations file before anything starts; a sound file
     is copied to its backup (conversation_store/integrity.py)."""
@@ -169,8 +177,22 @@ def main(argv: Sequence[str] = ()) -> int:
             f"http://127.0.0.1:{rasa_port}/",
         ),
     ]
+    wechat = wechat_front(env)
+    if wechat:
+        # WeChat's webhook in a process of its own: its 5 s hold however busy Rasa is (docs/wechat.md).
+        host, port = wechat
+        children.append(
+            Child(
+                "WeChat front",
+                [py, "-m", "channels.wechat", "--host", host, "--port", str(port)]
+                + ["--rasa-url", f"http://127.0.0.1:{rasa_port}", "--credentials", "credentials.yml"],
+                f"http://127.0.0.1:{port}/webhooks/wechat/",
+            )
+        )
     ready = (
         f"Ready: widget http://localhost:{web_port}/ · staff http://localhost:{web_port}/staff/ · REST "
-        f"http://localhost:{rasa_port}/webhooks/rest/webhook · Ctrl-C stops"
+        f"http://localhost:{rasa_port}/webhooks/rest/webhook"
+        + (f" · WeChat http://localhost:{wechat[1]}/webhooks/wechat/webhook" if wechat else "")
+        + " · Ctrl-C stops"
     )
     return Supervisor(children, say=lambda line: print(line, flush=True), ready_line=ready).run()

@@ -51,7 +51,9 @@ class RasaRelay:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self.timeout)
         try:
-            async with self._session.post(self.url, json={"openid": openid, "text": text}, headers=self.headers) as resp:
+            async with self._session.post(
+                self.url, json={"openid": openid, "text": text}, headers=self.headers
+            ) as resp:
                 if resp.status != 200:
                     raise TurnFailed(f"the Rasa server answered {resp.status}")
                 body = await resp.json()
