@@ -19,8 +19,8 @@ export CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:${WEB_PORT} http://127.0.0
 export STACK_PORT STACK_ACTION_PORT=$((STACK_PORT + 1)) STACK_WEB_PORT=$((STACK_PORT + 2))
 export STACK_RASA_PORTS=$(for i in $(seq 1 "$RASA_REPLICAS"); do echo -n "$((STACK_PORT + 9 + i)) "; done)
 export STACK_ACTION_PORTS=$(for i in $(seq 1 "$ACTION_REPLICAS"); do echo -n "$((STACK_PORT + 29 + i)) "; done)
-# One WeChat front per Rasa replica (+50..): WeChat's 5 s hold however busy the replica is.
-export STACK_WECHAT_PORTS=$(for i in $(seq 1 "$RASA_REPLICAS"); do echo -n "$((STACK_PORT + 49 + i)) "; done)
+# One WeChat front per Rasa replica (+40..): WeChat's 5 s hold however busy the replica is.
+export STACK_WECHAT_PORTS=$(for i in $(seq 1 "$RASA_REPLICAS"); do echo -n "$((STACK_PORT + 39 + i)) "; done)
 # endpoints.production.yml reads these (defaults: this machine's services).
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:${STACK_ACTION_PORT}/webhook}
 export TRACKER_DB_HOST=${TRACKER_DB_HOST:-127.0.0.1} TRACKER_DB_PORT=${TRACKER_DB_PORT:-5432}

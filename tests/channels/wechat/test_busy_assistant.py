@@ -7,6 +7,8 @@ request's arrival. scripts/bench_wechat.py measures the same with the trained as
 import time
 import uuid
 
+import pytest
+
 from tests.channels.wechat.harness import (
     ChannelServer,
     ScriptedBot,
@@ -15,6 +17,8 @@ from tests.channels.wechat.harness import (
     settings_for,
     text_xml,
 )
+
+pytestmark = pytest.mark.e2e  # about 20 s of held CPU: not for `make pytest-fast`
 
 BUSY_SECONDS = 6.0  # what the issue measured: WeChat answered after 6.3-8.5 s
 BUDGET = 4.5
@@ -47,7 +51,7 @@ def test_acknowledged_in_time_while_the_assistant_computes_and_answered_through_
     ):
         openid = visitor()
         reply = server.wechat(timeout=10).post(text_xml(openid, "忙的时候"))
-        assert reply.kind == "success" and reply.seconds < BUDGET + 0.3, reply
+        assert reply.kind == "success" and reply.seconds < BUDGET, reply
         assert stub.wait_for(1, timeout=20) == ["答：忙的时候"] and stub.sent[0]["touser"] == openid
 
 
@@ -57,7 +61,7 @@ def test_without_the_api_the_connection_is_closed_in_time_and_a_retry_gets_the_a
         query = wechat.query()
         first = wechat.post(xml, query=query)
         # Closed unanswered before WeChat's 5 s: WeChat retries instead of counting a failure.
-        assert first.kind == "error" and first.seconds < BUDGET + 0.3, first
+        assert first.kind == "error" and first.seconds < BUDGET, first
         retry = wechat.post(xml, query=query)  # WeChat's retry repeats the request
-        assert retry.kind == "text" and retry.content == "答：忙" and retry.seconds < BUDGET + 0.3
+        assert retry.kind == "text" and retry.content == "答：忙" and retry.seconds < BUDGET
         assert server.bot.texts() == ["忙"]

@@ -2,17 +2,21 @@
 observed signature must not carry another body or another openid. WeChat's own retry (the same
 request again) still gets its answer. Shared by the stack's fronts through Redis."""
 
+import json
 import shutil
 import subprocess
 import tempfile
+import urllib.error
+import urllib.request
 import uuid
 
 import pytest
 
+from channels.wechat import relay
 from channels.wechat.replay import NonceMemory, RedisNonces
 from harness.bot_process import free_port
 from harness.stack_process import wait_port
-from tests.channels.wechat.harness import AES_KEY, APP_ID, ChannelServer, ScriptedBot, settings_for, text_xml
+from tests.channels.wechat.harness import AES_KEY, APP_ID, TOKEN, ChannelServer, ScriptedBot, settings_for, text_xml
 from tests.markers import starts_servers
 
 
@@ -51,6 +55,28 @@ def test_the_same_signature_with_the_same_body_but_another_openid_is_refused():
         query = {**wechat.query(), "openid": "oa"}
         assert wechat.post(xml, query=query).kind == "text"
         assert wechat.post(xml, query={**query, "openid": "ob"}).status == 403
+
+
+def test_the_turn_route_takes_only_the_fronts_key():
+    """Rasa's /webhooks/wechat/turn would otherwise let any client speak as any follower."""
+    with ChannelServer(settings_for(), ScriptedBot()) as server:
+        url = server.rasa_url + "/turn"
+        body = json.dumps({"openid": "ovictim", "text": "我的电话是13800138000"}).encode()
+        for headers in ({}, {relay.KEY_HEADER: "0" * 64}, {relay.KEY_HEADER: relay.relay_key("othertoken")}):
+            assert post(url, body, headers) == 403
+        key = {relay.KEY_HEADER: relay.relay_key(TOKEN)}
+        assert post(url, b"{not json", key) == 400 and post(url, b'{"openid": 5}', key) == 400
+        assert server.bot.calls == []
+        assert post(url, body, key) == 200 and server.bot.calls == [("wechat:ovictim", "我的电话是13800138000")]
+
+
+def post(url, body, headers) -> int:
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json", **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
 
 
 @pytest.fixture(scope="module")
