@@ -137,16 +137,16 @@ def check_conversations(tracker: Path, say: Callable[[str], None]) -> bool:
     return True
 
 
-def main(argv: Sequence[str] = ()) -> int:
-    """`python -m process_supervisor`: what scripts/run.sh starts (ports from the environment)."""
-    env = os.environ
-    py = sys.executable
+def _dial(host: str) -> str:
+    """The address to reach a server that listens on `host` from this machine."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+
+def run_children(env, endpoints: Path, py: str = sys.executable) -> tuple:
+    """`make run`'s servers (with the WeChat front when WECHAT_TOKEN is set) and its Ready line."""
     rasa_port, action_port, web_port = env["RASA_PORT"], env["ACTION_PORT"], env["WEB_PORT"]
     cors = env.get("CORS_ORIGINS", "").split()
-    tracker = Path(env.get("TRACKER_SQLITE_PATH") or ROOT / "var" / "tracker.db")
-    if not check_conversations(tracker, lambda line: print(line, file=sys.stderr, flush=True)):
-        return 1
-    endpoints = render_endpoints(ROOT / "var" / "endpoints.run.yml", action_port, tracker)
+    rasa_url = f"http://{_dial(rasa_host(env))}:{rasa_port}"
     children = [
         Child(
             "action server",
@@ -174,7 +174,7 @@ def main(argv: Sequence[str] = ()) -> int:
                 "--cors",
                 *cors,
             ],
-            f"http://127.0.0.1:{rasa_port}/",
+            f"{rasa_url}/",
         ),
     ]
     wechat = wechat_front(env)
@@ -185,8 +185,8 @@ def main(argv: Sequence[str] = ()) -> int:
             Child(
                 "WeChat front",
                 [py, "-m", "channels.wechat", "--host", host, "--port", str(port)]
-                + ["--rasa-url", f"http://127.0.0.1:{rasa_port}", "--credentials", "credentials.yml"],
-                f"http://127.0.0.1:{port}/webhooks/wechat/",
+                + ["--rasa-url", rasa_url, "--credentials", "credentials.yml"],
+                f"http://{_dial(host)}:{port}/webhooks/wechat/",
             )
         )
     ready = (
@@ -195,4 +195,15 @@ def main(argv: Sequence[str] = ()) -> int:
         + (f" · WeChat http://localhost:{wechat[1]}/webhooks/wechat/webhook" if wechat else "")
         + " · Ctrl-C stops"
     )
+    return children, ready
+
+
+def main(argv: Sequence[str] = ()) -> int:
+    """`python -m process_supervisor`: what scripts/run.sh starts (ports from the environment)."""
+    env = os.environ
+    tracker = Path(env.get("TRACKER_SQLITE_PATH") or ROOT / "var" / "tracker.db")
+    if not check_conversations(tracker, lambda line: print(line, file=sys.stderr, flush=True)):
+        return 1
+    endpoints = render_endpoints(ROOT / "var" / "endpoints.run.yml", env["ACTION_PORT"], tracker)
+    children, ready = run_children(env, endpoints)
     return Supervisor(children, say=lambda line: print(line, flush=True), ready_line=ready).run()

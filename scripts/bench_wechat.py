@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from harness.bot_process import BotProcess  # noqa: E402
-from scripts.bench import SCRIPT  # noqa: E402
+from scripts.bench import SCRIPT, rss_mb  # noqa: E402
 from tests.channels.wechat.harness import (  # noqa: E402
     APP_ID,
     APP_SECRET,
@@ -125,6 +125,7 @@ def main() -> int:
             # Answers that went through the API arrive after the turn ends: wait for them.
             expected = sum(1 for _, r in replies if r.kind == "success")
             stub.wait_for(expected, timeout=120)
+            front_mb = rss_mb(bot.procs[-1].pid) if getattr(bot, "wechat_url", None) else None
             stop.set()
             load.join(330)
 
@@ -152,6 +153,8 @@ def main() -> int:
     if not args.no_api:
         got = len({m["touser"] for m in stub.sent})
         print(f"answers delivered through the customer-service API afterwards: {got} of {expected} handed to it")
+    if front_mb:
+        print(f"WeChat front's memory (RSS): {front_mb:.0f} MB")
     return 0 if seconds[-1] < BUDGET else 1
 
 
