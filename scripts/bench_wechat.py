@@ -152,7 +152,7 @@ def main() -> int:
     )
     if not args.no_api:
         got = len({m["touser"] for m in stub.sent})
-        print(f"answers delivered through the customer-service API afterwards: {got} of {expected} handed to it")
+        print(f"followers answered through the customer-service API afterwards: {got} ({expected} acknowledged)")
     if front_mb:
         print(f"WeChat front's memory (RSS): {front_mb:.0f} MB")
     return 0 if seconds[-1] < BUDGET else 1
