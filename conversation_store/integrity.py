@@ -95,6 +95,14 @@ def back_up(database: Path) -> Optional[Path]:
     return target
 
 
+def damage_seen(database: Path, error: BaseException) -> Damage:
+    """A Damage from an error met at run time, without checking the whole file again (that can
+    take seconds on a large file, and the staff console must not block on every refresh)."""
+    database = Path(database)
+    backup = backup_path(database)
+    return Damage(database, str(getattr(error, "orig", None) or error), backup if backup.exists() else None)
+
+
 def is_damage(error: BaseException) -> bool:
     """Whether a database error (SQLAlchemy's or sqlite3's) says the file itself is damaged."""
     original = getattr(error, "orig", None) or error
