@@ -19,7 +19,7 @@ from sanic.response import HTTPResponse
 
 from assistant.text import clean_input
 from channels.namespaces import MAX_SENDER_CHARS, wechat_conversation
-from channels.wechat import relay
+from channels.wechat.relay import KEY_HEADER, authorised
 from channels.wechat.settings import WeChatSettings, load_settings
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ class WeChatInput(InputChannel):
         async def turn(request: Request) -> HTTPResponse:
             if self.settings is None:
                 return response.json({"error": "WeChat channel is off"}, status=503)
-            if not relay.authorised(self.settings.token, request.headers.get(relay.KEY_HEADER)):
+            if not authorised(self.settings.token, request.headers.get(KEY_HEADER)):
                 return response.json({"error": "forbidden"}, status=403)
             try:
                 body = request.json
