@@ -10,6 +10,7 @@ import yaml
 from sanic import Sanic
 
 from assistant import log_masking
+from channels.limits import MAX_BODY_BYTES
 from channels.wechat.front import WeChatFront
 from channels.wechat.relay import RasaRelay
 from channels.wechat.replay import nonce_store
@@ -27,7 +28,8 @@ def channel_options(credentials: Path) -> dict:
 
 def create_app(front: WeChatFront, relay: RasaRelay, name: str = "wechat_front") -> Sanic:
     app = Sanic(name, configure_logging=False)
-    app.config.REQUEST_MAX_SIZE = 1024 * 1024  # the channel refuses more than max_body_bytes itself
+    # Larger bodies get Sanic's 413 before they are read, as on the Rasa server (channels/limits.py).
+    app.config.REQUEST_MAX_SIZE = front.settings.max_body_bytes if front.settings else MAX_BODY_BYTES
     app.config.ACCESS_LOG = False
     app.blueprint(front.blueprint(), url_prefix="/webhooks/wechat")
 

@@ -23,7 +23,6 @@ from channels.wechat.relay import KEY_HEADER, authorised
 from channels.wechat.settings import WeChatSettings, load_settings
 
 logger = logging.getLogger(__name__)
-MAX_TEXT_CHARS = 8192  # the front's body limit is 64 KB; a turn's text is far smaller
 
 
 class WeChatOutput(CollectingOutputChannel):
@@ -84,7 +83,7 @@ class WeChatInput(InputChannel):
             try:
                 await on_new_message(
                     UserMessage(
-                        clean_input(text[:MAX_TEXT_CHARS]),
+                        clean_input(text),  # too long: one polite reply downstream (channels/limits.py)
                         collector,
                         wechat_conversation(openid),
                         input_channel=self.name(),
