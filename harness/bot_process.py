@@ -81,6 +81,9 @@ class BotProcess:
             self.env["TRACKER_SQLITE_PATH"] = str(self.log_dir / "tracker.db")
             self.env["TRACKER_JOURNAL_PATH"] = str(self.log_dir / "tracker.db.journal")
         self.procs: list[subprocess.Popen] = []
+        # With WECHAT_TOKEN, WeChat's webhook is the WeChat front's, a process of its own.
+        self.wechat_port = free_port() if self.env.get("WECHAT_TOKEN") else None
+        self.wechat_url = f"http://127.0.0.1:{self.wechat_port}/webhooks/wechat/webhook" if self.wechat_port else None
 
     def _spawn(self, args: list[str], name: str) -> subprocess.Popen:
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -118,9 +121,27 @@ class BotProcess:
             ],
             "rasa",
         )
+        front = None
+        if self.wechat_port:
+            front = self._spawn(
+                [
+                    str(VENV_BIN / "python"),
+                    "-m",
+                    "channels.wechat",
+                    "--port",
+                    str(self.wechat_port),
+                    "--rasa-url",
+                    self.url,
+                    "--credentials",
+                    str(self.credentials),
+                ],
+                "wechat",
+            )
         try:
             _wait_http(f"http://127.0.0.1:{self.action_port}/health", actions, timeout)
             _wait_http(f"{self.url}/webhooks/rest/", rasa, timeout)
+            if front is not None:
+                _wait_http(f"http://127.0.0.1:{self.wechat_port}/webhooks/wechat/", front, timeout)
         except Exception:
             self.stop()
             raise

@@ -46,10 +46,10 @@ def _free(port: int) -> bool:
 
 
 def free_base_port() -> int:
-    """A STACK_PORT whose derived ports (+1, +10.., +30..) are all free."""
+    """A STACK_PORT whose derived ports (+1, +10.., +30.., +40..) are all free."""
     for _ in range(200):
         base = random.randrange(20000, 40000, 50)
-        if all(_free(base + off) for off in (0, 1, 10, 11, 12, 30, 31, 32)):
+        if all(_free(base + off) for off in (0, 1, 2, 10, 11, 12, 30, 31, 32, 40, 41, 42)):
             return base
     raise RuntimeError("no free port range for the stack")
 

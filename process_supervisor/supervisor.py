@@ -9,8 +9,10 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+from conversation_store import integrity
 from process_supervisor.endpoints import ROOT
 from process_supervisor.endpoints import render as render_endpoints
 
@@ -110,15 +112,41 @@ class Supervisor:
             child.delay = min(child.delay * 2, MAX_DELAY)
 
 
-def main(argv: Sequence[str] = ()) -> int:
-    """`python -m process_supervisor`: what scripts/run.sh starts (ports from the environment)."""
-    env = os.environ
-    py = sys.executable
+def rasa_host(env=os.environ) -> str:
+    """RASA_HOST: the address `make run`'s Rasa server listens on; loopback unless told otherwise
+    (Rasa's own default, 0.0.0.0, would open it to the whole network)."""
+    return env.get("RASA_HOST", "").strip() or "127.0.0.1"
+
+
+def wechat_front(env=os.environ) -> Optional[tuple]:
+    """(host, port) of the WeChat front when WECHAT_TOKEN turns the channel on: WECHAT_HOST
+    (default 127.0.0.1, behind the HTTPS proxy WeChat needs) and WECHAT_PORT (default 5006)."""
+    if not env.get("WECHAT_TOKEN", "").strip():
+        return None
+    return env.get("WECHAT_HOST", "").strip() or "127.0.0.1", int(env.get("WECHAT_PORT", "").strip() or 5006)
+
+
+def check_conversations(tracker: Path, say: Callable[[str], None]) -> bool:
+    """SQLite's integrity check of the conversations file before anything starts; a sound file
+    is copied to its backup (conversation_store/integrity.py)."""
+    damage = integrity.check(tracker)
+    if damage is not None:
+        say("run: " + damage.advice().replace("\n", "\nrun: "))
+        return False
+    integrity.back_up(tracker)
+    return True
+
+
+def _dial(host: str) -> str:
+    """The address to reach a server that listens on `host` from this machine."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+
+def run_children(env, endpoints: Path, py: str = sys.executable) -> tuple:
+    """`make run`'s servers (with the WeChat front when WECHAT_TOKEN is set) and its Ready line."""
     rasa_port, action_port, web_port = env["RASA_PORT"], env["ACTION_PORT"], env["WEB_PORT"]
     cors = env.get("CORS_ORIGINS", "").split()
-    endpoints = render_endpoints(
-        ROOT / "var" / "endpoints.run.yml", action_port, env.get("TRACKER_SQLITE_PATH") or ROOT / "var" / "tracker.db"
-    )
+    rasa_url = f"http://{_dial(rasa_host(env))}:{rasa_port}"
     children = [
         Child(
             "action server",
@@ -135,6 +163,8 @@ def main(argv: Sequence[str] = ()) -> int:
                 "run",
                 "--model",
                 "models/bot.tar.gz",
+                "--interface",
+                rasa_host(env),
                 "--port",
                 rasa_port,
                 "--credentials",
@@ -144,11 +174,36 @@ def main(argv: Sequence[str] = ()) -> int:
                 "--cors",
                 *cors,
             ],
-            f"http://127.0.0.1:{rasa_port}/",
+            f"{rasa_url}/",
         ),
     ]
+    wechat = wechat_front(env)
+    if wechat:
+        # WeChat's webhook in a process of its own: its 5 s hold however busy Rasa is (docs/wechat.md).
+        host, port = wechat
+        children.append(
+            Child(
+                "WeChat front",
+                [py, "-m", "channels.wechat", "--host", host, "--port", str(port)]
+                + ["--rasa-url", rasa_url, "--credentials", "credentials.yml"],
+                f"http://{_dial(host)}:{port}/webhooks/wechat/",
+            )
+        )
     ready = (
         f"Ready: widget http://localhost:{web_port}/ · staff http://localhost:{web_port}/staff/ · REST "
-        f"http://localhost:{rasa_port}/webhooks/rest/webhook · Ctrl-C stops"
+        f"http://localhost:{rasa_port}/webhooks/rest/webhook"
+        + (f" · WeChat http://localhost:{wechat[1]}/webhooks/wechat/webhook" if wechat else "")
+        + " · Ctrl-C stops"
     )
+    return children, ready
+
+
+def main(argv: Sequence[str] = ()) -> int:
+    """`python -m process_supervisor`: what scripts/run.sh starts (ports from the environment)."""
+    env = os.environ
+    tracker = Path(env.get("TRACKER_SQLITE_PATH") or ROOT / "var" / "tracker.db")
+    if not check_conversations(tracker, lambda line: print(line, file=sys.stderr, flush=True)):
+        return 1
+    endpoints = render_endpoints(ROOT / "var" / "endpoints.run.yml", env["ACTION_PORT"], tracker)
+    children, ready = run_children(env, endpoints)
     return Supervisor(children, say=lambda line: print(line, flush=True), ready_line=ready).run()

@@ -2,7 +2,8 @@
 
 Routing: REST round-robins over the Rasa replicas (least_conn); socketio is sticky
 (hashed on the visitor's address: a socket.io session lives in one replica's memory); WeChat is hashed on the
-visitor's openid (the channel's retry dedup and "more pages" live in memory);
+visitor's openid and goes to the WeChat fronts (the channel's retry dedup and "more pages" live in
+their memory);
 custom-action calls from every replica are spread over the action servers.
 """
 
@@ -24,6 +25,7 @@ class Settings:
     body_limit: str = "64k"
     rate_per_second: int = 20
     rate_burst: int = 40
+    wechat_ports: tuple = ()  # the WeChat fronts (python -m channels.wechat), one per replica
 
     @classmethod
     def from_env(cls, env=os.environ) -> Settings:
@@ -37,6 +39,7 @@ class Settings:
             body_limit=env.get("STACK_BODY_LIMIT", cls.body_limit),
             rate_per_second=int(env.get("STACK_RATE_PER_SECOND", cls.rate_per_second)),
             rate_burst=int(env.get("STACK_RATE_BURST", cls.rate_burst)),
+            wechat_ports=tuple(int(p) for p in env.get("STACK_WECHAT_PORTS", "").split()),
         )
 
 
@@ -93,7 +96,7 @@ http {{
     }}
     upstream rasa_wechat {{
         hash $arg_openid consistent;
-{servers(s.rasa_ports)}
+{servers(list(s.wechat_ports) or s.rasa_ports)}
     }}
     upstream action_servers {{
         least_conn;

@@ -19,6 +19,8 @@ export CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:${WEB_PORT} http://127.0.0
 export STACK_PORT STACK_ACTION_PORT=$((STACK_PORT + 1)) STACK_WEB_PORT=$((STACK_PORT + 2))
 export STACK_RASA_PORTS=$(for i in $(seq 1 "$RASA_REPLICAS"); do echo -n "$((STACK_PORT + 9 + i)) "; done)
 export STACK_ACTION_PORTS=$(for i in $(seq 1 "$ACTION_REPLICAS"); do echo -n "$((STACK_PORT + 29 + i)) "; done)
+# One WeChat front per Rasa replica (+40..): WeChat's 5 s hold however busy the replica is.
+export STACK_WECHAT_PORTS=$(for i in $(seq 1 "$RASA_REPLICAS"); do echo -n "$((STACK_PORT + 39 + i)) "; done)
 # endpoints.production.yml reads these (defaults: this machine's services).
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:${STACK_ACTION_PORT}/webhook}
 export TRACKER_DB_HOST=${TRACKER_DB_HOST:-127.0.0.1} TRACKER_DB_PORT=${TRACKER_DB_PORT:-5432}
@@ -37,6 +39,13 @@ export BROKER_EXCHANGE=${BROKER_EXCHANGE:-rasa-exchange}
 export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-10}
 
 bin=.venv/bin
+# The WeChat fronts remember signatures' nonces in the lock store's Redis, so that a replay
+# refused by one is refused by all (channels/wechat/replay.py).
+if [[ -z "${WECHAT_REPLAY_REDIS_URL:-}" ]]; then
+  WECHAT_REPLAY_REDIS_URL=$($bin/python -c 'import os, urllib.parse as u; e = os.environ; p = e["LOCK_REDIS_PASSWORD"]
+print("redis://" + (":" + u.quote(p, safe="") + "@" if p else "") + e["LOCK_REDIS_HOST"] + ":" + e["LOCK_REDIS_PORT"] + "/" + e["LOCK_REDIS_DB"])')
+fi
+export WECHAT_REPLAY_REDIS_URL
 mkdir -p "$STACK_DIR/nginx"
 # Only the replicas may call the action servers (action_server/secret.py). Generated once per
 # stack and kept in STACK_DIR, so a part restarted by a later `up` still agrees with the others.
@@ -94,6 +103,14 @@ up() {
       -i 127.0.0.1 --port "$port" --credentials credentials.yml --endpoints endpoints.production.yml \
       --cors $CORS_ORIGINS "${api[@]}"
   done
+  # WeChat's webhook: one front per replica, each sending its turns to its own replica.
+  i=0
+  local rasa_ports=($STACK_RASA_PORTS)
+  for port in $STACK_WECHAT_PORTS; do
+    start "wechat-$((i + 1))" $bin/python -m channels.wechat --port "$port" \
+      --rasa-url "http://127.0.0.1:${rasa_ports[$i]}" --credentials credentials.yml
+    i=$((i + 1))
+  done
   # The widget's site and the staff console (web_app), behind nginx at / and /staff/.
   start web $bin/python -m web_app --port "$STACK_WEB_PORT" --socket-url "http://localhost:${STACK_PORT}"
   local conf=$STACK_DIR/nginx/nginx.conf
@@ -117,6 +134,8 @@ up() {
   for port in $STACK_ACTION_PORTS; do wait_http "actions-$((++i))" "http://127.0.0.1:$port/health"; done
   i=0
   for port in $STACK_RASA_PORTS; do wait_http "rasa-$((++i))" "http://127.0.0.1:$port/"; done
+  i=0
+  for port in $STACK_WECHAT_PORTS; do wait_http "wechat-$((++i))" "http://127.0.0.1:$port/webhooks/wechat/"; done
   wait_http web "http://127.0.0.1:$STACK_WEB_PORT/staff/login"
   echo "stack: REST http://localhost:${STACK_PORT}/webhooks/rest/webhook, socketio and WeChat on the same port," \
        "staff console http://localhost:${STACK_PORT}/staff/"

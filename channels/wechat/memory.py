@@ -21,9 +21,9 @@ class TtlCache:
             return None
         return item[1]
 
-    def set(self, key: Hashable, value: Any) -> None:
+    def set(self, key: Hashable, value: Any, ttl_seconds: Optional[float] = None) -> None:
         self._items.pop(key, None)
-        self._items[key] = (self.clock() + self.ttl, value)
+        self._items[key] = (self.clock() + (self.ttl if ttl_seconds is None else ttl_seconds), value)
         # Oldest entries go first, so memory stays bounded under a flood of senders.
         while len(self._items) > self.max_entries:
             self._items.popitem(last=False)

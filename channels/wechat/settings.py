@@ -188,6 +188,12 @@ def _check(v: dict) -> list:
     return problems
 
 
+def replay_redis_url(environ: Mapping[str, str]) -> Optional[str]:
+    """WECHAT_REPLAY_REDIS_URL: the Redis where every WeChat front remembers the nonces it has
+    seen (the stack sets it to its Redis); unset: each front remembers its own, in memory."""
+    return environ.get("WECHAT_REPLAY_REDIS_URL", "").strip() or None
+
+
 def _decodes_to_32_bytes(aes_key: str) -> bool:
     try:
         return len(base64.b64decode(aes_key + "=", validate=True)) == 32

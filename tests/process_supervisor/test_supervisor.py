@@ -4,10 +4,12 @@ import os
 import signal
 import subprocess
 import time
+import uuid
 
 import pytest
 
 from harness.bot_process import ROOT, free_port, post_json
+from tests.channels.wechat.harness import TOKEN, FakeWeChat, text_xml
 from tests.markers import starts_servers
 
 
@@ -46,13 +48,15 @@ def pids_running(fragment):
 @starts_servers
 def run(tmp_path_factory):
     log = open(tmp_path_factory.mktemp("run") / "run.log", "w+")
-    ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "WEB_PORT": free_port()}
+    ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "WEB_PORT": free_port(), "WECHAT_PORT": free_port()}
+    # WeChat on (plain mode, no App Secret): the run also starts the WeChat front.
+    wechat = {"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": "", "WECHAT_APP_ID": "", "WECHAT_APP_SECRET": ""}
     proc = subprocess.Popen(
         ["scripts/run.sh"],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, **{k: str(v) for k, v in ports.items()}},
+        env={**os.environ, **wechat, **{k: str(v) for k, v in ports.items()}},
     )
     proc.ports, proc.log = ports, log
     try:
@@ -78,9 +82,37 @@ def test_answers_resume_after_the_action_server_is_killed(run):
     assert "restarting" in open(run.log.name).read()
 
 
+def listening_addresses(port):
+    """The local addresses of the sockets listening on `port` (/proc/net/tcp and tcp6)."""
+    found = []
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                address, hex_port = local.split(":")
+                if state == "0A" and int(hex_port, 16) == port and len(address) == width:
+                    found.append(address)
+    return found
+
+
+def test_rasa_listens_on_loopback_only(run):
+    # 0100007F is 127.0.0.1 as the kernel prints it; 00000000 would be every interface.
+    assert listening_addresses(run.ports["RASA_PORT"]) == ["0100007F"]
+
+
+def test_wechat_is_answered_by_the_front_on_loopback(run):
+    port = run.ports["WECHAT_PORT"]
+    assert f"WeChat http://localhost:{port}/webhooks/wechat/webhook" in open(run.log.name).read()
+    assert listening_addresses(port) == ["0100007F"]
+    wechat = FakeWeChat(f"http://127.0.0.1:{port}/webhooks/wechat/webhook", timeout=10)
+    reply, _ = wechat.deliver(text_xml("o" + uuid.uuid4().hex[:16], "淘宝运营和推广专员有什么区别"))
+    assert reply.kind == "text" and "推广" in reply.content
+
+
 def test_ctrl_c_stops_every_server(run):
-    servers = [pids_running(f"--port {run.ports[name]}") for name in ("RASA_PORT", "ACTION_PORT")]
+    names = ("RASA_PORT", "ACTION_PORT", "WECHAT_PORT")
+    servers = [pids_running(f"--port {run.ports[name]}") for name in names]
     assert all(servers)
     run.send_signal(signal.SIGINT)
     assert run.wait(60) == 0
-    assert wait_for(lambda: not any(pids_running(f"--port {run.ports[n]}") for n in ("RASA_PORT", "ACTION_PORT")), 30)
+    assert wait_for(lambda: not any(pids_running(f"--port {run.ports[n]}") for n in names), 30)

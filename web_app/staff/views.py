@@ -13,6 +13,7 @@ from sanic import response
 from sqlalchemy.exc import SQLAlchemyError
 
 from conversation_store import archive as archive_module
+from conversation_store import integrity
 from leads import store
 from web_app.staff.auth import CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS, StaffAuth
 
@@ -62,6 +63,19 @@ def _same_origin(request) -> bool:
     return not origin or urlsplit(origin).netloc == (request.headers.get("x-forwarded-host") or request.host)
 
 
+def _tracker_damage(archive: archive_module.Archive, error):
+    """The conversations file and its backup, when the error came from it (else None: the
+    page then names no file; the leads database has its own)."""
+    url = archive.engine.url
+    if (
+        url.get_backend_name() != "sqlite"
+        or not url.database
+        or "events" not in (getattr(error, "statement", "") or "")
+    ):
+        return None
+    return integrity.damage_seen(Path(url.database), error)
+
+
 def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, ratings) -> None:
     static = Path(__file__).resolve().parent.parent / "static"
 
@@ -94,6 +108,9 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, r
             try:
                 return await handler(request, *args, **kwargs)
             except SQLAlchemyError as error:
+                if integrity.is_damage(error):  # broken for good: say so, never "temporarily"
+                    logger.error("staff console: a database file is damaged: %s", getattr(error, "orig", error))
+                    return page(request, "damaged", status=500, damage=_tracker_damage(archive, error))
                 logger.error("staff console: database error %s", type(error).__name__)
                 return page(request, "unavailable", status=503)
 

@@ -1,5 +1,5 @@
-"""Test doubles: WeChat's server (signs, encrypts, retries), the channel on a real Sanic
-server on loopback with a scripted bot, and a stub customer-service API on loopback."""
+"""Test doubles: WeChat's server (signs, encrypts, retries), the WeChat front and the Rasa side's
+channel on real Sanic servers on loopback with a scripted bot, and a stub customer-service API."""
 
 from __future__ import annotations
 
@@ -20,7 +20,10 @@ import xmltodict
 from sanic import Sanic
 from wechatpy.crypto import WeChatCrypto
 
+from channels.wechat.__main__ import create_app as create_front_app
 from channels.wechat.channel import WeChatInput
+from channels.wechat.front import WeChatFront
+from channels.wechat.relay import RasaRelay
 from channels.wechat.settings import load_settings
 from harness.bot_process import free_port
 from harness.scripted_agent import ScriptedAgent
@@ -186,21 +189,16 @@ class ScriptedBot:
         return [text for _, text in self.calls]
 
 
-class ChannelServer:
-    """The channel's blueprint on a real Sanic server, in a thread with its own loop."""
+class _Served:
+    """A Sanic app on a free loopback port, in a thread with its own event loop."""
 
-    def __init__(self, settings, bot: Optional[ScriptedBot] = None):
-        self.channel = WeChatInput(settings)
-        self.bot = bot or ScriptedBot()
+    def __init__(self, app: Sanic):
+        self.app = app
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/webhooks/wechat/webhook"
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.app = Sanic(f"wechat_test_{next(_names)}", configure_logging=False)
-        self.app.ctx.agent = ScriptedAgent(self.bot)  # the channel's turns reach the scripted bot
-        self.app.blueprint(self.channel.blueprint(self.bot), url_prefix="/webhooks/wechat")
 
-    def _run(self, coro, timeout: float = 10):
+    def run(self, coro, timeout: float = 10):
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     async def _start(self):
@@ -210,19 +208,45 @@ class ChannelServer:
         await self.server.startup()
         await self.server.before_start()  # the listeners, as on a real start (channels/turn.py)
 
-    def __enter__(self) -> ChannelServer:
+    async def _stop(self):
+        self.server.close()
+        await self.server.wait_closed()
+
+    def start(self) -> None:
         self.thread.start()
-        self._run(self._start())
+        self.run(self._start())
+
+    def stop(self) -> None:
+        self.run(self._stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+class ChannelServer:
+    """The WeChat front and the Rasa server's WeChat channel, each on a real Sanic server with
+    an event loop of its own (as their two processes have), a scripted bot in place of Rasa."""
+
+    def __init__(self, settings, bot: Optional[ScriptedBot] = None, nonces=None):
+        self.bot = bot or ScriptedBot()
+        name = next(_names)
+        rasa_app = Sanic(f"wechat_test_rasa_{name}", configure_logging=False)
+        rasa_app.ctx.agent = ScriptedAgent(self.bot)  # the channel's turns reach the scripted bot
+        rasa_app.blueprint(WeChatInput(settings).blueprint(self.bot), url_prefix="/webhooks/wechat")
+        self.rasa = _Served(rasa_app)
+        self.relay = RasaRelay(f"http://127.0.0.1:{self.rasa.port}", settings.token if settings else "")
+        self.channel = WeChatFront(settings, self.relay.ask, nonces)
+        self.front = _Served(create_front_app(self.channel, self.relay, name=f"wechat_test_front_{name}"))
+        self.rasa_url = f"http://127.0.0.1:{self.rasa.port}/webhooks/wechat"
+        self.url = f"http://127.0.0.1:{self.front.port}/webhooks/wechat/webhook"
+
+    def __enter__(self) -> ChannelServer:
+        self.rasa.start()
+        self.front.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        async def stop():
-            self.server.close()
-            await self.server.wait_closed()
-
-        self._run(stop())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
+        self.front.stop()
+        self.rasa.stop()
 
     def wechat(self, **kwargs) -> FakeWeChat:
         return FakeWeChat(self.url, **kwargs)

@@ -31,7 +31,8 @@ def test_project_credentials_start_the_channel_when_the_token_is_set(monkeypatch
     for name in ("WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_AES_KEY"):
         monkeypatch.delenv(name, raising=False)
     channel = _create_single_channel(ENTRY, project_options())
-    assert channel.settings.token == TOKEN and not channel.settings.safe_mode and channel.api is None
+    assert channel.settings.token == TOKEN and not channel.settings.safe_mode
+    assert not channel.settings.customer_service_api
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,7 @@ def assistant():
 
 
 def wechat_for(assistant) -> FakeWeChat:
-    return FakeWeChat(f"{assistant.url}/webhooks/wechat/webhook", aes_key=AES_KEY)
+    return FakeWeChat(assistant.wechat_url, aes_key=AES_KEY)
 
 
 def ask(wechat: FakeWeChat, openid: str, text: str, encrypted: bool):
