@@ -80,6 +80,7 @@ class Stack:
             "ACTION_REPLICAS": str(action_replicas),
             "TRACKER_DB_NAME": self.db,
             "LOCK_KEY_PREFIX": self.db.replace("_", ""),
+            "BROKER_ENABLED": "1",  # the stack tests check that every event reaches RabbitMQ
             "BROKER_QUEUE": self.db,
             "BROKER_EXCHANGE": self.db,
             "RASA_AUTH_TOKEN": self.token,
