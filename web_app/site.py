@@ -27,6 +27,11 @@ STATIC = {
     "/demo.css": WEB / "demo.css",
     "/avatar.svg": WEB / "avatar.svg",
 }
+# Everything the web app serves to visitors' browsers (besides /staff/): a proxy in front routes
+# these paths to it (production/nginx.py, production/deploy.py).
+PUBLIC_PATHS = (
+    *STATIC, "/index.html", "/privacy", "/webchat.js", "/suggestions.json", "/office-hours.json", "/ratings",
+)  # fmt: skip
 REMOTE_CSS_IMPORT = re.compile(r"@import url\(https?://[^)]*\);")
 HOST_PORT = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
 

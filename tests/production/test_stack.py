@@ -157,6 +157,20 @@ def test_staff_console_through_nginx_shows_a_conversation_kept_in_postgresql(sta
     assert status == 200 and "我想做个小程序多少钱" in page and CONTACTS["phone"] in page
 
 
+def test_the_widgets_files_its_ratings_and_the_privacy_text_are_served_through_nginx(stack):
+    import urllib.request
+
+    for path, expected in [("/chat.js", b"function"), ("/webchat.js", b"WebChat"), ("/privacy", "隐私说明".encode())]:
+        with urllib.request.urlopen(stack.url + path, timeout=30) as answer:
+            assert answer.status == 200 and expected in answer.read(), path
+    rating = json.dumps({"session_id": uuid.uuid4().hex, "kind": "chat", "value": "good"}).encode()
+    assert stack.post("/ratings", rating)[0] == 204
+
+
+def test_metrics_through_nginx_need_the_token(stack):
+    assert stack.post("/metrics", None)[0] == 403  # nginx forwards from loopback: not the operator
+
+
 def test_http_api_needs_the_token(stack):
     visitor = sender()
     path = f"/conversations/{visitor}/tracker"
