@@ -139,6 +139,7 @@ def environment(s: DeploySettings) -> dict[str, str]:
         "LEADS_DATABASE_URL": f"sqlite:///{s.state_dir / 'leads.db'}",
         "LEADS_SPOOL_DIR": str(s.state_dir / "leads-spool"),
         "BACKUP_DIR": str(s.state_dir / "backups"),
+        "PRIVACY_URL": f"{s.public_url}/privacy",  # absolute: WeChat and pages elsewhere link to it
         "ACTION_PORT": str(s.action_port),
         "RASA_PORT": str(s.rasa_port),
     }
