@@ -14,16 +14,18 @@ from sanic import response
 
 import assistant.quiet_warnings  # noqa: F401 - first: dependencies import at once
 from action_server import secret
-from assistant import log_masking
+from assistant import log_masking, metrics
+from assistant.operator_endpoints import add_metrics_route
 
 logger = logging.getLogger("action_server")
-OPEN_PATHS = {"/health"}  # probes of run.sh, stack.sh and nginx
+OPEN_PATHS = {"/health", "/metrics"}  # probes of run.sh, stack.sh and nginx; /metrics guards itself
 
 
 def create_app(expected_secret: str, actions_package: str = "actions"):
     from rasa_sdk.endpoint import create_app as create_sdk_app
 
     app = create_sdk_app(actions_package, cors_origins=None)
+    add_metrics_route(app)
 
     @app.middleware("request")
     async def require_secret(request):
@@ -36,6 +38,16 @@ def create_app(expected_secret: str, actions_package: str = "actions"):
             )
             return response.json({"error": "this action server only answers its Rasa servers"}, status=status)
         return None
+
+    @app.middleware("response")
+    async def count_failed_actions(request, answer):
+        # Only calls that carried the secret get here as 404/500 (a form's rejected slot is a 400 by design).
+        if request.path == "/webhook" and answer is not None and (answer.status == 404 or answer.status >= 500):
+            try:
+                action = (request.json or {}).get("next_action")
+            except Exception:  # noqa: BLE001 - a body that is not JSON names no action
+                action = None
+            metrics.record_action_error(action)
 
     return app
 

@@ -21,6 +21,7 @@ from assistant.kb import load_kb
 from assistant.phrasebook import load_phrasebook
 from leads import contact, office_hours
 from leads.intake import arecord_lead
+from privacy import settings as privacy_settings
 
 logger = logging.getLogger(__name__)
 LEAD_SLOTS = ["lead_name", "lead_contact", "lead_need", "lead_time"]
@@ -100,7 +101,9 @@ class AskForLeadSlot(Action, ABC):
         return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        return send(dispatcher, tracker, [Reply(texts()[f"ask_{self.slot}"])])
+        # Only the contact question carries the notice's placeholders.
+        notice = {"retention_days": privacy_settings.retention_days(), "privacy_url": privacy_settings.privacy_url()}
+        return send(dispatcher, tracker, [Reply(texts()[f"ask_{self.slot}"].format(**notice))])
 
 
 class ActionAskLeadName(AskForLeadSlot):

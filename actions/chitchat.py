@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import answers, comparisons, gaps, popular
 from actions.callback import offer_reply
 from actions.replies import Reply, misunderstood, send, understood
+from assistant import metrics
 from assistant.kb import KnowledgeBase, load_kb
 from assistant.phrasebook import say
 
@@ -87,6 +88,7 @@ class ActionDecline(Action):
                     + comparisons.plan_slots(plan, kb, entities)
                     + understood()
                 )
+        metrics.record_decline()
         text = "\n".join([say("decline"), answers.topics_list(kb), say("decline_footer")])
         replies, events = _failure_replies(kb, tracker, Reply(text, answers.topic_buttons(kb)))
         return send(dispatcher, tracker, replies) + events
@@ -152,6 +154,7 @@ class ActionClarify(Action):
             kb, message.get("intent_ranking") or [], message.get("entities") or [], tracker.get_slot("comparison")
         )
         options = list({b["payload"]: b for b in options}.values())[:3]
+        metrics.record_clarification()
         if options:
             first = Reply(
                 say("clarify"),

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.callback import offer_reply
 from actions.replies import Reply, send, understood
+from assistant import metrics
 from assistant.phrasebook import say
 
 # WeChat can pass the conversation to its human agents (transfer_customer_service).
@@ -25,6 +26,7 @@ class ActionHandoff(Action):
         return "action_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        metrics.record_handoff(tracker.get_latest_input_channel())
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         services = [e.get("value") for e in message.get("entities") or [] if e.get("entity") == "service"]

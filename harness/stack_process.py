@@ -14,15 +14,14 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from pathlib import Path
 
 import aio_pika
 import psycopg2
 
 from harness.bot_process import ROOT
+from harness.private_services import PrivatePostgres, PrivateRedis
 
 SERVICES = {"PostgreSQL": 5432, "Redis": 6379, "RabbitMQ": 5672}
-PG_VERSIONS = Path("/etc/postgresql")
 
 
 def require_services() -> None:
@@ -55,8 +54,20 @@ def free_base_port() -> int:
 
 
 class Stack:
-    def __init__(self, rasa_replicas: int = 2, action_replicas: int = 2, env: dict | None = None):
+    """`postgres` and `redis`: private instances (harness/private_services.py) for tests that
+    restart them; otherwise the machine's, which the stack only adds its own database and keys to."""
+
+    def __init__(
+        self,
+        rasa_replicas: int = 2,
+        action_replicas: int = 2,
+        env: dict | None = None,
+        postgres: PrivatePostgres | None = None,
+        redis: PrivateRedis | None = None,
+    ):
         self.port = free_base_port()
+        self.postgres, self.redis = postgres, redis
+        self.db_port = postgres.port if postgres else SERVICES["PostgreSQL"]
         self.dir = ROOT / "results" / f"stack-{self.port}"
         self.db = f"stack_test_{uuid.uuid4().hex[:8]}"
         self.rasa_ports = [self.port + 10 + i for i in range(rasa_replicas)]
@@ -69,10 +80,13 @@ class Stack:
             "ACTION_REPLICAS": str(action_replicas),
             "TRACKER_DB_NAME": self.db,
             "LOCK_KEY_PREFIX": self.db.replace("_", ""),
+            "BROKER_ENABLED": "1",  # the stack tests check that every event reaches RabbitMQ
             "BROKER_QUEUE": self.db,
             "BROKER_EXCHANGE": self.db,
             "RASA_AUTH_TOKEN": self.token,
             "CORS_ORIGINS": "https://www.chuangyiling.example",
+            "TRACKER_DB_PORT": str(self.db_port),
+            "LOCK_REDIS_PORT": str(redis.port if redis else SERVICES["Redis"]),
             **(env or {}),
         }
         self.url = f"http://127.0.0.1:{self.port}"
@@ -90,7 +104,7 @@ class Stack:
             stdout=subprocess.DEVNULL,
             timeout=120,
         )
-        conn = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+        conn = psycopg2.connect(host="127.0.0.1", port=self.db_port, user="postgres", dbname="postgres")
         conn.autocommit = True  # DROP DATABASE cannot run in a transaction
         conn.cursor().execute(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)")
         conn.close()
@@ -135,7 +149,7 @@ class Stack:
 
     def events(self, sender: str) -> list[tuple[str, dict]]:
         """The conversation's events in PostgreSQL, in id order."""
-        with psycopg2.connect(host="127.0.0.1", user="postgres", dbname=self.db) as conn:
+        with psycopg2.connect(host="127.0.0.1", port=self.db_port, user="postgres", dbname=self.db) as conn:
             cur = conn.cursor()
             cur.execute("SELECT type_name, data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
             rows = [(t, json.loads(d)) for t, d in cur.fetchall()]
@@ -165,46 +179,3 @@ async def delete_broker(name: str) -> None:
     async with _rabbitmq() as channel:
         await channel.queue_delete(name)
         await channel.exchange_delete(name)
-
-
-def restart_postgresql() -> None:
-    version = sorted(p.name for p in PG_VERSIONS.iterdir())[-1]
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"], check=True, timeout=120)
-
-
-def restart_redis() -> None:
-    """Redis as this machine starts it (it keeps nothing on disk)."""
-    subprocess.run(["redis-cli", "shutdown", "nosave"], check=False, timeout=30)
-    subprocess.run(
-        [
-            "redis-server",
-            "--daemonize",
-            "yes",
-            "--bind",
-            "127.0.0.1",
-            "-::1",
-            "--port",
-            "6379",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            "/var/lib/redis",
-            "--logfile",
-            "/var/log/redis/ci.log",
-        ],
-        check=True,
-        timeout=30,
-    )
-
-
-def wait_port(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"port {port} did not open within {timeout}s")

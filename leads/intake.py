@@ -9,6 +9,7 @@ import logging
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from assistant import metrics
 from leads import notify, spool, store
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def record_lead(**lead_fields) -> store.SaveResult:
     """
     try:
         deliver_kept_leads()
-        return _store_and_notify(lead_fields)
+        result = _store_and_notify(lead_fields)
     except SQLAlchemyError as error:
         # The same request kept twice is one file (and one row once delivered).
         key = hashlib.sha256(json.dumps(lead_fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
@@ -47,7 +48,14 @@ def record_lead(**lead_fields) -> store.SaveResult:
             lead_fields.get("conversation_id"),
         )
         spool.retry_in_background(_store_and_notify)
+        metrics.record_lead_stored(kept_on_disk=True)
         return store.SaveResult(lead=None, created=True, kept=True)
+    except Exception:
+        metrics.record_lead_failed()
+        raise
+    if result.created:
+        metrics.record_lead_stored()
+    return result
 
 
 async def arecord_lead(**lead_fields) -> store.SaveResult:

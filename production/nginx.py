@@ -14,6 +14,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from web_app.site import PUBLIC_PATHS
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -45,6 +47,11 @@ class Settings:
 
 def servers(ports: list[int], extra: str = "") -> str:
     return "\n".join(f"        server 127.0.0.1:{p}{extra};" for p in ports)
+
+
+def widget_paths_location() -> str:
+    """An exact-match nginx location for every path the web app serves to visitors."""
+    return "~ ^(?:" + "|".join(p.replace(".", "\\.") for p in PUBLIC_PATHS) + ")$"
 
 
 def render(s: Settings, prefix: Path) -> str:
@@ -130,6 +137,12 @@ http {{
             proxy_set_header Connection $connection_upgrade;{proxy_headers}
             proxy_read_timeout 300s;
             proxy_pass http://rasa_socketio;
+        }}
+        # The widget's files, its ratings and the privacy text (web_app).
+        location {widget_paths_location()} {{
+            limit_req zone=per_client burst={s.rate_burst} nodelay;
+            proxy_set_header Connection "";{proxy_headers}
+            proxy_pass http://127.0.0.1:{s.web_port};
         }}
         # The staff console (web_app); its own login throttles guesses, nginx the rest.
         location /staff/ {{

@@ -3,7 +3,7 @@
 #   scripts/stack.sh up     start whatever part is not running (so it also restarts a killed part)
 #   scripts/stack.sh down   stop everything it started (idempotent)
 # RASA_REPLICAS Rasa servers and ACTION_REPLICAS action servers on loopback ports behind nginx
-# on STACK_PORT, with PostgreSQL, Redis and RabbitMQ from endpoints.production.yml.
+# on STACK_PORT, with PostgreSQL and Redis from endpoints.production.yml (RabbitMQ with BROKER_ENABLED=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH=$PWD RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 SQLALCHEMY_SILENCE_UBER_WARNING=1
@@ -33,6 +33,7 @@ export BROKER_HOST=${BROKER_HOST:-127.0.0.1} BROKER_PORT=${BROKER_PORT:-5672}
 export BROKER_USER=${BROKER_USER:-guest} BROKER_PASSWORD=${BROKER_PASSWORD:-guest}
 export BROKER_QUEUE=${BROKER_QUEUE:-rasa_events}
 export BROKER_EXCHANGE=${BROKER_EXCHANGE:-rasa-exchange}
+# BROKER_ENABLED=1 adds the event broker (only when a consumer reads BROKER_QUEUE): production/endpoints.py.
 # A replica killed mid-turn leaves its conversation locked until its ticket expires (Rasa's
 # default 60 s: that visitor's next request would wait a minute). Live replicas keep their
 # tickets alive (production/lock_store.py), so this only has to outlast a dead one.
@@ -90,6 +91,7 @@ up() {
   local api=()
   # The HTTP API (tracker, model, ...) is on only with a token.
   [[ -n "${RASA_AUTH_TOKEN:-}" ]] && api=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+  $bin/python -m production.endpoints "$STACK_DIR/endpoints.yml"
   local i=0 port
   for port in $STACK_ACTION_PORTS; do
     start "actions-$((++i))" $bin/python -m action_server --port "$port"
@@ -100,7 +102,7 @@ up() {
     # Each replica keeps what PostgreSQL could not take in its own journal (conversation_store/journal.py).
     start "rasa-$((++i))" env TRACKER_JOURNAL_PATH="$STACK_DIR/journal-rasa-$i.db" \
       $bin/python -m rasa_server run --model models/bot.tar.gz \
-      -i 127.0.0.1 --port "$port" --credentials credentials.yml --endpoints endpoints.production.yml \
+      -i 127.0.0.1 --port "$port" --credentials credentials.yml --endpoints "$STACK_DIR/endpoints.yml" \
       --cors $CORS_ORIGINS "${api[@]}"
   done
   # WeChat's webhook: one front per replica, each sending its turns to its own replica.

@@ -3,12 +3,23 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
+from harness import service_guard
 from harness.bot_process import BotProcess
 from tests.markers import E2E_FIXTURES, starts_servers
 from tests.web.widget import CHROMIUM, CHROMIUM_ARGS
 
 # The database fixtures (SQLite file, throwaway PostgreSQL database) for every test package.
 pytest_plugins = ["tests.leads.databases"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def machine_services_left_alone():
+    """The run fails if it restarted or stopped this machine's PostgreSQL or Redis: outage tests
+    use their own (harness/private_services.py) or stop a proxy (harness/tcp_proxy.py)."""
+    before = service_guard.identities()
+    yield
+    if touched := service_guard.changed(before, service_guard.identities()):
+        pytest.fail("; ".join(touched), pytrace=False)
 
 
 @pytest.fixture(scope="session")

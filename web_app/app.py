@@ -9,6 +9,7 @@ from sanic import Sanic, response
 from sanic.exceptions import NotFound
 from sqlalchemy.exc import SQLAlchemyError
 
+from assistant.operator_endpoints import add_metrics_route
 from assistant.phrasebook import say
 from conversation_store.archive import Archive
 from web_app import ratings as ratings_module
@@ -79,6 +80,8 @@ def create_app(
         except Exception:  # noqa: BLE001 - malformed JSON (Sanic raises its own InvalidUsage)
             return response.json({"error": "a JSON object is expected"}, status=400, headers=public)
         return response.empty(status=204, headers=public)
+
+    add_metrics_route(app)  # the operator's, not the site's (assistant/operator_endpoints.py)
 
     @app.route("/", methods=["GET", "HEAD"])
     async def index(request):

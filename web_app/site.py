@@ -27,6 +27,11 @@ STATIC = {
     "/demo.css": WEB / "demo.css",
     "/avatar.svg": WEB / "avatar.svg",
 }
+# Everything the web app serves to visitors' browsers (besides /staff/): a proxy in front routes
+# these paths to it (production/nginx.py, production/deploy.py).
+PUBLIC_PATHS = (
+    *STATIC, "/index.html", "/privacy", "/webchat.js", "/suggestions.json", "/office-hours.json", "/ratings",
+)  # fmt: skip
 REMOTE_CSS_IMPORT = re.compile(r"@import url\(https?://[^)]*\);")
 HOST_PORT = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
 
@@ -65,6 +70,42 @@ def content_security_policy(socket_url: str) -> str:
         f"connect-src 'self' {socket_origins(socket_url)}; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
+
+
+PRIVACY_TEXT = ROOT / "kb" / "privacy.md"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def privacy_blocks(text: str) -> list[tuple[str, str]]:
+    """kb/privacy.md as (h1 | h2 | p, text): `# ` and `## ` headings, paragraphs between blank lines."""
+    blocks = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        line = " ".join(block.split())
+        if line.startswith("## "):
+            blocks.append(("h2", line[3:]))
+        elif line.startswith("# "):
+            blocks.append(("h1", line[2:]))
+        elif line:
+            blocks.append(("p", line))
+    return blocks
+
+
+def render_privacy(kb=None) -> bytes:
+    """The privacy text the callback form links to, from kb/privacy.md (the agency edits it),
+    with the retention limit and the contacts filled in."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    from assistant.kb import load_kb
+    from privacy.settings import retention_days
+
+    contacts = (kb or load_kb()).contacts
+    text = PRIVACY_TEXT.read_text(encoding="utf-8").format(
+        retention_days=retention_days(), phone=contacts["phone"], wechat=contacts["wechat"]
+    )
+    blocks = privacy_blocks(text)
+    title = next((t for kind, t in blocks if kind == "h1"), "")
+    templates = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    return templates.get_template("privacy.html").render(title=title, blocks=blocks).encode("utf-8")
 
 
 def render_index(socket_url: str, kb=None) -> bytes:
@@ -140,6 +181,7 @@ def files(socket_url: str) -> dict[str, File]:
 
     served = {route: typed(path) for route, path in STATIC.items()}
     served["/"] = served["/index.html"] = File.of(render_index(socket_url), "text/html; charset=utf-8")
+    served["/privacy"] = File.of(render_privacy(), "text/html; charset=utf-8")
     served["/webchat.js"] = File.of(load_webchat(), "text/javascript; charset=utf-8")
     served["/suggestions.json"] = File.of(
         json.dumps(suggestions(), ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8"

@@ -1,5 +1,7 @@
 """The production stack end to end: nginx, 2 Rasa replicas, 2 action servers, PostgreSQL,
-Redis, RabbitMQ (scripts/stack.sh). Started once for the module; fault tests run last."""
+Redis, RabbitMQ (scripts/stack.sh). Started once for the module; fault tests run last. Its
+PostgreSQL and Redis are the module's own (harness/private_services.py), so that the restart
+tests restart those and never the machine's."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from hypothesis import strategies as st
 
 from assistant.kb import load_kb
 from harness.bot_process import texts
-from harness.stack_process import Stack, require_services, restart_postgresql, restart_redis, wait_port
+from harness.private_services import PrivatePostgres, PrivateRedis, wait_port
+from harness.stack_process import Stack, require_services
 from tests.markers import starts_servers
 
 CONTACTS = load_kb().contacts
@@ -26,13 +29,15 @@ STAFF_PASSWORD = "stack-staff-password"
 @starts_servers
 def stack():
     require_services()
-    # Limits high enough for the tests' own bursts from one address (127.0.0.1).
-    running = Stack(env={"STACK_RATE_PER_SECOND": "50", "STACK_RATE_BURST": "100", "STAFF_PASSWORD": STAFF_PASSWORD})
-    try:
-        running.up()
-        yield running
-    finally:
-        running.down()
+    with PrivatePostgres() as postgres, PrivateRedis() as redis:
+        # Limits high enough for the tests' own bursts from one address (127.0.0.1).
+        limits = {"STACK_RATE_PER_SECOND": "50", "STACK_RATE_BURST": "100", "STAFF_PASSWORD": STAFF_PASSWORD}
+        running = Stack(env=limits, postgres=postgres, redis=redis)
+        try:
+            running.up()
+            yield running
+        finally:
+            running.down()
 
 
 def sender() -> str:
@@ -152,6 +157,20 @@ def test_staff_console_through_nginx_shows_a_conversation_kept_in_postgresql(sta
     assert status == 200 and "我想做个小程序多少钱" in page and CONTACTS["phone"] in page
 
 
+def test_the_widgets_files_its_ratings_and_the_privacy_text_are_served_through_nginx(stack):
+    import urllib.request
+
+    for path, expected in [("/chat.js", b"function"), ("/webchat.js", b"WebChat"), ("/privacy", "隐私说明".encode())]:
+        with urllib.request.urlopen(stack.url + path, timeout=30) as answer:
+            assert answer.status == 200 and expected in answer.read(), path
+    rating = json.dumps({"session_id": uuid.uuid4().hex, "kind": "chat", "value": "good"}).encode()
+    assert stack.post("/ratings", rating)[0] == 204
+
+
+def test_metrics_through_nginx_need_the_token(stack):
+    assert stack.post("/metrics", None)[0] == 403  # nginx forwards from loopback: not the operator
+
+
 def test_http_api_needs_the_token(stack):
     visitor = sender()
     path = f"/conversations/{visitor}/tracker"
@@ -257,8 +276,7 @@ def test_action_servers_killed_replies_degrade_then_resume(stack):
 
 def test_redis_restart_loses_no_reply(stack):
     with Traffic(stack) as traffic:
-        restart_redis()
-        wait_port(6379)
+        stack.redis.restart()
         restarted = time.monotonic()
     assert not traffic.lost(), traffic.lost()[:5]
     assert all("品牌简化决策" in texts(r[2]) for r in traffic.replies if r[0] > restarted)
@@ -266,8 +284,8 @@ def test_redis_restart_loses_no_reply(stack):
 
 def test_postgresql_restart_loses_no_reply_and_storage_resumes(stack):
     with Traffic(stack) as traffic:
-        restart_postgresql()
-        wait_port(5432)
+        stack.postgres.restart()
+        wait_port(stack.postgres.port)
         # Pooled connections are checked before use (conversation_store/tracker_store.py), so turns
         # are answered as soon as PostgreSQL accepts connections again (its port opens a
         # moment before it does).

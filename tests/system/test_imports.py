@@ -6,7 +6,7 @@ from harness.bot_process import ROOT
 
 PACKAGES = [
     "action_server", "actions", "assistant", "channels", "components", "conversation_store", "harness",
-    "leads", "process_supervisor", "production", "rasa_patches", "rasa_server", "web_app",
+    "leads", "privacy", "process_supervisor", "production", "rasa_patches", "rasa_server", "web_app",
 ]  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from conversation_store import archive as archive_module
 from conversation_store import integrity
 from leads import store
+from web_app.staff import privacy_views
 from web_app.staff.auth import CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS, StaffAuth
 
 PAGE_HEADERS = {
@@ -244,6 +245,8 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, r
             tz=tz,
             topic_title=_topic_title,
         )
+
+    privacy_views.register(app, page, staff_only, archive)
 
 
 def _next(target: str | None) -> str:
