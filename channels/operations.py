@@ -2,15 +2,12 @@
 routes; credentials.yml lists it): GET /metrics (Prometheus) and GET /ready, which answers 200 only
 when the model, the tracker store, the lock store and the action server all answer, else 503
 naming the ones that did not. Both only for the operator (assistant/operator_endpoints.py).
-
-Until channels/turn.py records every channel's turns, REST turns are timed here, around the
-request (no intent: that is known only inside the turn)."""
+Every channel's turns are counted and timed where they happen, in channels/turn.py."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 import aiohttp
@@ -18,17 +15,14 @@ import sqlalchemy as sa
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 
-from assistant import metrics
 from assistant.operator_endpoints import add_metrics_route, operator_only
+from conversation_store.errors import primary_store
 
 logger = logging.getLogger(__name__)
 CHECK_SECONDS = 3.0  # each dependency's answer; a probe must not hang on a black-holed host
-REST_WEBHOOK = "/webhooks/rest/webhook"
 
 
-def _inner(store: Any) -> Any:
-    """Rasa wraps the configured tracker store in a FailSafeTrackerStore."""
-    return getattr(store, "_tracker_store", store)
+_inner = primary_store  # Rasa wraps the configured tracker store in a FailSafeTrackerStore
 
 
 def _ping_sql(engine: sa.engine.Engine) -> None:
@@ -115,18 +109,5 @@ class OperationsInput(InputChannel):
             return response.json(
                 {"ready": not failed, "failed": failed, "checks": checks}, status=503 if failed else 200
             )
-
-        @blueprint.listener("before_server_start")
-        async def time_rest_turns(app, _loop):
-            @app.middleware("request")
-            async def started(request):
-                if request.path == REST_WEBHOOK:
-                    request.ctx.turn_started = time.monotonic()
-
-            @app.middleware("response")
-            async def answered(request, answer):
-                started_at = getattr(request.ctx, "turn_started", None)
-                if started_at is not None and answer is not None and answer.status == 200:
-                    metrics.record_turn("rest", time.monotonic() - started_at)
 
         return blueprint

@@ -28,6 +28,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from assistant import metrics
 from assistant.clauses import separate_questions
 from assistant.kb import load_kb
 from assistant.phrasebook import say
@@ -108,12 +109,10 @@ class Turns:
         namespace: str = "",
         rate: Optional[VisitorRate] = None,
         agent_of: Optional[Callable[[], Any]] = None,
-        on_turn: Optional[Callable[..., None]] = None,
     ):
         self.namespace = namespace
         self.rate = rate if rate is not None else VisitorRate.from_settings()
         self._agent_of = agent_of
-        self.on_turn = on_turn  # called with (channel, seconds, intent) after each turn
 
     def attach(self, blueprint) -> None:
         """The agent is Rasa's app.ctx.agent (what Rasa's own on_new_message calls), loaded when
@@ -138,6 +137,7 @@ class Turns:
         wait = self.rate.wait_for(message.sender_id) if self.rate.enabled else 0.0
         if wait is None:
             logger.info("message from %s refused: sending faster than a person types", message.sender_id)
+            metrics.record_rate_limited(message.input_channel or "unknown")
             return await self._reply_instead(message, "too_fast")
         if wait:
             await asyncio.sleep(wait)
@@ -152,8 +152,7 @@ class Turns:
             if not output.sent:
                 logger.error("the turn of %s ended without a message, sending the apology", message.sender_id)
                 await self._apologise(message, output, keep=False)
-        if self.on_turn is not None:
-            self.on_turn(message.input_channel, time.perf_counter() - started, intent)
+        metrics.record_turn(message.input_channel or "unknown", time.perf_counter() - started, intent)
 
     async def _understood_turn(self, message: UserMessage, output: OncePerMessage) -> Optional[str]:
         """Steps 3-5 under the conversation's lock; returns the first part's intent."""

@@ -160,3 +160,17 @@ def test_the_apology_follows_a_traditional_visitor():
     agent = FakeAgent(answers={})
     replies, _ = turn(agent, "淘寶運營和推廣專員有什麼區別")
     assert replies and "係統" not in replies[0] and "聯繫" in replies[0]
+
+
+def test_each_turn_is_counted_for_its_channel_with_its_intent():
+    from prometheus_client import REGISTRY
+
+    def count(name, **labels):
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    before = count("assistant_turns_total", channel="rest"), count("assistant_intents_total", intent="request_human")
+    agent = FakeAgent()
+    turns = Turns(rate=VisitorRate(0, 1), agent_of=lambda: agent)
+    asyncio.run(turns(UserMessage("你们有人工客服吗", CollectingOutputChannel(), "v9", input_channel="rest")))
+    after = count("assistant_turns_total", channel="rest"), count("assistant_intents_total", intent="request_human")
+    assert after == (before[0] + 1, before[1] + 1)
