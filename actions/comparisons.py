@@ -47,6 +47,10 @@ def resolve(kb: KnowledgeBase, intent: str, entities: list[dict], slots: dict) -
     if len(subjects) >= 2:
         for pair in combinations(subjects, 2):
             key = kb.comparison_for(set(pair))
+            owners = kb.comparisons_with_dimension(dim) if dim else []
+            if key == "overview" and len(owners) == 1:
+                # 推广和运营，哪个对外更多: the title's roles, asked about what one comparison has
+                return _dimension_or_whole(kb, owners[0], dim)
             if key == "overview":
                 return Plan("overview")
             if key:

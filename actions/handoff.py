@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.callback import offer_reply
 from actions.replies import Reply, send, understood
-from assistant import metrics
+from assistant import metrics, settings
 from assistant.phrasebook import say
 
 # WeChat can pass the conversation to its human agents (transfer_customer_service).
@@ -18,7 +17,7 @@ TRANSFER_CHANNELS = {"wechat"}
 
 
 def transfer_enabled(channel: str | None) -> bool:
-    return channel in TRANSFER_CHANNELS and os.environ.get("WECHAT_TRANSFER_TO_HUMAN", "1") != "0"
+    return channel in TRANSFER_CHANNELS and settings.WECHAT_TRANSFER_TO_HUMAN.value() != "0"
 
 
 class ActionHandoff(Action):
@@ -39,5 +38,5 @@ class ActionHandoff(Action):
         custom = None
         if intent == "request_human" and transfer_enabled(tracker.get_latest_input_channel()):
             # The WeChat channel transfers only when an agent can take over; the text is always shown.
-            custom = {"type": "handoff", "kf_account": os.environ.get("WECHAT_KF_ACCOUNT") or None}
+            custom = {"type": "handoff", "kf_account": settings.WECHAT_KF_ACCOUNT.value() or None}
         return send(dispatcher, tracker, [Reply(text, custom=custom), offer_reply()]) + understood()

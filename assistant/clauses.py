@@ -250,10 +250,28 @@ def corrected(text: str) -> Optional[int]:
     return start if len(rest) >= MIN_CORRECTED else None
 
 
+_NTH_PART = re.compile(r"第\s*([一二三四五六1-6])\s*(?:部分|个问题|个对比|组对比|节|块|大段|个板块)")
+_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+
+
+def _page_parts(text: str) -> List[Tuple[int, int, str]]:
+    """文章第三部分 → the title of the page's third comparison (the page's own order)."""
+    titles = [c["title"] for c in load_kb().comparisons.values()]
+    edits = []
+    for m in _NTH_PART.finditer(text):
+        n = _NUMERALS.get(m.group(1)) or int(m.group(1))
+        if n <= len(titles):
+            edits.append((m.start(), m.end(), titles[n - 1]))
+    return edits
+
+
 def read(mapped: Mapped, context: Context = Context()) -> Reading:
     fixed = corrected(mapped.text)
     if fixed is not None:  # the correction replaces what came before it
         mapped = mapped.select([(fixed, len(mapped.text))])
+    parts = _page_parts(mapped.text)
+    if parts:
+        mapped = mapped.edit(parts)
     text = mapped.text
     spans = [(0, len(text))]
     asked: List[str] = []

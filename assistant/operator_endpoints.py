@@ -11,14 +11,14 @@ from typing import Mapping, Optional
 
 from sanic import response
 
-from assistant import metrics
+from assistant import metrics, settings
 
 FORWARDING_HEADERS = ("x-forwarded-for", "x-real-ip", "forwarded")
 
 
 def metrics_token(environ: Mapping[str, str] = os.environ) -> Optional[str]:
     """METRICS_TOKEN: lets a scraper elsewhere read /metrics and /ready (unset: loopback only)."""
-    return environ.get("METRICS_TOKEN", "").strip() or None
+    return settings.METRICS_TOKEN.value(environ) or None
 
 
 def allowed(peer_ip: str, headers: Mapping[str, str], token: Optional[str]) -> bool:

@@ -120,10 +120,13 @@ class PageIndex:
         holders = Counter(p for counts in self._all for p in counts)
         n = len(self.sections)
         self.idf = {p: math.log((n + 1) / (k + 0.5)) for p, k in holders.items()}
-        self.unseen = math.log((n + 1) / 0.5)  # a pair no section holds: the page does not say it
+        self.unseen = math.log((n + 1) / 0.5)  # a word no section holds: the page does not say it
+        self.roles = {
+            w for s in kb.subjects.values() for name in [s["name"], *s["aliases"]] for w in words(normalize(name))
+        }
 
-    def _coverage(self, query: List[str], counts: Counter) -> float:
-        weights = [0.0 if p in ASKING else self.idf.get(p, self.unseen) for p in query]
+    def _coverage(self, query: List[str], counts: Counter, ignore: frozenset = frozenset()) -> float:
+        weights = [0.0 if p in ASKING or p in ignore else self.idf.get(p, self.unseen) for p in query]
         total = sum(weights)
         if not any(weights) or (len([w for w in weights if w]) < 2 and max(weights) < self.unseen / 2):
             # 好的, 嗯: too little to say what it is about
@@ -132,21 +135,25 @@ class PageIndex:
 
     def quoted(self, text: str) -> Optional[Tuple[Section, float]]:
         """The section whose statements a quotation in the text comes from, if any."""
-        best = None
+        best, best_rank = None, None
         for quote in QUOTES.findall(text):
             query = pairs(normalize(quote))
             if len(query) < 4:
                 continue
             for section, said in zip(self.sections, self._said):
                 hits = sum(1 for p in query if p in said) / len(query)
-                # The most specific section wins a tie: a comparison comes before its dimensions.
-                if hits >= MIN_QUOTE_COVERAGE and (best is None or hits >= best[1] - 1e-9):
-                    best = (section, hits)
+                # A statement said in several places is the comparison's: one dimension of it
+                # first, then the comparison, then a fact that repeats it.
+                rank = (round(hits, 6), 2 if section.dimension else 1 if section.comparison else 0)
+                if hits >= MIN_QUOTE_COVERAGE and (best_rank is None or rank > best_rank):
+                    best, best_rank = (section, hits), rank
         return best
 
-    def search(self, text: str, limit: int = 3) -> List[Tuple[Section, float]]:
+    def search(self, text: str, limit: int = 3, without_roles: bool = False) -> List[Tuple[Section, float]]:
+        """`without_roles`: what the question asks of the roles it names, whichever they are."""
         query = words(normalize(text))
-        scored = [(section, self._coverage(query, counts)) for section, counts in zip(self.sections, self._all)]
+        ignore = frozenset(self.roles) if without_roles else frozenset()
+        scored = [(section, self._coverage(query, counts, ignore)) for section, counts in zip(self.sections, self._all)]
         scored.sort(key=lambda item: -item[1])
         return scored[:limit]
 

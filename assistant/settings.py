@@ -12,9 +12,11 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Dict, List, Mapping, Optional
 
 DECLARED: Dict[str, Setting] = {}
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,11 @@ class Setting:
 
     def integer(self, environ: Optional[Mapping[str, str]] = None) -> int:
         return int(self.value(environ))
+
+    def path(self, environ: Optional[Mapping[str, str]] = None) -> Path:
+        """A file or folder; a relative one is inside the project."""
+        found = Path(self.value(environ))
+        return found if found.is_absolute() else PROJECT_ROOT / found
 
     def words(self, environ: Optional[Mapping[str, str]] = None) -> List[str]:
         return self.value(environ).split()
@@ -132,6 +139,34 @@ LEADS_DATABASE_URL = _("LEADS_DATABASE_URL", "", "SQLAlchemy URL of the leads (e
 LEADS_WECOM_WEBHOOK = _("LEADS_WECOM_WEBHOOK", "", "WeCom group robot notified of each new lead", STAFF, True)
 LEADS_SPOOL_DIR = _("LEADS_SPOOL_DIR", "var/leads-spool", "leads kept on disk while their database is down", STAFF)
 
+OPERATIONS = "Operations and privacy (docs/production.md, docs/deploy.md)"
+METRICS_TOKEN = _(
+    "METRICS_TOKEN",
+    "",
+    "bearer token for /metrics and /ready from another host (empty: loopback only)",
+    OPERATIONS,
+    True,
+)
+RETENTION_DAYS = _("RETENTION_DAYS", "180", "conversations and leads older than this are purged (0: kept)", OPERATIONS)
+PRIVACY_URL = _("PRIVACY_URL", "/privacy", "the privacy text the callback form links to", OPERATIONS)
+BACKUP_DIR = _("BACKUP_DIR", "var/backups", "where the backup job writes", OPERATIONS)
+BACKUP_KEEP_DAYS = _("BACKUP_KEEP_DAYS", "14", "days of backups kept", OPERATIONS)
+BROKER_ENABLED = _("BROKER_ENABLED", "0", "1: the stack publishes events to RabbitMQ (for a consumer)", OPERATIONS)
+ENV_FILE = _(
+    "ENV_FILE", "/etc/chuangyiling/assistant.env", "the environment file `make deploy-files` reads", OPERATIONS
+)
+PUBLIC_URL = _("PUBLIC_URL", "", "the site's https:// address (deploy: socket URL and allowed origin)", OPERATIONS)
+WIDGET_ORIGINS = _("WIDGET_ORIGINS", "", "other sites that embed the widget, space-separated (deploy)", OPERATIONS)
+TLS_CERTIFICATE = _(
+    "TLS_CERTIFICATE", "", "certificate file (deploy; default Let's Encrypt's for PUBLIC_URL)", OPERATIONS
+)
+TLS_CERTIFICATE_KEY = _("TLS_CERTIFICATE_KEY", "", "its key file (deploy)", OPERATIONS, True)
+HTTP_PORT = _("HTTP_PORT", "80", "nginx's plain HTTP port, redirecting to HTTPS (deploy)", OPERATIONS)
+HTTPS_PORT = _("HTTPS_PORT", "443", "nginx's HTTPS port (deploy)", OPERATIONS)
+SERVICE_USER = _("SERVICE_USER", "chuangyiling", "the system user the services run as (deploy)", OPERATIONS)
+STATE_DIR = _("STATE_DIR", "/var/lib/chuangyiling", "the services' data (deploy)", OPERATIONS)
+LOG_DIR = _("LOG_DIR", "/var/log/chuangyiling", "the services' logs (deploy)", OPERATIONS)
+
 WECHAT = "WeChat (docs/wechat.md)"
 WECHAT_TOKEN = _("WECHAT_TOKEN", "", "the Official Account's token (empty: WeChat is off)", WECHAT, True)
 WECHAT_MESSAGE_MODE = _(
@@ -141,6 +176,11 @@ WECHAT_APP_ID = _("WECHAT_APP_ID", "", "AppID, for the customer-service message 
 WECHAT_APP_SECRET = _("WECHAT_APP_SECRET", "", "AppSecret, for the customer-service message API", WECHAT, True)
 WECHAT_AES_KEY = _("WECHAT_AES_KEY", "", "EncodingAESKey of safe mode", WECHAT, True)
 WECHAT_TRANSFER_TO_HUMAN = _("WECHAT_TRANSFER_TO_HUMAN", "1", "0: never transfer a follower to a WeChat agent", WECHAT)
+WECHAT_PORT = _("WECHAT_PORT", "5006", "port of the WeChat front (python -m channels.wechat) in `make run`", WECHAT)
+WECHAT_HOST = _("WECHAT_HOST", "127.0.0.1", "address of the WeChat front in `make run`", WECHAT)
+WECHAT_REPLAY_REDIS_URL = _(
+    "WECHAT_REPLAY_REDIS_URL", "", "Redis the WeChat fronts share their replay memory in (empty: memory)", WECHAT, True
+)
 WECHAT_KF_ACCOUNT = _("WECHAT_KF_ACCOUNT", "", "the WeChat agent account to transfer to (empty: any)", WECHAT)
 
 STACK = "Production stack (docs/production.md)"
@@ -159,6 +199,7 @@ RASA_AUTH_TOKEN = _(
     "RASA_AUTH_TOKEN", "", "token of Rasa's HTTP API on the stack (the API is off when unset)", STACK, True
 )
 SOCKETS = _("SOCKETS", "10000", "widget sockets `make bench-sockets` holds open", STACK)
+STACK_WECHAT_PORTS = _("STACK_WECHAT_PORTS", "", "the WeChat fronts' ports (set by scripts/stack.sh)", STACK)
 STACK_RATE_BURST = _("STACK_RATE_BURST", "40", "requests nginx accepts at once from one address", STACK)
 
 # Read by the tools this project runs, not by its code; set by the Makefile and the scripts.

@@ -6,6 +6,10 @@
   answered from the section the index finds when the index is sure of it; when the index is
   only fairly sure, it becomes a clarification whose candidates (`page_candidates`) are the
   index's best two sections. The page's own gaps (a `gap` entity: 工资, 证书 …) stay declined.
+- A second opinion on what the classifier understood: a question about two roles that names no
+  dimension gets the dimension the index is sure of (哪个门槛低，只要会宣传就行 → 能力要求); a
+  fact the question holds no word of gives way to the section the index finds far likelier
+  (市场和运营，哪个更务实 is the comparison, not 运营包含市场).
 The section is given to the actions as entities (`comparison`, `dimension`) and the intent
 that asks for it; `page_match` in the parse output says what the index decided and why.
 """
@@ -28,6 +32,7 @@ from components.normalizer import FULL_TEXT
 PAGE_MATCH = "page_match"
 PAGE_CANDIDATES = "page_candidates"
 UNSURE_INTENTS = {"out_of_scope", "nlu_fallback"}
+COMPARISON_INTENTS = {"ask_difference", "ask_dimension", "ask_role"}
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -35,7 +40,7 @@ class PageIndexMatcher(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # Shares of a question's rare character pairs that a section holds (docs/pipeline.md).
-        return {"answer_at": 0.75, "answer_margin": 0.15, "suggest_at": 0.5}
+        return {"answer_at": 0.75, "answer_margin": 0.15, "suggest_at": 0.5, "dimension_at": 0.6, "fact_margin": 0.3}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.config = config
@@ -69,6 +74,12 @@ class PageIndexMatcher(GraphComponent):
         asks_fact = load_kb().fact_for_intent(intent or "") and (message.get(INTENT) or {}).get("confidence", 0) >= 0.5
         if quoted and not asks_fact:
             return self._answer(message, quoted[0], quoted[1], "quotation")
+        if intent in COMPARISON_INTENTS:
+            return self._dimension_missed(message, focus, entities)
+        kb = load_kb()
+        fact = kb.fact_for_intent(intent or "")
+        if fact is not None:
+            return self._fact_unsupported(message, focus, fact)
         if intent not in UNSURE_INTENTS:
             return
         found = index.search(focus, limit=2)
@@ -80,6 +91,29 @@ class PageIndexMatcher(GraphComponent):
             candidates = [s.key for s, v in found if v >= self.config["suggest_at"]]
             message.set(PAGE_CANDIDATES, candidates, add_to_output=True)
             message.set(PAGE_MATCH, {"decision": "suggest", "score": round(score, 3)}, add_to_output=True)
+
+    def _dimension_missed(self, message: Message, focus: str, entities: List[dict]) -> None:
+        if any(e.get("entity") == "dimension" for e in entities):
+            return
+        found = load_index().search(focus, limit=2)
+        (best, score), (_, second) = found[0], found[1]
+        if best.dimension and score >= self.config["dimension_at"] and score - second >= 0.1:
+            extra = {"entity": "dimension", "value": best.dimension, "start": 0, "end": len(focus)}
+            message.set(ENTITIES, entities + [{**extra, "extractor": "PageIndexMatcher"}], add_to_output=True)
+            if not any(e.get("entity") == "comparison" for e in entities):
+                comparison = {"entity": "comparison", "value": best.comparison, "start": 0, "end": len(focus)}
+                message.set(ENTITIES, message.get(ENTITIES) + [{**comparison, "extractor": "PageIndexMatcher"}])
+            message.set(PAGE_MATCH, {"decision": "dimension", "section": best.key, "score": round(score, 3)}, True)
+
+    def _fact_unsupported(self, message: Message, focus: str, fact: str) -> None:
+        if load_kb().fact_supported(fact, focus):
+            return
+        index = load_index()
+        ranked = index.search(focus, limit=len(index.sections), without_roles=True)
+        scores = {section.key: score for section, score in ranked}
+        best = max(index.sections, key=lambda section: scores[section.key])
+        if best.key != fact and scores[best.key] - scores.get(fact, 0.0) >= self.config["fact_margin"]:
+            self._answer(message, best, scores[best.key], "instead_of_fact")
 
     @staticmethod
     def _answer(message: Message, section: Section, score: float, how: str) -> None:

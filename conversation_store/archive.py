@@ -16,6 +16,8 @@ from urllib.parse import quote_plus
 
 import sqlalchemy as sa
 
+from assistant import settings
+
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = sa.table(
     "events",
@@ -37,16 +39,16 @@ TOPIC_SLOTS = ("comparison", "fact")  # which page question an answer was about
 
 def tracker_database_url(environ=os.environ) -> str:
     """The stack's PostgreSQL (TRACKER_DB_*) when set, else `make run`'s SQLite file."""
-    host = environ.get("TRACKER_DB_HOST")
+    host = settings.TRACKER_DB_HOST.value(environ)
     if host:
-        user = quote_plus(environ.get("TRACKER_DB_USER", "postgres"))
-        password = environ.get("TRACKER_DB_PASSWORD", "")
+        user = quote_plus(settings.TRACKER_DB_USER.value(environ))
+        password = settings.TRACKER_DB_PASSWORD.value(environ)
         credentials = f"{user}:{quote_plus(password)}" if password else user
         return (
-            f"postgresql://{credentials}@{host}:{environ.get('TRACKER_DB_PORT', '5432')}/"
-            f"{environ.get('TRACKER_DB_NAME', 'rasa')}"
+            f"postgresql://{credentials}@{host}:{settings.TRACKER_DB_PORT.value(environ)}/"
+            f"{settings.TRACKER_DB_NAME.value(environ)}"
         )
-    return f"sqlite:///{environ.get('TRACKER_SQLITE_PATH') or ROOT / 'var' / 'tracker.db'}"
+    return f"sqlite:///{settings.TRACKER_SQLITE_PATH.path(environ)}"
 
 
 @dataclass

@@ -13,11 +13,11 @@ import threading
 from pathlib import Path
 from typing import Iterable, List, Tuple
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "var" / "tracker-journal.db"
+from assistant import settings
 
 
 def journal_path(environ=os.environ) -> Path:
-    return Path(environ.get("TRACKER_JOURNAL_PATH") or DEFAULT_PATH)
+    return settings.TRACKER_JOURNAL_PATH.path(environ)
 
 
 class Journal:

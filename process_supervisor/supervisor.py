@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+from assistant import settings
 from conversation_store import integrity
 from process_supervisor.endpoints import ROOT
 from process_supervisor.endpoints import render as render_endpoints
@@ -115,15 +116,15 @@ class Supervisor:
 def rasa_host(env=os.environ) -> str:
     """RASA_HOST: the address `make run`'s Rasa server listens on; loopback unless told otherwise
     (Rasa's own default, 0.0.0.0, would open it to the whole network)."""
-    return env.get("RASA_HOST", "").strip() or "127.0.0.1"
+    return settings.RASA_HOST.value(env)
 
 
 def wechat_front(env=os.environ) -> Optional[tuple]:
     """(host, port) of the WeChat front when WECHAT_TOKEN turns the channel on: WECHAT_HOST
     (default 127.0.0.1, behind the HTTPS proxy WeChat needs) and WECHAT_PORT (default 5006)."""
-    if not env.get("WECHAT_TOKEN", "").strip():
+    if not settings.WECHAT_TOKEN.value(env):
         return None
-    return env.get("WECHAT_HOST", "").strip() or "127.0.0.1", int(env.get("WECHAT_PORT", "").strip() or 5006)
+    return settings.WECHAT_HOST.value(env), settings.WECHAT_PORT.integer(env)
 
 
 def check_conversations(tracker: Path, say: Callable[[str], None]) -> bool:
@@ -145,7 +146,7 @@ def _dial(host: str) -> str:
 def run_children(env, endpoints: Path, py: str = sys.executable) -> tuple:
     """`make run`'s servers (with the WeChat front when WECHAT_TOKEN is set) and its Ready line."""
     rasa_port, action_port, web_port = env["RASA_PORT"], env["ACTION_PORT"], env["WEB_PORT"]
-    cors = env.get("CORS_ORIGINS", "").split()
+    cors = settings.CORS_ORIGINS.value(env).split()
     rasa_url = f"http://{_dial(rasa_host(env))}:{rasa_port}"
     children = [
         Child(
@@ -201,7 +202,7 @@ def run_children(env, endpoints: Path, py: str = sys.executable) -> tuple:
 def main(argv: Sequence[str] = ()) -> int:
     """`python -m process_supervisor`: what scripts/run.sh starts (ports from the environment)."""
     env = os.environ
-    tracker = Path(env.get("TRACKER_SQLITE_PATH") or ROOT / "var" / "tracker.db")
+    tracker = settings.TRACKER_SQLITE_PATH.path(env)
     if not check_conversations(tracker, lambda line: print(line, file=sys.stderr, flush=True)):
         return 1
     endpoints = render_endpoints(ROOT / "var" / "endpoints.run.yml", env["ACTION_PORT"], tracker)

@@ -16,6 +16,7 @@ from typing import Mapping
 
 from sqlalchemy.engine import make_url
 
+from assistant import settings
 from conversation_store.archive import tracker_database_url
 from leads.store import database_url as leads_database_url
 
@@ -24,13 +25,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def backup_dir(environ: Mapping[str, str] = os.environ) -> Path:
     """BACKUP_DIR: where the copies go (default var/backups in the project)."""
-    return Path(environ.get("BACKUP_DIR", "").strip() or ROOT / "var" / "backups")
+    return settings.BACKUP_DIR.path(environ)
 
 
 def keep_days(environ: Mapping[str, str] = os.environ) -> int:
     """BACKUP_KEEP_DAYS: copies older than this many days are deleted (default 14)."""
     try:
-        return max(1, int(environ.get("BACKUP_KEEP_DAYS", "").strip() or 14))
+        return max(1, settings.BACKUP_KEEP_DAYS.integer(environ))
     except ValueError:
         return 14
 

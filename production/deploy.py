@@ -17,6 +17,7 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 from action_server import secret
+from assistant import settings
 from process_supervisor.endpoints import render as render_endpoints
 from production.nginx import widget_paths_location
 
@@ -62,7 +63,7 @@ class DeploySettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], env_file: Path) -> DeploySettings:
-        public_url = env.get("PUBLIC_URL", "").strip().rstrip("/")
+        public_url = settings.PUBLIC_URL.value(env).rstrip("/")
         parts = urlsplit(public_url)
         if parts.scheme != "https" or not parts.hostname or parts.path or parts.query:
             raise BadSettings(
@@ -76,17 +77,17 @@ class DeploySettings:
         try:
             return cls(
                 public_url=public_url,
-                widget_origins=tuple(env.get("WIDGET_ORIGINS", "").split()),
-                certificate=env.get("TLS_CERTIFICATE") or f"/etc/letsencrypt/live/{host}/fullchain.pem",
-                certificate_key=env.get("TLS_CERTIFICATE_KEY") or f"/etc/letsencrypt/live/{host}/privkey.pem",
-                http_port=int(env.get("HTTP_PORT") or 80),
-                https_port=int(env.get("HTTPS_PORT") or 443),
-                user=env.get("SERVICE_USER") or PREFIX,
-                state_dir=Path(env.get("STATE_DIR") or f"/var/lib/{PREFIX}"),
-                log_dir=Path(env.get("LOG_DIR") or f"/var/log/{PREFIX}"),
-                rasa_port=int(env.get("RASA_PORT") or 5005),
-                action_port=int(env.get("ACTION_PORT") or 5055),
-                web_port=int(env.get("WEB_PORT") or 8080),
+                widget_origins=tuple(settings.WIDGET_ORIGINS.value(env).split()),
+                certificate=settings.TLS_CERTIFICATE.value(env) or f"/etc/letsencrypt/live/{host}/fullchain.pem",
+                certificate_key=settings.TLS_CERTIFICATE_KEY.value(env) or f"/etc/letsencrypt/live/{host}/privkey.pem",
+                http_port=int(settings.HTTP_PORT.value(env) or 80),
+                https_port=int(settings.HTTPS_PORT.value(env) or 443),
+                user=settings.SERVICE_USER.value(env) or PREFIX,
+                state_dir=Path(settings.STATE_DIR.value(env) or f"/var/lib/{PREFIX}"),
+                log_dir=Path(settings.LOG_DIR.value(env) or f"/var/log/{PREFIX}"),
+                rasa_port=int(settings.RASA_PORT.value(env) or 5005),
+                action_port=int(settings.ACTION_PORT.value(env) or 5055),
+                web_port=int(settings.WEB_PORT.value(env) or 8080),
             )
         except ValueError as error:
             raise BadSettings(f"a port in {env_file} is not a number: {error}") from None

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Mapping
 
+from assistant import settings
+
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "endpoints.production.yml"
 BROKER = Path(__file__).resolve().parent / "event_broker.endpoints.yml"
@@ -16,7 +18,7 @@ BROKER = Path(__file__).resolve().parent / "event_broker.endpoints.yml"
 
 def broker_enabled(environ: Mapping[str, str] = os.environ) -> bool:
     """BROKER_ENABLED=1: publish every conversation event to RabbitMQ (default 0: no broker)."""
-    return environ.get("BROKER_ENABLED", "0").strip() == "1"
+    return settings.BROKER_ENABLED.value(environ) == "1"
 
 
 def render(environ: Mapping[str, str] = os.environ) -> str:

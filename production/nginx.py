@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant import settings
 from web_app.site import PUBLIC_PATHS
 
 
@@ -38,10 +39,10 @@ class Settings:
             web_port=int(env["STACK_WEB_PORT"]),
             rasa_ports=ports("STACK_RASA_PORTS"),
             action_ports=ports("STACK_ACTION_PORTS"),
-            body_limit=env.get("STACK_BODY_LIMIT", cls.body_limit),
-            rate_per_second=int(env.get("STACK_RATE_PER_SECOND", cls.rate_per_second)),
-            rate_burst=int(env.get("STACK_RATE_BURST", cls.rate_burst)),
-            wechat_ports=tuple(int(p) for p in env.get("STACK_WECHAT_PORTS", "").split()),
+            body_limit=settings.STACK_BODY_LIMIT.value(env),
+            rate_per_second=int(settings.STACK_RATE_PER_SECOND.value(env)),
+            rate_burst=int(settings.STACK_RATE_BURST.value(env)),
+            wechat_ports=tuple(int(p) for p in settings.STACK_WECHAT_PORTS.value(env).split()),
         )
 
 

@@ -7,20 +7,20 @@ import os
 import sys
 
 import assistant.quiet_warnings  # noqa: F401 - first: dependencies import at once
-from assistant import log_masking
+from assistant import log_masking, settings
 from web_app.app import create_app
 from web_app.site import MissingBuild
 
 
 def main() -> None:
-    rasa_port = os.environ.get("RASA_PORT", "5005")
+    rasa_port = settings.RASA_PORT.value()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--host",
-        default=os.environ.get("WEB_HOST", "127.0.0.1"),
+        default=settings.WEB_HOST.value(),
         help="address to bind (default 127.0.0.1; 0.0.0.0 exposes it)",
     )
-    parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT", "8080")))
+    parser.add_argument("--port", type=int, default=int(settings.WEB_PORT.value()))
     parser.add_argument(
         "--socket-url",
         default=os.environ.get("RASA_SOCKET_URL", f"http://localhost:{rasa_port}"),

@@ -14,6 +14,8 @@ from typing import Any, Mapping, Optional
 
 from rasa.shared.exceptions import RasaException
 
+from assistant import settings
+
 DEFAULT_API_BASE_URL = "https://api.weixin.qq.com/cgi-bin/"
 
 
@@ -114,11 +116,11 @@ _OPTIONS = {  # credentials.yml key -> type it must have
 
 def load_settings(credentials: Optional[Mapping[str, Any]], environ: Mapping[str, str]) -> Optional[WeChatSettings]:
     """Settings, or None when WECHAT_TOKEN is unset (channel off)."""
-    token = environ.get("WECHAT_TOKEN", "").strip()
+    token = settings.WECHAT_TOKEN.value(environ)
     if not token:
         return None
     options = dict(credentials or {})
-    if environ.get("WECHAT_MESSAGE_MODE", "").strip():  # the environment wins over credentials.yml
+    if settings.WECHAT_MESSAGE_MODE.value(environ):  # the environment wins over credentials.yml
         options["message_mode"] = environ["WECHAT_MESSAGE_MODE"].strip()
     problems = []
     unknown = sorted(set(options) - set(_OPTIONS))
@@ -132,9 +134,9 @@ def load_settings(credentials: Optional[Mapping[str, Any]], environ: Mapping[str
             problems.append(f"{key} has the wrong type ({type(value).__name__})")
     values = {
         "token": token,
-        "app_id": environ.get("WECHAT_APP_ID", "").strip() or None,
-        "app_secret": environ.get("WECHAT_APP_SECRET", "").strip() or None,
-        "aes_key": environ.get("WECHAT_AES_KEY", "").strip() or None,
+        "app_id": settings.WECHAT_APP_ID.value(environ) or None,
+        "app_secret": settings.WECHAT_APP_SECRET.value(environ) or None,
+        "aes_key": settings.WECHAT_AES_KEY.value(environ) or None,
         **{k: v for k, v in options.items() if k in _OPTIONS},
     }
     if not problems:
@@ -191,7 +193,7 @@ def _check(v: dict) -> list:
 def replay_redis_url(environ: Mapping[str, str]) -> Optional[str]:
     """WECHAT_REPLAY_REDIS_URL: the Redis where every WeChat front remembers the nonces it has
     seen (the stack sets it to its Redis); unset: each front remembers its own, in memory."""
-    return environ.get("WECHAT_REPLAY_REDIS_URL", "").strip() or None
+    return settings.WECHAT_REPLAY_REDIS_URL.value(environ) or None
 
 
 def _decodes_to_32_bytes(aes_key: str) -> bool:

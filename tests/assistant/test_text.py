@@ -26,7 +26,7 @@ def test_simplified_text_is_left_alone():
 
 def test_full_width_letters_digits_and_punctuation_become_half_width():
     assert to_halfwidth("ＴＡＯＢＡＯ　１２３！") == "TAOBAO 123!"
-    assert norm("ＴａｏＢａｏ运营") == "taobao运营"
+    assert norm("ＴａｏＢａｏ运营") == "淘宝运营"  # half-width, then the English word in the page's Chinese
 
 
 def test_same_sounding_typos_of_known_terms_are_corrected():

@@ -183,3 +183,15 @@ def test_a_correction_replaces_what_came_before_it(typed, focus):
 
 def test_a_message_that_only_says_no_is_not_a_correction():
     assert reading("不对").focus.text == "不对"
+
+
+@pytest.mark.parametrize(
+    "typed, asks_about",
+    [("文章第三部分讲的是啥", "网络推广和运营的区别"), ("第1个问题再说说", "淘宝运营和推广专员的区别")],
+)
+def test_a_part_of_the_page_by_its_number_is_that_comparison(typed, asks_about):
+    assert asks_about in reading(typed).focus.text
+
+
+def test_a_numbered_point_of_an_answer_is_not_a_part_of_the_page():
+    assert reading("第三点能再讲细点吗").focus.text == "第三点能再讲细点吗"

@@ -3,9 +3,6 @@ observed signature must not carry another body or another openid. WeChat's own r
 request again) still gets its answer. Shared by the stack's fronts through Redis."""
 
 import json
-import shutil
-import subprocess
-import tempfile
 import urllib.error
 import urllib.request
 import uuid
@@ -15,7 +12,7 @@ import pytest
 from channels.wechat import relay
 from channels.wechat.replay import NonceMemory, RedisNonces
 from harness.bot_process import free_port
-from harness.stack_process import wait_port
+from harness.private_services import PrivateRedis
 from tests.channels.wechat.harness import AES_KEY, APP_ID, TOKEN, ChannelServer, ScriptedBot, settings_for, text_xml
 from tests.markers import starts_servers
 
@@ -83,18 +80,11 @@ def post(url, body, headers) -> int:
 @starts_servers
 def redis_url():
     """A private Redis (never the machine's) on a free port."""
-    port, workdir = free_port(), tempfile.mkdtemp()
-    proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", workdir],
-        stdout=subprocess.DEVNULL,
-    )
+    redis = PrivateRedis().start()
     try:
-        wait_port(port, 30)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield f"redis://127.0.0.1:{redis.port}/0"
     finally:
-        proc.terminate()
-        proc.wait(10)
-        shutil.rmtree(workdir, ignore_errors=True)
+        redis.stop()
 
 
 def test_a_replay_refused_by_one_front_is_refused_by_every_front(redis_url):
