@@ -350,6 +350,7 @@ def test_a_postgresql_outage_keeps_the_context_and_loses_no_event(database, tmp_
         db=database,
         username="postgres",
         login_db="postgres",
+        event_broker=(broker := Broker()),
     )
     served, stranger = new_tracker(), new_tracker()
     turn(served, "淘宝运营和推广专员有什么区别", "答一")
@@ -366,6 +367,11 @@ def test_a_postgresql_outage_keeps_the_context_and_loses_no_event(database, tmp_
     with pytest.raises(sqlalchemy.exc.SQLAlchemyError):  # no context-free answer: the apology
         asyncio.run(lean.retrieve(stranger.sender_id))
     asyncio.run(lean.keep_failed_turn(stranger.sender_id, "还在吗", "抱歉"))
+    # The apology turn reaches the event broker like every other turn (issue 23, item 11).
+    apology_turn = [
+        e for e in broker.published if e["sender_id"] == stranger.sender_id and e["event"] in ("user", "bot")
+    ]
+    assert [e.get("text") for e in apology_turn][-2:] == ["还在吗", "抱歉"]
 
     journal_again = type(lean.journal)(tmp_path / "journal.db")  # it survives a restart
     assert len(journal_again) == 8
