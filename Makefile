@@ -15,7 +15,7 @@ MODEL := models/bot.tar.gz
 NLP_ASSETS := build/jieba_dict/userdict.txt build/spacy_zh/meta.json
 TRAIN_INPUTS := config.yml domain.yml $(shell find data kb components assistant rasa_patches -type f -not -name '*.pyc' 2>/dev/null)
 
-.PHONY: help run test venv model train validate lint test-stories test-nlu pytest pytest-fast bench clean shell actions
+.PHONY: help run test venv model train validate lint test-stories test-nlu pytest pytest-fast bench bench-compare bench-speedups clean shell actions
 .DEFAULT_GOAL := help
 
 # Every target with a `## what it does` comment is listed by `make help`, from this file and mk/*.mk.
@@ -66,6 +66,13 @@ test: lint validate test-stories test-nlu pytest  ## everything CI runs
 
 bench: model  ## latency, long conversation, CPU, flood, memory, start-up (embedded and stack)
 	$(PY) scripts/bench.py --stack
+
+REF ?= origin/main
+bench-compare: model  ## this tree against git ref REF, side by side in one run (make bench-compare REF=...)
+	$(PY) scripts/bench_compare.py --before $(REF)
+
+bench-speedups: model  ## what each Rasa speed-up buys: all, none, and all but each one, side by side
+	$(PY) scripts/bench_compare.py --speedups
 
 clean:  ## remove build/, models/, results/
 	rm -rf build models results
