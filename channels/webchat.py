@@ -34,6 +34,7 @@ import json
 import logging
 import os
 import re
+import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from engineio.payload import Payload
@@ -122,7 +123,8 @@ class WebchatOutput(SocketIOOutput):
     `answer: true` on answers from the page (the widget offers 有用/没用 under those only)."""
 
     async def _emit(self, recipient_id: str, text: str, buttons: list, answer: bool) -> None:
-        message: Dict[str, Any] = {"text": safe_links(widget_markdown(text))}
+        # The id lets two tabs of one visitor (both in the session's room) show it once.
+        message: Dict[str, Any] = {"id": uuid.uuid4().hex[:16], "text": safe_links(widget_markdown(text))}
         if buttons:
             message["quick_replies"] = [
                 {"content_type": "text", "title": b.get("title", ""), "payload": b.get("payload", "")} for b in buttons
