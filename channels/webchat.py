@@ -189,11 +189,13 @@ class ConnectionRate:
         """Seconds to wait before this connection's message, or None: refused."""
         if not self.connection.enabled:
             return 0.0
+        longest = 0.0
         for bucket, key in ((self.connection, sid), (self.address, address)):
             wait = bucket.wait_for(key)
             if wait is None:
                 return None
-        return wait
+            longest = max(longest, wait)
+        return longest
 
 
 class WebchatInput(SocketIOInput):
