@@ -63,6 +63,9 @@ class Outage:
 
     def cut(self) -> None:
         if self.listener:
+            # shutdown wakes the thread blocked in accept(); close alone would leave it listening.
+            with contextlib.suppress(OSError):
+                self.listener.shutdown(socket.SHUT_RDWR)
             self.listener.close()
             self.listener = None
         for link in self.links:

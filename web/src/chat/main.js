@@ -66,7 +66,7 @@ function start(boot) {
   const offline = el("div", { className: "cyl-offline", role: "status", hidden: true }, [
     el("p", { text: say("offline") }),
     el("p", { className: "cyl-contacts" }, [
-      el("a", { className: "cyl-call", href: "tel:" + contacts.phone.replace(/-/g, ""), text: say("call"), "aria-label": say("call_label") }),
+      el("a", { className: "cyl-call", href: "tel:" + contacts.phone.replace(/-/g, ""), text: say("call") }),
       el("span", { className: "cyl-wechat", text: say("wechat") }),
       copyButton(contacts.wechat),
     ]),
@@ -326,7 +326,10 @@ function start(boot) {
 
   // --- copying the WeChat ID -------------------------------------------------------------------
   function copy(text, button) {
-    const done = () => { button.textContent = t.copied; };
+    const done = () => {
+      button.textContent = t.copied;
+      button.removeAttribute("aria-label"); // its name is what it shows now
+    };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).then(done, () => {});
       return;
