@@ -477,9 +477,9 @@ def test_visitors_rate_answers_and_the_chat_and_staff_see_the_counts(visitor, si
     card = chat.page.locator(".cyl-chat-rating")
     expect(card).to_contain_text("这次对话对您有帮助吗")
     assert axe_violations(chat.page) == []
+    chat.screenshot(f"widget-rating-{name_of(viewport)}")
     card.get_by_role("button", name="满意", exact=True).click()
     expect(card).to_have_text("谢谢您的评价！")
-    chat.screenshot(f"widget-rating-{name_of(viewport)}")
     session = chat.stored()["session"]
     counts = Ratings(Archive(f"sqlite:///{site.bot.env['TRACKER_SQLITE_PATH']}").engine).counts(0, "web:" + session)
     assert counts == {("answer", "up"): 1, ("chat", "good"): 1}
