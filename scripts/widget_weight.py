@@ -53,7 +53,8 @@ class Network:
         """(requests, bytes) of everything but the demo page itself."""
         from urllib.parse import urlsplit
 
-        ids = [i for i, url in self.requests.items() if urlsplit(url).path not in PAGE_ITSELF]
+        # data: URLs (inlined pictures) cross no network.
+        ids = [i for i, url in self.requests.items() if urlsplit(url).path not in PAGE_ITSELF and url[:5] != "data:"]
         return len(ids), sum(self.bytes.get(i, 0) for i in ids) + self.frames
 
 

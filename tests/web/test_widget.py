@@ -529,6 +529,24 @@ def test_stored_state_that_cannot_be_read_is_discarded_and_the_widget_works(visi
         chat.page.evaluate("localStorage.clear()")
 
 
+def test_when_the_chat_itself_cannot_load_the_launcher_shows_the_contacts_and_tries_again(browser, site):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    try:
+        page = context.new_page()
+        chat = Widget(page).open_page(site.url)
+        page.route(re.compile(r"/chat-\w+\.js$"), lambda route: route.abort())
+        page.click(".cyl-launcher")
+        fallback = page.locator(".cyl-fallback")
+        expect(fallback).to_contain_text("1454722008")
+        assert fallback.locator("a[href='tel:17585982043']").count() == 1
+        page.unroute(re.compile(r"/chat-\w+\.js$"))
+        page.click(".cyl-launcher")  # the next tap loads the chat
+        chat.open_chat()
+        assert "猜你想问" in chat.wait_for_answer(0)
+    finally:
+        context.close()
+
+
 # --- when the assistant cannot be reached --------------------------------------------------------
 
 

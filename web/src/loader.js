@@ -57,11 +57,37 @@ import launcherCss from "./launcher.css";
         loading = false; // the next tap tries again
         launcher.removeAttribute("aria-busy");
         chat.remove();
+        if (boot.openNow) showContacts();
       };
       document.head.appendChild(chat);
     }
     // Once the chat has loaded, it handles the launcher itself.
     launcher.addEventListener("click", () => boot.start || load(true));
+
+    // The chat could not load (the site unreachable, a flaky network): the phone and WeChat
+    // the embed script carries, so the visitor is never left with nothing.
+    function showContacts() {
+      if (root.querySelector(".cyl-fallback")) return;
+      const t = config.texts;
+      const fill = (text) => text.replace("{phone}", config.contacts.phone).replace("{wechat}", config.contacts.wechat);
+      const card = document.createElement("div");
+      card.className = "cyl-fallback";
+      card.setAttribute("role", "status");
+      const text = document.createElement("p");
+      text.textContent = fill(t.offline);
+      const call = document.createElement("a");
+      call.href = "tel:" + config.contacts.phone.replace(/-/g, "");
+      call.textContent = fill(t.call);
+      const wechat = document.createElement("p");
+      wechat.textContent = fill(t.wechat);
+      const close = document.createElement("button");
+      close.type = "button";
+      close.textContent = "×";
+      close.setAttribute("aria-label", t.close_label);
+      close.addEventListener("click", () => card.remove());
+      card.append(text, call, wechat, close);
+      root.appendChild(card);
+    }
     // A visitor who left the chat open finds it open on the next page.
     try {
       const saved = JSON.parse(window.localStorage.getItem("cyl_widget") || "null");

@@ -128,11 +128,14 @@ function start(boot) {
   }
 
   function renderLog() {
+    // A focused button in the log is rebuilt: the focus stays in the log, not lost to the page.
+    const hadFocus = log.contains(root.activeElement);
     log.textContent = "";
     state.messages.forEach((m) => {
       if (!m.hidden) log.appendChild(messageNode(m));
     });
     log.appendChild(typing);
+    if (hadFocus) log.focus();
   }
 
   // The latest message in view: from its start when it is taller than the log (with the
