@@ -647,7 +647,7 @@ def test_a_page_on_another_origin_embeds_the_widget_with_one_line(browser, site,
     import threading
 
     (tmp_path / "index.html").write_text(
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>另一个网站</title></head>'
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>另一个网站</title><link rel="icon" href="data:,"></head>'
         f'<body><h1>另一个网站</h1><script src="{site.url}widget.js" data-socket-url="{site.bot.url}"></script>'
         "</body></html>",
         encoding="utf-8",
