@@ -40,3 +40,4 @@ serve-web: venv web-assets  ## only the website and staff console (no Rasa)
 
 run: web-assets
 pytest: web-assets browser
+stack-up: web-assets
