@@ -12,6 +12,10 @@ import launcherCss from "./launcher.css";
   const config = "__CYL_CONFIG__";
   const options = script.dataset;
   const base = new URL(".", script.src).href;
+  if (!options.socketUrl) {
+    // The launcher still shows: the chat then offers the phone and WeChat instead of answers.
+    console.error("创意岭客服: the embed line has no data-socket-url (docs/widget.md)");
+  }
 
   function adopt(root, css) {
     try {

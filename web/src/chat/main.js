@@ -52,7 +52,7 @@ function start(boot) {
   const avatar = options.avatar || avatarUrl;
   const input = el("textarea", {
     className: "cyl-input", rows: "1", placeholder: options.placeholder || t.placeholder,
-    "aria-label": t.input_label, maxlength: "2000", enterkeyhint: "send",
+    "aria-label": t.input_label, enterkeyhint: "send",
   });
   const log = el("div", { className: "cyl-log", role: "log", "aria-live": "polite", "aria-label": t.log_label, tabindex: "0" });
   const typing = el("div", { className: "cyl-typing", hidden: true }, [el("span", { className: "cyl-dots", "aria-hidden": "true" }), el("span", { text: t.typing })]);
