@@ -238,3 +238,30 @@ def test_only_http_https_tel_and_weixin_links_reach_the_widget(text, shown):
     from channels.webchat import safe_links
 
     assert safe_links(f"您发来的「{text}」") == f"您发来的「{shown}」"
+
+
+async def _chosen_session(url: str) -> tuple[dict, list]:
+    """A client that asks for a session of its own choosing, then writes into it."""
+    received: asyncio.Queue = asyncio.Queue()
+    client = socketio.AsyncClient(reconnection=False)
+    client.on("bot_uttered", received.put_nowait)
+    confirmed = asyncio.get_running_loop().create_future()
+    client.on("session_confirm", confirmed.set_result)
+    await client.connect(url, socketio_path="/socket.io", transports=["polling"])
+    try:
+        await client.emit("session_request", {"session_id": "someone-elses-session"})
+        confirm = await asyncio.wait_for(confirmed, REPLY_TIMEOUT)
+        await client.emit("user_uttered", {"message": QUESTION, "session_id": "someone-elses-session"})
+        replies = []
+        with contextlib.suppress(asyncio.TimeoutError):
+            replies.append(await asyncio.wait_for(received.get(), 5))
+        return confirm, replies
+    finally:
+        await client.disconnect()
+
+
+def test_a_session_the_client_chose_is_refused_over_the_socket(bot):
+    confirm, replies = asyncio.run(_chosen_session(bot.url))
+    assert confirm["session_id"] != "someone-elses-session" and not confirm["resumed"]
+    assert replies == []  # nothing was written into the chosen conversation
+    assert bot.say("probe", "你好")  # the server is fine
