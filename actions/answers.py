@@ -109,7 +109,7 @@ def comparison_answer(kb: KnowledgeBase, key: str) -> Reply:
         lines.append(format_line("heading", text=entry["label"]))
         lines += _dimension_lines(kb, comp, dim)
     related = [fact_button(kb, f) for f in comp.get("related_facts", [])]
-    return Reply("\n".join(lines), finish_buttons(kb, related + dimension_buttons(kb, key)))
+    return Reply("\n".join(lines), finish_buttons(kb, related + dimension_buttons(kb, key)), answer=True)
 
 
 def dimension_answer(kb: KnowledgeBase, key: str, dim: str) -> Reply:
@@ -130,7 +130,7 @@ def dimension_answer(kb: KnowledgeBase, key: str, dim: str) -> Reply:
         for s in comp["subjects"]
         if s in entry["sides"]
     ]
-    return Reply("\n".join(lines), finish_buttons(kb, dimension_buttons(kb, key, skip=dim) + sides[:1]))
+    return Reply("\n".join(lines), finish_buttons(kb, dimension_buttons(kb, key, skip=dim) + sides[:1]), answer=True)
 
 
 def side_answer(kb: KnowledgeBase, key: str, subject: str, dim: str | None) -> Reply | None:
@@ -169,7 +169,7 @@ def side_answer(kb: KnowledgeBase, key: str, subject: str, dim: str | None) -> R
         )
         buttons.append(button(comp["dimensions"][dim]["label"], "ask_difference", comparison=key, dimension=dim))
     buttons.append(comparison_button(kb, key))
-    return Reply("\n".join(lines), finish_buttons(kb, buttons))
+    return Reply("\n".join(lines), finish_buttons(kb, buttons), answer=True)
 
 
 def overview_answer(kb: KnowledgeBase) -> Reply:
@@ -185,7 +185,7 @@ def overview_answer(kb: KnowledgeBase) -> Reply:
     relation = ov["relation"]
     lines.append(format_line("labelled", label=format_line("heading", text=relation["label"]), text=relation["text"]))
     lines.append(say("overview_more"))
-    return Reply("\n".join(lines), topic_buttons(kb))
+    return Reply("\n".join(lines), topic_buttons(kb), answer=True)
 
 
 def fact_answer(kb: KnowledgeBase, key: str) -> Reply:
@@ -205,7 +205,9 @@ def fact_answer(kb: KnowledgeBase, key: str) -> Reply:
             )
         if fact.get("text"):
             lines.append(fact["text"])
-    return Reply("\n".join(lines), finish_buttons(kb, [fact_button(kb, r) for r in fact.get("related", [])]))
+    return Reply(
+        "\n".join(lines), finish_buttons(kb, [fact_button(kb, r) for r in fact.get("related", [])]), answer=True
+    )
 
 
 def topics_list(kb: KnowledgeBase) -> str:

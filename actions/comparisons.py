@@ -133,19 +133,23 @@ def render(kb: KnowledgeBase, plan: Plan) -> Reply:
             subject=kb.subjects[plan.subject]["name"],
             dimension=kb.dimensions[plan.dimension]["name"],
         )
-        return Reply(text, answers.dimension_buttons(kb, plan.comparison) + [answers.contact_button(kb)])
+        return Reply(text, answers.dimension_buttons(kb, plan.comparison) + [answers.contact_button(kb)], answer=True)
     if plan.kind == "not_compared":
         first, second = (kb.subjects[s]["name"] for s in plan.pair)
         related = [k for k in kb.comparisons if set(plan.pair) & set(kb.comparisons[k]["subjects"])]
         related = related or list(kb.comparisons)
         lines = [say("not_compared", first=first, second=second)]
         lines += [answers.format_line("bullet", text=kb.comparisons[k]["title"]) for k in related]
-        return Reply("\n".join(lines), answers.finish_buttons(kb, [answers.comparison_button(kb, k) for k in related]))
+        return Reply(
+            "\n".join(lines),
+            answers.finish_buttons(kb, [answers.comparison_button(kb, k) for k in related]),
+            answer=True,
+        )
     if plan.kind == "dimension_missing":
         comp = kb.comparisons[plan.comparison]
         text = say("dimension_missing", comparison=comp["title"], dimension=kb.dimensions[plan.dimension]["name"])
         text += "\n" + "\n".join(answers.format_line("bullet", text=e["label"]) for e in comp["dimensions"].values())
-        return Reply(text, answers.finish_buttons(kb, answers.dimension_buttons(kb, plan.comparison)))
+        return Reply(text, answers.finish_buttons(kb, answers.dimension_buttons(kb, plan.comparison)), answer=True)
     # which: the question fits several comparisons
     if plan.dimension:
         text = say("ask_dimension_of", dimension=kb.dimensions[plan.dimension]["name"])
@@ -156,7 +160,7 @@ def render(kb: KnowledgeBase, plan: Plan) -> Reply:
     else:
         text = say("which_comparison")
         buttons = [answers.comparison_button(kb, k) for k in plan.options]
-    return Reply(text, buttons + [answers.contact_button(kb)])
+    return Reply(text, buttons + [answers.contact_button(kb)], answer=True)
 
 
 def pair_for(kb: KnowledgeBase, comparison: str, entities: list[dict] | None = None) -> list[str]:

@@ -33,4 +33,4 @@ def gap_reply(kb: KnowledgeBase, message: dict, slots: dict) -> Reply | None:
         if plan.kind == "comparison" and plan.comparison:
             buttons.append(answers.comparison_button(kb, plan.comparison))
             text += "\n" + say("gap_nearby", title=kb.comparisons[plan.comparison]["title"])
-    return Reply(text, buttons + [answers.contact_button(kb)])
+    return Reply(text, buttons + [answers.contact_button(kb)], answer=True)

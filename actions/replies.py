@@ -20,6 +20,8 @@ class Reply:
     text: str
     buttons: list[Button] = field(default_factory=list)
     custom: dict | None = None
+    # An answer from the page (not a prompt, greeting or apology): the widget offers 有用/没用.
+    answer: bool = False
 
 
 def visitor_script(tracker: Tracker) -> str:
@@ -41,7 +43,8 @@ def send(dispatcher: CollectingDispatcher, tracker: Tracker, replies: list[Reply
         replies = [Reply(f"{say('english_intro')}\n{first.text}", first.buttons, first.custom), *replies[1:]]
     for reply in replies:
         buttons = [{**b, "title": convert(b["title"])} for b in reply.buttons]
-        dispatcher.utter_message(text=convert(reply.text), buttons=buttons or None)
+        marks = {"answer": True} if reply.answer else {}
+        dispatcher.utter_message(text=convert(reply.text), buttons=buttons or None, **marks)
         if reply.custom:
             dispatcher.utter_message(json_message=reply.custom)
     return [SlotSet("script", script)] if script != tracker.get_slot("script") else []

@@ -1,9 +1,13 @@
-"""Rasa's socket.io channel for the website widget (rasa-webchat), with two fixes.
+"""Rasa's socket.io channel for the website widget (web/src/), with these fixes.
 
+- The session belongs to the connection: the server issues it at `session_request` (or resumes
+  one the widget shows with its token, channels/widget_session.py); a message naming another
+  session is refused; the per-visitor rate also applies per connection and per address; the
+  metadata kept is an allow-list of small fields (METADATA_FIELDS).
 - Rasa 3.6's SocketIOOutput.send_custom_json passes the payload's keys as keyword arguments
   to AsyncServer.emit, so the hand-off payload {"type": "handoff", ...} raises TypeError: the
   rest of the turn is lost and the tracker is not saved. Here such payloads are emitted as
-  {"custom": payload}, which rasa-webchat ignores (it has no human to transfer to; the text
+  {"custom": payload}, which the widget ignores (it has no human to transfer to; the text
   before it already gives the phone number and WeChat).
 - The bot writes one line per paragraph or list item; the widget renders CommonMark, where a
   single newline is a space and a line after a list item joins that item. Lines become
@@ -25,10 +29,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
 import re
+import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from engineio.payload import Payload
@@ -36,9 +42,11 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from assistant.phrasebook import say
 from assistant.text import clean_input
+from channels import widget_session
 from channels.limits import MAX_BODY_BYTES
-from channels.namespaces import MAX_SENDER_CHARS, WIDGET, widget_room
+from channels.namespaces import WIDGET, widget_room
 from channels.turn import Turns
 
 logger = logging.getLogger(__name__)
@@ -48,6 +56,10 @@ LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])\s")
 LINK_START = re.compile(r"\[([^\]\n]*)\]\(")
 AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]*:[^>\s]*)>")
 SAFE_SCHEMES = ("http:", "https:", "tel:", "weixin:")
+LOOPBACK = {"127.0.0.1", "::1"}
+# What a message's metadata may carry (field: most characters); all else is dropped.
+METADATA_FIELDS = {"button": 64}
+ADDRESS_VISITORS = 10
 
 
 def _safe_url(url: str) -> bool:
@@ -108,18 +120,89 @@ def widget_markdown(text: str) -> str:
 
 
 class WebchatOutput(SocketIOOutput):
-    async def _send_message(self, socket_id: str, response: Any) -> None:
-        # Rasa has already split the text into bubbles at blank lines.
-        if isinstance(response.get("text"), str):
-            response = {**response, "text": safe_links(widget_markdown(response["text"]))}
-        await super()._send_message(widget_room(socket_id), response)
+    """One bot_uttered per message: its text as CommonMark, its buttons as quick replies, and
+    `answer: true` on answers from the page (the widget offers 有用/没用 under those only)."""
+
+    async def _emit(self, recipient_id: str, text: str, buttons: list, answer: bool) -> None:
+        # The id lets two tabs of one visitor (both in the session's room) show it once.
+        message: Dict[str, Any] = {"id": uuid.uuid4().hex[:16], "text": safe_links(widget_markdown(text))}
+        if buttons:
+            message["quick_replies"] = [
+                {"content_type": "text", "title": b.get("title", ""), "payload": b.get("payload", "")} for b in buttons
+            ]
+        if answer:
+            message["answer"] = True
+        await self.sio.emit(self.bot_message_evt, message, room=widget_room(recipient_id))
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._emit(recipient_id, text, [], bool(kwargs.get("answer")))
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list, **kwargs: Any) -> None:
+        await self._emit(recipient_id, text, buttons, bool(kwargs.get("answer")))
+
+    async def send_quick_replies(self, recipient_id: str, text: str, quick_replies: list, **kwargs: Any) -> None:
+        await self._emit(recipient_id, text, quick_replies, bool(kwargs.get("answer")))
 
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         await self.sio.emit(self.bot_message_evt, {"custom": json_message}, room=widget_room(recipient_id))
 
 
+def client_address(environ: Dict) -> str:
+    """The visitor's address: the project's nginx (on this machine) passes it as X-Real-IP;
+    from anywhere else that header is not trusted."""
+    peer = environ.get("REMOTE_ADDR") or ""
+    if peer in LOOPBACK and environ.get("HTTP_X_REAL_IP"):
+        return environ["HTTP_X_REAL_IP"][:64]
+    return peer
+
+
+def allowed_metadata(metadata: Any) -> Dict[str, str]:
+    """Only the small fields the widget sends: the title of a tapped button (the staff transcript
+    shows it instead of the payload). Anything else is left out."""
+    if isinstance(metadata, str):
+        try:
+            metadata = json.loads(metadata)
+        except ValueError:
+            return {}
+    if not isinstance(metadata, dict):
+        return {}
+    kept = {}
+    for key, limit in METADATA_FIELDS.items():
+        value = metadata.get(key)
+        if isinstance(value, str) and 0 < len(value) <= limit:
+            kept[key] = clean_input(value)
+    return kept
+
+
+class ConnectionRate:
+    """The per-visitor allowance applied to each socket connection too, and a larger one
+    (ADDRESS_VISITORS visitors' worth) to each address: a script opening many connections
+    from one address gets no more than a busy office would."""
+
+    def __init__(self, environ=os.environ):
+        from channels.visitor_rate import VisitorRate
+
+        visitor = VisitorRate.from_settings(environ)
+        self.connection = visitor
+        self.address = VisitorRate(visitor.per_second * ADDRESS_VISITORS, visitor.burst * ADDRESS_VISITORS)
+
+    def wait_for(self, sid: str, address: str) -> Optional[float]:
+        """Seconds to wait before this connection's message, or None: refused."""
+        if not self.connection.enabled:
+            return 0.0
+        longest = 0.0
+        for bucket, key in ((self.connection, sid), (self.address, address)):
+            wait = bucket.wait_for(key)
+            if wait is None:
+                return None
+            longest = max(longest, wait)
+        return longest
+
+
 class WebchatInput(SocketIOInput):
-    """Same settings as Rasa's `socketio` channel (credentials.yml), fixed output."""
+    """Rasa's `socketio` channel (credentials.yml) with the fixed output, and sessions that
+    belong to the connection (channels/widget_session.py): a message's own session_id is
+    never believed."""
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         if self.sio is None:
@@ -137,20 +220,40 @@ class WebchatInput(SocketIOInput):
 
         blueprint = super().blueprint(with_webchat_output)
         self.turns.attach(blueprint)
-        self.sio.eio.max_http_buffer_size = MAX_BODY_BYTES
+        sio = self.sio
+        sio.eio.max_http_buffer_size = MAX_BODY_BYTES
         namespace = self.namespace or "/"
-        rasa_handler = self.sio.handlers[namespace][self.user_message_evt]
-        rasa_connect = self.sio.handlers[namespace]["connect"]
+        rasa_handler = sio.handlers[namespace][self.user_message_evt]
+        rasa_connect = sio.handlers[namespace]["connect"]
         allowed = allowed_origins()
+        rate = ConnectionRate()
+        # Per connection (sid): its session id and the visitor's address; gone at disconnect.
+        sessions: Dict[str, str] = {}
+        addresses: Dict[str, str] = {}
 
         async def checked_connect(sid: str, environ: Dict, auth: Optional[Dict] = None) -> bool:
             origin = environ.get("HTTP_ORIGIN")
             if not origin_allowed(origin, allowed):
                 logger.warning("socketio: refused a connection from origin %r (not in CORS_ORIGINS)", origin[:200])
                 return False
-            return await rasa_connect(sid, environ, auth)
+            accepted = await rasa_connect(sid, environ, auth)
+            if accepted is not False:
+                addresses[sid] = client_address(environ)
+            return accepted
 
-        self.sio.on("connect", handler=checked_connect, namespace=self.namespace)
+        async def disconnect(sid: str) -> None:
+            sessions.pop(sid, None)
+            addresses.pop(sid, None)
+
+        async def session_request(sid: str, data: Any = None) -> None:
+            session_id, token, resumed = widget_session.resume_or_issue(data)
+            previous = sessions.get(sid)
+            if previous and previous != session_id:
+                sio.leave_room(sid, previous, namespace=namespace)
+            sessions[sid] = session_id
+            sio.enter_room(sid, session_id, namespace=namespace)
+            confirm = {"session_id": session_id, "token": token, "resumed": resumed}
+            await sio.emit("session_confirm", confirm, room=sid, namespace=namespace)
 
         async def checked_message(sid: str, data: Any = None) -> None:
             text = data.get("message") if isinstance(data, dict) else None
@@ -161,24 +264,36 @@ class WebchatInput(SocketIOInput):
             if not text or not text.strip():
                 logger.warning("socketio: dropped a %s that is not {'message': text}", self.user_message_evt)
                 return
-            session = data.get("session_id")
-            if session is not None and (not isinstance(session, str) or len(session) > MAX_SENDER_CHARS):
-                logger.warning("socketio: dropped a %s with an unusable session_id", self.user_message_evt)
+            session = sessions.get(sid)
+            if session is None:
+                logger.warning("socketio: dropped a %s sent before session_request", self.user_message_evt)
                 return
-            metadata = data.get(self.metadata_key)
-            if isinstance(metadata, str):
-                try:
-                    metadata = json.loads(metadata)
-                except ValueError:
-                    metadata = None
+            offered = data.get("session_id")
+            if offered is not None and offered != session:
+                logger.warning(
+                    "socketio: refused a %s for a session this connection was not given", self.user_message_evt
+                )
+                return
+            wait = rate.wait_for(sid, addresses.get(sid, ""))
+            if wait is None:
+                logger.info("socketio: message from %s refused: connection or address sending too fast", sid)
+                await sio.emit(
+                    self.bot_message_evt, {"text": widget_markdown(say("too_fast"))}, room=sid, namespace=namespace
+                )
+                return
+            if wait:
+                await asyncio.sleep(wait)
             await rasa_handler(
                 sid,
                 {
-                    **data,
                     "message": text,
-                    self.metadata_key: metadata if isinstance(metadata, dict) else {},
+                    "session_id": session,
+                    self.metadata_key: allowed_metadata(data.get(self.metadata_key)),
                 },
             )
 
-        self.sio.on(self.user_message_evt, handler=checked_message, namespace=self.namespace)
+        sio.on("connect", handler=checked_connect, namespace=self.namespace)
+        sio.on("disconnect", handler=disconnect, namespace=self.namespace)
+        sio.on("session_request", handler=session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, handler=checked_message, namespace=self.namespace)
         return blueprint

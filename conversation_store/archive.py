@@ -79,6 +79,15 @@ class Report:
     messages: int = 0
 
 
+def tapped_button(event: dict) -> str:
+    """What the visitor saw for a payload message (/affirm, /request_human): the title of the
+    button they tapped, which the widget sends as metadata; "" for one they never saw (the
+    widget's /greet on opening), which the transcript leaves out."""
+    metadata = event.get("metadata")
+    title = metadata.get("button") if isinstance(metadata, dict) else None
+    return title if isinstance(title, str) else ""
+
+
 def _grouping_key(text: str) -> str:
     return re.sub(r"[\s\W_]+", "", text).casefold()
 
@@ -102,7 +111,10 @@ class Archive:
         )
         messages = []
         for type_name, timestamp, data in self._rows(query):
-            text = json.loads(data).get("text")
+            event = json.loads(data)
+            text = event.get("text")
+            if type_name == "user" and text and text.startswith("/"):
+                text = tapped_button(event)
             if text:
                 messages.append(
                     Message(datetime.fromtimestamp(timestamp or 0, timezone.utc), type_name == "user", text)

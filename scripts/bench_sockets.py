@@ -65,7 +65,7 @@ async def chat(session, url, seconds):
             await ws.receive(timeout=60)
             await ws.send_str("40")
             await ws.receive(timeout=60)
-            await ws.send_str('42["session_request",{"session_id":null}]')
+            await ws.send_str('42["session_request",{}]')
             started = time.monotonic()
             while True:
                 data = (await ws.receive(timeout=60)).data
@@ -74,7 +74,7 @@ async def chat(session, url, seconds):
                 if data == "2":
                     await ws.send_str("3")
                 elif data.startswith('42["session_confirm"'):
-                    session_id = json.loads(data[2:])[1]
+                    session_id = json.loads(data[2:])[1]["session_id"]  # issued by the server
                     await ws.send_str(
                         "42"
                         + json.dumps(

@@ -35,7 +35,8 @@ def create_app(
         found = served.get("/" + path)
         if found is None:
             return response.text(not_found, status=404, headers=site_headers)
-        headers = {**site_headers, "ETag": found.etag}
+        # no-cache: revalidated on every load, answered 304 while the ETag matches.
+        headers = {**site_headers, "ETag": found.etag, "Cache-Control": found.cache}
         if found.etag in request.headers.get("if-none-match", ""):
             return response.empty(status=304, headers=headers)
         if "gzip" in request.headers.get("accept-encoding", ""):
@@ -44,12 +45,12 @@ def create_app(
             )
         return response.raw(found.body, content_type=found.content_type, headers=headers)
 
-    @app.get("/office-hours.json")
-    async def office_hours(request):
+    @app.get("/widget.json")
+    async def widget_data(request):
         # Public and the same for everyone: any page embedding the widget may read it.
-        return response.json(
-            site.office_hours_notice(),
-            ensure_ascii=False,
+        return response.raw(
+            site.widget_data(),
+            content_type="application/json; charset=utf-8",
             headers={
                 "Access-Control-Allow-Origin": "*",
                 "Cache-Control": "max-age=60",

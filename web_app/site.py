@@ -1,9 +1,12 @@
-"""The website widget's files: the demo page, the embed script and rasa-webchat's build.
+"""The website widget's files: the demo page, the embed script (/widget.js) and the chat it
+loads when the visitor opens it (/chat-<hash>.js), both built from web/src/ by esbuild
+(`make web-assets`, web/build.mjs).
 
-The page may load nothing from outside the site: rasa-webchat's bundled CSS imports fonts
-from a Google host (blocked in mainland China, where it hangs the page), so that @import is
-cut out of the served build, and a strict Content-Security-Policy allows only this origin
-plus the Rasa socket.
+/widget.js is the build's loader with the widget's texts (kb/widget.yml), the contacts and the
+chat's file name filled in: a page embeds it with one line, and revalidates it (ETag) on every
+load; the chat's name changes with its content, so browsers keep it for a year. The page may load
+nothing from outside the site: a strict Content-Security-Policy allows only this origin plus the
+Rasa socket.
 """
 
 from __future__ import annotations
@@ -19,20 +22,22 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB = ROOT / "web"
-WEBCHAT_BUILD = WEB / "node_modules" / "rasa-webchat" / "lib" / "index.js"
-# Served as they are; with the page and the patched build, nothing else is served.
+DIST = WEB / "dist"
+WIDGET_TEXTS = ROOT / "kb" / "widget.yml"
+# Served as they are; with the page and the widget's build, nothing else is served.
 STATIC = {
-    "/chat.js": WEB / "chat.js",
-    "/chat.css": WEB / "chat.css",
     "/demo.css": WEB / "demo.css",
     "/avatar.svg": WEB / "avatar.svg",
 }
 # Everything the web app serves to visitors' browsers (besides /staff/): a proxy in front routes
-# these paths to it (production/nginx.py, production/deploy.py).
+# these paths to it (production/nginx.py, production/deploy.py). The chat's file is named by its hash.
 PUBLIC_PATHS = (
-    *STATIC, "/index.html", "/privacy", "/webchat.js", "/suggestions.json", "/office-hours.json", "/ratings",
+    *STATIC, "/index.html", "/privacy", "/widget.js", "/chat.js", "/webchat.js", "/widget.json",
+    "/chat-[A-Za-z0-9_-]+.js", "/ratings",
 )  # fmt: skip
-REMOTE_CSS_IMPORT = re.compile(r"@import url\(https?://[^)]*\);")
+CONFIG_PLACEHOLDER = '"__CYL_CONFIG__"'
+# The chat's name carries its content hash: cached for a year, never revalidated.
+IMMUTABLE = "public, max-age=31536000, immutable"
 HOST_PORT = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
 
 
@@ -40,16 +45,29 @@ class MissingBuild(RuntimeError):
     pass
 
 
-def load_webchat(path: Path = WEBCHAT_BUILD) -> bytes:
-    """rasa-webchat's standalone build without its remote @import rules."""
-    if not path.exists():
-        raise MissingBuild(f"{path} is missing: run `make web-assets` (npm ci in web/) first")
-    source = path.read_text(encoding="utf-8")
-    patched, count = REMOTE_CSS_IMPORT.subn("", source)
-    # If an upgrade renames the import, fail loudly rather than ship a page that hangs.
-    if count == 0 or "fonts.googleapis" in patched:
-        raise MissingBuild(f"{path}: unexpected build, the remote font @import was not removed")
-    return patched.encode("utf-8")
+def widget_config() -> dict:
+    """What the embed script carries: the widget's texts and the contacts (kb/)."""
+    import yaml
+
+    from assistant.kb import load_kb
+
+    contacts = load_kb().contacts
+    texts = yaml.safe_load(WIDGET_TEXTS.read_text(encoding="utf-8"))
+    return {"texts": texts, "contacts": {"phone": contacts["phone"], "wechat": contacts["wechat"]}}
+
+
+def load_widget(dist: Path = DIST) -> dict[str, bytes]:
+    """{route: body} of the built widget: /widget.js (the loader, filled in) and /chat-<hash>.js."""
+    manifest = dist / "manifest.json"
+    if not manifest.exists():
+        raise MissingBuild(f"{manifest} is missing: run `make web-assets` (npm ci and the build in web/) first")
+    names = json.loads(manifest.read_text(encoding="utf-8"))
+    loader = (dist / names["loader"]).read_text(encoding="utf-8")
+    if loader.count(CONFIG_PLACEHOLDER) != 1:
+        raise MissingBuild(f"{dist / names['loader']}: unexpected build, no place for the widget's texts")
+    config = {**widget_config(), "chat": names["chat"]}
+    filled = loader.replace(CONFIG_PLACEHOLDER, json.dumps(config, ensure_ascii=False))
+    return {"/widget.js": filled.encode("utf-8"), "/" + names["chat"]: (dist / names["chat"]).read_bytes()}
 
 
 def socket_origins(socket_url: str) -> str:
@@ -62,10 +80,10 @@ def socket_origins(socket_url: str) -> str:
 
 
 def content_security_policy(socket_url: str) -> str:
-    # The widget injects its CSS as <style> elements at run time, hence 'unsafe-inline'
-    # for styles only; scripts are same-origin files, never inline.
+    # Scripts and styles are same-origin files, never inline (the widget's styles are
+    # constructed style sheets of its shadow root, which style-src does not govern).
     return (
-        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; "
         "img-src 'self' data:; font-src 'self' data:; "
         f"connect-src 'self' {socket_origins(socket_url)}; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -127,17 +145,23 @@ def render_index(socket_url: str, kb=None) -> bytes:
 
 @dataclass(frozen=True)
 class File:
-    """A served file, with its gzip form (made once) and an ETag of its content."""
+    """A served file, with its gzip form (made once), an ETag of its content and how long
+    browsers may keep it without asking."""
 
     body: bytes
     content_type: str
     gzipped: bytes
     etag: str
+    cache: str = "no-cache"
 
     @classmethod
-    def of(cls, body: bytes, content_type: str) -> File:
+    def of(cls, body: bytes, content_type: str, cache: str = "no-cache") -> File:
         return cls(
-            body, content_type, gzip.compress(body, 9, mtime=0), '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            body,
+            content_type,
+            gzip.compress(body, 9, mtime=0),
+            '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+            cache,
         )
 
 
@@ -182,11 +206,19 @@ def files(socket_url: str) -> dict[str, File]:
     served = {route: typed(path) for route, path in STATIC.items()}
     served["/"] = served["/index.html"] = File.of(render_index(socket_url), "text/html; charset=utf-8")
     served["/privacy"] = File.of(render_privacy(), "text/html; charset=utf-8")
-    served["/webchat.js"] = File.of(load_webchat(), "text/javascript; charset=utf-8")
-    served["/suggestions.json"] = File.of(
-        json.dumps(suggestions(), ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8"
-    )
+    script = "text/javascript; charset=utf-8"
+    for route, body in load_widget().items():
+        served[route] = File.of(body, script, "no-cache" if route == "/widget.js" else IMMUTABLE)
+    # The two lines of the rasa-webchat snippet keep working on pages that still have them.
+    served["/chat.js"] = served["/widget.js"]
+    served["/webchat.js"] = File.of(b"/* replaced by widget.js (docs/widget.md) */\n", script)
     return served
+
+
+def widget_data() -> bytes:
+    """What the chat fetches when it opens: the page's questions for the suggestions while
+    typing, and whether staff are in (the office-hours banner)."""
+    return json.dumps({"suggestions": suggestions(), "hours": office_hours_notice()}, ensure_ascii=False).encode()
 
 
 def headers(csp: str) -> dict[str, str]:
@@ -194,9 +226,7 @@ def headers(csp: str) -> dict[str, str]:
         "Content-Security-Policy": csp,
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
-        # The embed snippet loads chat.js/chat.css/webchat.js from the agency's own pages.
+        # The embed line loads widget.js (and it the chat) from the agency's own pages.
         "Cross-Origin-Resource-Policy": "cross-origin",
-        # Revalidated on every load, answered 304 while the ETag matches.
-        "Cache-Control": "no-cache",
         "Vary": "Accept-Encoding",
     }

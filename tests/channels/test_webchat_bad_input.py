@@ -17,7 +17,6 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from channels.webchat import WebchatInput
-from harness.scripted_agent import ScriptedAgent
 
 QUESTION = "淘宝运营和推广专员有什么区别"
 REPLY_TIMEOUT = 30  # seconds, per expected reply
@@ -61,8 +60,9 @@ async def _widget(url: str):
     # The server's event handlers are the same for both transports; raw websocket frames are below.
     await client.connect(url, socketio_path="/socket.io", transports=["polling"])
     try:
-        await client.emit("session_request", {"session_id": None})
-        yield client, await asyncio.wait_for(confirmed, REPLY_TIMEOUT), received
+        await client.emit("session_request", {})
+        confirm = await asyncio.wait_for(confirmed, REPLY_TIMEOUT)
+        yield client, confirm["session_id"], received
     finally:
         await client.disconnect()
 
@@ -84,30 +84,27 @@ async def _chat(url: str, payloads: list) -> tuple[list, list]:
         return replies, replies[-1]
 
 
-def test_channel_drops_payloads_rasa_cannot_handle_and_passes_the_rest():
-    channel = WebchatInput.from_credentials({"session_persistence": True})
-    received = []
+def test_channel_drops_payloads_rasa_cannot_handle_and_passes_the_rest(monkeypatch):
+    from tests.channels.test_webchat import Socket
 
-    async def on_new_message(message):
-        metadata = {k: v for k, v in message.metadata.items() if k != "context"}  # the turn adds the context
-        received.append((message.text, message.sender_id, metadata))
-
-    channel.blueprint(on_new_message)
-    channel.turns.use(ScriptedAgent(on_new_message))  # each message's turn reaches on_new_message
-    handler = channel.sio.handlers["/"]["user_uttered"]
-    for payload in [{**bad, "session_id": "s1"} for bad in BAD_MESSAGES.values()] + BAD_PAYLOADS:
-        asyncio.run(handler("sid", payload))
-    asyncio.run(handler("sid", {"message": QUESTION, "session_id": "s1", "metadata": '{"page": "/"}'}))
-    assert received[-1] == (QUESTION, "web:s1", {"page": "/"})  # the widget's own namespace
-    # Only text messages reach Rasa (the too-long one is answered politely by the turn); metadata
-    # that is not a JSON object is left out, the message kept.
+    socket = Socket(monkeypatch)
+    sid = socket.connect()
+    session = socket.session(sid)["session_id"]
+    for payload in [{**bad, "session_id": session} for bad in BAD_MESSAGES.values()] + BAD_PAYLOADS:
+        socket.say(sid, payload)
+    socket.say(sid, {"message": QUESTION, "session_id": session, "metadata": '{"button": "淘宝运营"}'})
+    received = [(m.text, m.sender_id, m.metadata) for m in socket.received]
+    assert received[-1] == (QUESTION, "web:" + session, {"button": "淘宝运营"})  # the widget's own namespace
+    # Only text messages reach Rasa (the too-long one is answered politely there); metadata that is
+    # not a JSON object is left out, the message kept.
     assert [(text[:9], metadata) for text, _, metadata in received] == [
+        ("运" * 9, {}),
         ("?你好", {}),
         ("你好", {}),
         ("你好", {}),
         ("你好", {}),
         (SCRIPT[:9], {}),
-        (QUESTION[:9], {"page": "/"}),
+        (QUESTION[:9], {"button": "淘宝运营"}),
     ]
 
 
@@ -199,20 +196,18 @@ PAYLOADS = JSON_VALUES | st.fixed_dictionaries(
 @given(PAYLOADS)
 @example({"message": "\x1b", "session_id": "s1", "metadata": ""})  # found by hypothesis: only a control character
 def test_any_payload_is_dropped_or_reaches_rasa_as_text(payload):
-    channel = WebchatInput.from_credentials({"session_persistence": True})
-    received = []
+    from tests.channels.test_webchat import Socket
 
-    async def on_new_message(message):
-        received.append(message)
-
-    channel.blueprint(on_new_message)
-    channel.turns.use(ScriptedAgent(on_new_message))  # each message's turn reaches on_new_message
-    asyncio.run(channel.sio.handlers["/"]["user_uttered"]("sid", payload))
-    for message in received:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        socket = Socket(monkeypatch)
+    sid = socket.connect()
+    session = socket.session(sid)["session_id"]
+    socket.say(sid, payload)
+    for message in socket.received:
         assert isinstance(message.text, str) and message.text.strip()
         message.text.encode("utf-8")  # no lone surrogate reaches the NLU or the stores
-        assert isinstance(message.metadata, dict)
-        assert isinstance(message.sender_id, str) and message.sender_id, message.sender_id
+        assert isinstance(message.metadata, dict) and set(message.metadata) <= {"button"}
+        assert message.sender_id == "web:" + session  # whatever session_id the payload named
 
 
 @pytest.mark.parametrize(
@@ -243,3 +238,30 @@ def test_only_http_https_tel_and_weixin_links_reach_the_widget(text, shown):
     from channels.webchat import safe_links
 
     assert safe_links(f"您发来的「{text}」") == f"您发来的「{shown}」"
+
+
+async def _chosen_session(url: str) -> tuple[dict, list]:
+    """A client that asks for a session of its own choosing, then writes into it."""
+    received: asyncio.Queue = asyncio.Queue()
+    client = socketio.AsyncClient(reconnection=False)
+    client.on("bot_uttered", received.put_nowait)
+    confirmed = asyncio.get_running_loop().create_future()
+    client.on("session_confirm", confirmed.set_result)
+    await client.connect(url, socketio_path="/socket.io", transports=["polling"])
+    try:
+        await client.emit("session_request", {"session_id": "someone-elses-session"})
+        confirm = await asyncio.wait_for(confirmed, REPLY_TIMEOUT)
+        await client.emit("user_uttered", {"message": QUESTION, "session_id": "someone-elses-session"})
+        replies = []
+        with contextlib.suppress(asyncio.TimeoutError):
+            replies.append(await asyncio.wait_for(received.get(), 5))
+        return confirm, replies
+    finally:
+        await client.disconnect()
+
+
+def test_a_session_the_client_chose_is_refused_over_the_socket(bot):
+    confirm, replies = asyncio.run(_chosen_session(bot.url))
+    assert confirm["session_id"] != "someone-elses-session" and not confirm["resumed"]
+    assert replies == []  # nothing was written into the chosen conversation
+    assert bot.say("probe", "你好")  # the server is fine

@@ -3,9 +3,12 @@ page's origin in, Debian's Chromium, and a page object that chats like a visitor
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,13 +36,62 @@ class CorsBotProcess(BotProcess):
 
     def __init__(self, web_origin: str, **kwargs):
         super().__init__(**kwargs)
-        self.web_origin = web_origin
+        self.web_origin = web_origin.split()[0]
+        self.origins = web_origin.split()
         self.env["CORS_ORIGINS"] = web_origin  # also the WebSocket Origin check, as in run.sh
 
     def _spawn(self, args: list[str], name: str) -> subprocess.Popen:
         if name == "rasa":
-            args = [*args, "--cors", self.web_origin]
+            args = [*args, "--cors", *self.origins]
         return super()._spawn(args, name)
+
+
+class Outage:
+    """A TCP relay to the Rasa server that can be cut and restored: the page's socket URL points
+    here, so the widget sees the assistant unreachable (connections refused) and then back."""
+
+    def __init__(self, target_port: int):
+        self.target_port = target_port
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.listener: socket.socket | None = None
+        self.links: list[socket.socket] = []
+
+    def restore(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", self.port), reuse_port=False)
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        if self.listener:
+            # shutdown wakes the thread blocked in accept(); close alone would leave it listening.
+            with contextlib.suppress(OSError):
+                self.listener.shutdown(socket.SHUT_RDWR)
+            self.listener.close()
+            self.listener = None
+        for link in self.links:
+            with contextlib.suppress(OSError):
+                link.shutdown(socket.SHUT_RDWR)
+                link.close()
+        self.links.clear()
+
+    def _accept(self, listener) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            self.links += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
 
 
 class WebServer:
@@ -102,25 +154,26 @@ class Traffic:
 
 
 class Widget:
-    """The chat widget on one page, driven through what a visitor sees and clicks."""
+    """The chat widget on one page, driven through what a visitor sees and clicks (Playwright's
+    CSS selectors reach into the widget's open shadow root)."""
 
-    RESPONSES = ".rw-messages-container .rw-from-response .rw-message-text"
-    CLIENT = ".rw-messages-container .rw-from-client .rw-message-text"
-    REPLIES = ".rw-messages-container .rw-replies .rw-reply"
-    TYPING = ".rw-typing-indication"
+    RESPONSES = ".cyl-log .cyl-bot .cyl-text"
+    CLIENT = ".cyl-log .cyl-me .cyl-text"
+    REPLIES = ".cyl-log .cyl-replies .cyl-reply"
+    TYPING = ".cyl-typing:not([hidden])"
 
     def __init__(self, page):
         self.page = page
 
     def open_page(self, url: str) -> Widget:
         self.page.goto(url)
-        self.page.wait_for_selector(".rw-launcher")
+        self.page.wait_for_selector(".cyl-launcher")
         return self
 
     def open_chat(self) -> None:
-        if not self.page.query_selector(".rw-conversation-container"):
-            self.page.click(".rw-launcher")
-        self.page.wait_for_selector(".rw-new-message")
+        if not self.page.locator(".cyl-panel").is_visible():
+            self.page.click(".cyl-launcher")
+        self.page.wait_for_selector(".cyl-input", state="visible")
 
     def responses(self) -> list[str]:
         return [el.inner_text() for el in self.page.query_selector_all(self.RESPONSES)]
@@ -131,15 +184,15 @@ class Widget:
     def reply_titles(self) -> list[str]:
         return [el.inner_text().strip() for el in self.page.query_selector_all(self.REPLIES)]
 
-    def wait_for_answer(self, before: int) -> str:
+    def wait_for_answer(self, before: int, timeout: float = REPLY_TIMEOUT) -> str:
         """The bot's new messages after `before` responses, once it stops typing."""
         # Polled from Python: the page's CSP forbids the eval behind wait_for_function.
         responses = self.page.locator(self.RESPONSES)
-        deadline = time.monotonic() + REPLY_TIMEOUT
+        deadline = time.monotonic() + timeout
         while responses.count() <= before:
             if time.monotonic() > deadline:
                 raise AssertionError(
-                    f"no answer within {REPLY_TIMEOUT}s; chat so far: {self.client_messages()} / {self.responses()}"
+                    f"no answer within {timeout}s; chat so far: {self.client_messages()} / {self.responses()}"
                 )
             self.page.wait_for_timeout(100)
         # A turn may be several messages; it is over when no typing indicator shows for a while.
@@ -152,7 +205,7 @@ class Widget:
 
     def ask(self, text: str) -> str:
         before = len(self.responses())
-        box = self.page.locator(".rw-new-message")
+        box = self.page.locator(".cyl-input")
         box.fill(text)
         box.press("Enter")
         return self.wait_for_answer(before)
@@ -161,6 +214,10 @@ class Widget:
         before = len(self.responses())
         self.page.locator(self.REPLIES, has_text=title).first.click()
         return self.wait_for_answer(before)
+
+    def stored(self) -> dict:
+        """The widget's state in localStorage."""
+        return self.page.evaluate("JSON.parse(localStorage.getItem('cyl_widget'))")
 
     def screenshot(self, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.request
 
@@ -40,17 +41,42 @@ def test_page_points_the_widget_at_the_socket_under_a_strict_policy(base_url):
     assert f"connect-src 'self' {SOCKET} ws://127.0.0.1:5005;" in csp
 
 
-def test_served_widget_build_has_no_remote_font_import(base_url):
-    status, headers, body = fetch(base_url + "/webchat.js")
-    assert status == 200 and "javascript" in headers["Content-Type"]
-    assert "WebChat" in body and "googleapis" not in body and "@import url(http" not in body
+def test_the_embed_script_carries_the_texts_and_contacts_and_names_the_hashed_chat(base_url):
+    status, headers, body = fetch(base_url + "/widget.js")
+    assert status == 200 and "javascript" in headers["Content-Type"] and headers["Cache-Control"] == "no-cache"
+    # The contacts are in the embed script itself: shown even when the assistant is unreachable.
+    assert "175-8598-2043" in body and "1454722008" in body and "人工客服" in body
+    assert "__CYL_CONFIG__" not in body and "googleapis" not in body
+    chat = re.search(r'"chat": ?"(chat-\w+\.js)"', body).group(1)
+    status, headers, code = fetch(base_url + "/" + chat)
+    assert status == 200 and headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "session_request" in code  # the socket.io client is bundled in
+    # The rasa-webchat snippet's two lines still work on pages that have them.
+    assert fetch(base_url + "/chat.js")[2] == body and fetch(base_url + "/webchat.js")[0] == 200
+
+
+def test_the_first_open_weighs_under_60_kb_gzipped(base_url):
+    import gzip
+
+    loader = urllib.request.urlopen(
+        urllib.request.Request(base_url + "/widget.js", headers={"Accept-Encoding": "gzip"})
+    )
+    zipped_loader = loader.read()
+    chat = re.search(r'"chat": ?"(chat-\w+\.js)"', gzip.decompress(zipped_loader).decode()).group(1)
+    zipped_chat = urllib.request.urlopen(
+        urllib.request.Request(f"{base_url}/{chat}", headers={"Accept-Encoding": "gzip"})
+    ).read()
+    assert len(zipped_loader) < 4_000 and len(zipped_loader) + len(zipped_chat) < 60_000
 
 
 @pytest.mark.parametrize(
     "path",
     [
         "/../package.json",
-        "/node_modules/rasa-webchat/lib/index.js",
+        "/node_modules/socket.io-client/package.json",
+        "/dist/manifest.json",
+        "/src/loader.js",
+        "/loader.js",
         "/package-lock.json",
         "/index.html/x",
         "/%2e%2e/README.md",
@@ -66,11 +92,14 @@ def test_writes_are_refused_with_405(base_url):
     assert status == 405 and {m.strip() for m in headers["Allow"].split(",")} == {"GET", "HEAD"}
 
 
-def test_a_build_whose_font_import_cannot_be_removed_is_refused(tmp_path):
-    build = tmp_path / "index.js"
-    build.write_text('x.push([e.i,"@import url(//fonts.googleapis.com/css?family=Inter);"])')
-    with pytest.raises(serve_web.MissingBuild, match="not removed"):
-        serve_web.load_webchat(build)
+def test_a_missing_or_unexpected_build_is_refused_with_the_command_that_makes_it(tmp_path):
+    with pytest.raises(serve_web.MissingBuild, match="make web-assets"):
+        serve_web.load_widget(tmp_path)
+    (tmp_path / "manifest.json").write_text('{"loader": "loader.js", "chat": "chat-X.js"}')
+    (tmp_path / "loader.js").write_text("(()=>{})();")
+    (tmp_path / "chat-X.js").write_text("")
+    with pytest.raises(serve_web.MissingBuild, match="no place for the widget's texts"):
+        serve_web.load_widget(tmp_path)
 
 
 @pytest.mark.parametrize("url", ["localhost:5005", "ftp://bot", 'http://x"><script>', "http://"])
@@ -86,17 +115,17 @@ def test_https_socket_allows_wss():
 
 
 def test_the_widget_build_is_compressed_and_revalidated_by_etag(base_url):
-    plain = urllib.request.urlopen(base_url + "/webchat.js")
+    plain = urllib.request.urlopen(base_url + "/widget.js")
     size, etag = len(plain.read()), plain.headers["ETag"]
     zipped = urllib.request.urlopen(
-        urllib.request.Request(base_url + "/webchat.js", headers={"Accept-Encoding": "gzip, br"})
+        urllib.request.Request(base_url + "/widget.js", headers={"Accept-Encoding": "gzip, br"})
     )
     body = zipped.read()
-    assert zipped.headers["Content-Encoding"] == "gzip" and len(body) < size / 3
+    assert zipped.headers["Content-Encoding"] == "gzip" and len(body) < size * 0.6
     import gzip
 
     assert len(gzip.decompress(body)) == size and etag
-    status, headers, _ = fetch_with(base_url + "/webchat.js", {"If-None-Match": etag})
+    status, headers, _ = fetch_with(base_url + "/widget.js", {"If-None-Match": etag})
     assert status == 304 and headers["ETag"] == etag
 
 
@@ -108,16 +137,18 @@ def fetch_with(url: str, headers: dict):
         return err.code, err.headers, err.read()
 
 
-def test_office_hours_are_public_for_the_widget(tmp_path):
+def test_office_hours_and_the_page_questions_are_public_for_the_widget(tmp_path):
     closed = {"OFFICE_HOURS": "Mon 03:00-03:01", "TRACKER_SQLITE_PATH": str(tmp_path / "t.db")}
     opened = {"OFFICE_HOURS": "Mon-Sun 00:00-23:59", "TRACKER_SQLITE_PATH": str(tmp_path / "t.db")}
     import json
 
     for env, is_open in ((closed, False), (opened, True)):
         with WebServer(SOCKET, env=env) as web:
-            status, headers, body = fetch(web.url + "office-hours.json")
-            notice = json.loads(body)
+            status, headers, body = fetch(web.url + "widget.json")
+            data = json.loads(body)
+            notice = data["hours"]
             assert status == 200 and headers["Access-Control-Allow-Origin"] == "*"
+            assert {"q": "什么是无形价值", "t": "什麼是無形價值", "p": "smswxjz"} in data["suggestions"]
             assert notice["open"] is is_open and (("非工作时间" in notice["text"]) is not is_open)
 
 

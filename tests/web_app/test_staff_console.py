@@ -141,6 +141,20 @@ def test_a_wechat_id_is_copied_in_one_tap(console, browser):
         context.close()
 
 
+def test_a_widget_lead_names_its_channel_in_words(console, browser):
+    page = browser.new_page(viewport=VIEWPORTS["desktop"], locale="zh-CN")
+    try:
+        page.goto(console.url + "staff/login")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.goto(console.url + "staff/?q=wx_sales_1")
+        page.locator("li.lead a.name").first.click()
+        expect(page.locator("dl.details")).to_contain_text("网站对话框")  # not Rasa's "socketio"
+        assert "socketio" not in page.locator("dl.details").inner_text()
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("path", ["staff/", "staff/report", "staff/leads/1", "staff/leads.csv"])
 def test_every_page_without_login_goes_to_the_login_page(console, browser, path):
     page = browser.new_page()
