@@ -127,6 +127,14 @@ BROKER_PASSWORD = _("BROKER_PASSWORD", "guest", "RabbitMQ password", STORES, Tru
 BROKER_QUEUE = _("BROKER_QUEUE", "rasa_events", "RabbitMQ queue of the conversation events", STORES)
 BROKER_EXCHANGE = _("BROKER_EXCHANGE", "rasa-exchange", "RabbitMQ exchange of the conversation events", STORES)
 
+WIDGET_SESSION_SECRET = _(
+    "WIDGET_SESSION_SECRET",
+    "",
+    "key signing the widget's sessions, the same on every replica (empty: var/widget_session.key)",
+    VISITORS,
+    True,
+)
+
 STAFF = "Staff and leads"
 STAFF_PASSWORD = _("STAFF_PASSWORD", "", "password of the staff console (empty: the console is closed)", STAFF, True)
 STAFF_SESSION_SECRET = _(

@@ -42,6 +42,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from assistant import settings
 from assistant.phrasebook import say
 from assistant.text import clean_input
 from channels import widget_session
@@ -100,7 +101,7 @@ def safe_links(text: str) -> str:
 
 def allowed_origins(environ=os.environ) -> Optional[set]:
     """The page origins allowed to open the widget's socket, or None for any."""
-    origins = set(environ.get("CORS_ORIGINS", "").split())
+    origins = set(settings.CORS_ORIGINS.value(environ).split())
     return None if not origins or "*" in origins else {o.rstrip("/") for o in origins}
 
 

@@ -20,6 +20,8 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
+from assistant import settings
+
 ROOT = Path(__file__).resolve().parent.parent
 KEY_FILE = ROOT / "var" / "widget_session.key"
 SESSION = re.compile(r"[0-9a-f]{32}")
@@ -28,7 +30,7 @@ TOKEN = re.compile(r"[0-9a-f]{32}")
 
 def configured_secret(environ=os.environ) -> str:
     """WIDGET_SESSION_SECRET, or "" to use the key file."""
-    return environ.get("WIDGET_SESSION_SECRET", "").strip()
+    return settings.WIDGET_SESSION_SECRET.value(environ)
 
 
 @lru_cache(maxsize=1)

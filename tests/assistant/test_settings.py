@@ -15,7 +15,7 @@ SHELL = [*ROOT.glob("scripts/*.sh"), ROOT / "Makefile", *ROOT.glob("mk/*.mk"), *
 PY_READ = re.compile(r"""(?:environ|env|getenv)\s*(?:\.get\(|\[|\(|\.setdefault\()\s*["']([A-Z][A-Z0-9_]+)["']""")
 SHELL_READ = re.compile(r"\$\{([A-Z][A-Z0-9_]*)(?::-([^}$]*))?\}")
 SHELL_OWN = {"SECONDS", "PWD", "HOME", "PATH", "BASH_SOURCE"}
-NOT_ENVIRONMENT = {"HTTP_ORIGIN"}  # a key of a socket's WSGI environ, not of the process's
+NOT_ENVIRONMENT = {"HTTP_ORIGIN", "HTTP_X_REAL_IP", "REMOTE_ADDR"}  # a socket's WSGI environ, not the process's
 
 
 def known(name: str) -> bool:
