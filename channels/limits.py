@@ -3,7 +3,7 @@
 - HTTP bodies and WebSocket frames on the Rasa server: MAX_BODY_BYTES (Sanic's own defaults,
   100 MB bodies and 1 MB frames, let one visitor stall the others). Over it: 413 / closed socket.
 - A message's text: MAX_MESSAGE_CHARS. A longer one is not parsed; the visitor is asked,
-  politely and in their script, to send the question alone (rasa_patches.message_limits).
+  politely and in their script, to send the question alone (channels/turn.py).
 """
 
 from __future__ import annotations

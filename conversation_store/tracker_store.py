@@ -25,7 +25,7 @@ FailSafeTrackerStore would start every turn from an empty conversation):
   the replica served the conversation's last turn: socket.io (address hash) and WeChat (openid hash)
   are sticky in nginx; REST, spread by least_conn, may miss a turn another replica served;
 - a conversation this replica does not hold cannot be read: the error reaches
-  rasa_patches/degradation.py, which sends the apology with the contacts and journals that turn;
+  channels/turn.py, which sends the apology with the contacts and journals that turn;
 - before every read or write the journal is written to PostgreSQL first, in order, so once the
   database is back each conversation reads back complete.
 Configured in endpoints.production.yml and endpoints.yml as

@@ -103,7 +103,7 @@ class BotProcess:
         actions = self._spawn(
             [str(VENV_BIN / "python"), "-m", "action_server", "--port", str(self.action_port)], "actions"
         )
-        # What `make run` runs: the rasa CLI with rasa_patches/degradation.py installed.
+        # What `make run` runs: the rasa CLI with the rasa_patches installed.
         rasa = self._spawn(
             [
                 str(VENV_BIN / "python"),

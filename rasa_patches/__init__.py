@@ -20,6 +20,6 @@ def install() -> None:
 
     action_secret.install()
     action_apology.install()
-    chosen = settings.RASA_SPEEDUPS.value()  # scripts/bench_speedups.py measures each
+    chosen = settings.RASA_SPEEDUPS.value()  # scripts/bench_compare.py --speedups measures each
     for name in {"all": SPEEDUPS, "none": ()}.get(chosen, chosen.split()):
         importlib.import_module(f"rasa_patches.{name}").install()

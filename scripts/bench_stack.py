@@ -78,7 +78,7 @@ def main() -> None:
         stack_soak(args.soak, args.concurrency[0] if len(args.concurrency) == 1 else 4)
         return
     results, longs = {}, {}
-    # Back-to-back senders would be slowed by the per-visitor limit (rasa_patches/visitor_rate.py).
+    # Back-to-back senders would be slowed by the per-visitor limit (channels/visitor_rate.py).
     with BotProcess(env={"VISITOR_RATE_PER_SECOND": "0"}) as bot:
         results["embedded"] = (run(bot.url, args), rss_mb(bot.procs[1].pid) + rss_mb(bot.procs[0].pid))
     for replicas in (1, 2):

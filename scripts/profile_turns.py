@@ -126,7 +126,7 @@ def main() -> None:
     args = parser.parse_args()
     require_services()
     results = {}
-    # Visitors here send back to back: the per-visitor limit (rasa_patches/visitor_rate.py) is off.
+    # Visitors here send back to back: the per-visitor limit (channels/visitor_rate.py) is off.
     with BotProcess(env={"VISITOR_RATE_PER_SECOND": "0"}) as bot:
         results["embedded"] = profile(bot.procs[1].pid, bot.url, args.seconds, args.concurrency)
     stack = Stack(
