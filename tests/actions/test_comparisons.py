@@ -8,8 +8,8 @@ TAOBAO = {"comparison": "taobao_vs_promoter"}
 ECOM = {"comparison": "ecom_vs_newmedia"}
 
 
-def ask(text, intent="ask_difference", slots=None):
-    return run(ACTION, tracker(text, intent, slots))
+def ask(text, intent="ask_difference", slots=None, entities=None):
+    return run(ACTION, tracker(text, intent, slots, entities))
 
 
 def test_whole_comparison_shows_every_dimension_and_offers_next_questions():
@@ -116,3 +116,17 @@ def test_generic_role_means_the_side_being_discussed():
 def test_ambiguous_dimension_without_context_is_not_guessed():
     messages, _ = ask("目的上有什么区别", "ask_dimension")
     assert "哪一组" in text_of(messages)
+
+
+def test_the_titles_roles_asked_about_what_one_comparison_has_answer_from_it():
+    # 推广 and 运营 are the title's roles; 对外 is a dimension only 网络推广 vs 运营 has.
+    messages, events = ask("推广和运营，哪个对外打交道更多", "ask_dimension")
+    text = text_of(messages)
+    assert "对外" in text and "对内" in text
+    assert slots_set(events)["comparison"] == "online_promo_vs_ops"
+
+
+def test_a_section_named_by_the_page_index_is_answered_from_it():
+    entities = [{"entity": "comparison", "value": "ops_vs_marketing"}]
+    messages, _ = ask("务实务虚?", "ask_difference", entities=entities)
+    assert "务实" in text_of(messages) and "务虚" in text_of(messages)
