@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers, comparisons, gaps, popular
+from actions import answers, comparisons, follow_up, gaps, popular
 from actions.callback import offer_reply
 from actions.replies import Reply, misunderstood, send, understood
 from assistant import metrics
@@ -75,6 +75,9 @@ class ActionDecline(Action):
         gap = gaps.gap_reply(kb, tracker.latest_message or {}, tracker.current_slot_values())
         if gap:
             return send(dispatcher, tracker, [gap]) + understood()
+        act = follow_up.reply(kb, (tracker.latest_message or {}).get("text") or "", tracker.current_slot_values())
+        if act:  # 一共几个阶段 / 第三点 after an answer: an act on that answer
+            return send(dispatcher, tracker, [act]) + understood()
         entities = (tracker.latest_message or {}).get("entities") or []
         services = [e.get("value") for e in entities if e.get("entity") == "service"]
         if services:  # a request about a service the agency sells is never declined: its staff answer it
@@ -137,6 +140,9 @@ class ActionClarify(Action):
         gap = gaps.gap_reply(kb, message, tracker.current_slot_values())
         if gap:
             return send(dispatcher, tracker, [gap]) + understood()
+        act = follow_up.reply(kb, message.get("text") or "", tracker.current_slot_values())
+        if act:  # 第三点能再讲细点吗 / 有没有具体例子 after an answer: an act on that answer
+            return send(dispatcher, tracker, [act]) + understood()
         services = [e.get("value") for e in message.get("entities") or [] if e.get("entity") == "service"]
         if services:  # unclear, but about a service the agency sells: that is a question for its staff
             text = say("price", service=services[0])

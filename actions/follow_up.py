@@ -1,0 +1,88 @@
+"""Acts on the last answer, whatever its topic: its Nth point (第三点能再讲细点吗), how many points
+it has (一共几个阶段), an example (有没有具体例子), more detail (展开说说), the reason (为什么).
+
+The last answer's structure is the conversation's state: the `fact` slot (a fact with items or
+steps) or the `comparison` and `dimension` slots (a comparison's dimensions). The cues are in
+kb/glossary.yml (`follow_up_acts`). Used by the actions that would otherwise ask or decline
+(actions/chitchat.py): a message that names a topic of its own is the classifier's business."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from actions import answers, comparisons
+from actions.replies import Reply
+from assistant.kb import KnowledgeBase
+from assistant.phrasebook import say
+from assistant.wording import glossary, normalize
+
+_ORDINAL = re.compile(r"第\s*([一二三四五六七八九十1-9])\s*(?:点|个|步|条|项|种|方面|阶段|部分)?")
+_NUMERALS = dict(zip("一二三四五六七八九十", range(1, 11)))
+EXAMPLE_MARKS = ("如", "比如", "例如", "像")
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str
+    text: str
+
+
+def act_of(text: str) -> Optional[tuple]:
+    """(act, number) for a follow-up act in the text, else None."""
+    read = normalize(text)
+    found = _ORDINAL.search(read)
+    if found:
+        number = _NUMERALS.get(found.group(1)) or int(found.group(1))
+        return "point", number
+    for act, cues in glossary()["follow_up_acts"].items():
+        if any(cue in read for cue in cues):
+            return act, None
+    return None
+
+
+def _points(kb: KnowledgeBase, slots: dict) -> Optional[tuple]:
+    """(title, points, whole answer) of the last answer, or None."""
+    fact = kb.facts.get(slots.get("fact") or "")
+    if fact and (fact.get("items") or fact.get("steps")):
+        listed = [Point(i.get("label", ""), i["text"]) for i in fact.get("steps") or fact.get("items")]
+        return fact["title"], listed, answers.fact_answer(kb, slots["fact"])
+    if fact:
+        return fact["title"], [Point(fact["title"], fact.get("text") or "")], answers.fact_answer(kb, slots["fact"])
+    key = slots.get("comparison")
+    if key in kb.comparisons:
+        comp = kb.comparisons[key]
+        listed = [
+            Point(entry["label"], " ".join(entry["sides"].values()) or entry.get("both") or "")
+            for entry in comp["dimensions"].values()
+        ]
+        whole = comparisons.render(kb, comparisons.Plan("comparison", comparison=key))
+        return comp["title"], listed, whole
+    return None
+
+
+def reply(kb: KnowledgeBase, text: str, slots: dict) -> Optional[Reply]:
+    act = act_of(text)
+    structure = _points(kb, slots) if act else None
+    if structure is None:
+        return None
+    (kind, number), (title, listed, whole) = act, structure
+    labels = "、".join(p.label for p in listed)
+    if kind == "point":
+        if not 1 <= number <= len(listed):
+            return Reply(say("follow_no_point", title=title, count=len(listed), number=number), whole.buttons)
+        point = listed[number - 1]
+        line = answers.format_line("labelled_bullet", label=point.label, text=point.text)
+        return Reply("\n".join([answers.format_line("heading", text=title), line]), whole.buttons, answer=True)
+    if kind == "count":
+        return Reply(say("follow_count", title=title, count=len(listed), labels=labels), whole.buttons, answer=True)
+    if kind == "example":
+        examples = [p for p in listed if any(mark in p.text for mark in EXAMPLE_MARKS)]
+        if examples:
+            lines = [answers.format_line("labelled_bullet", label=p.label, text=p.text) for p in examples]
+            return Reply("\n".join([answers.format_line("heading", text=title), *lines]), whole.buttons, answer=True)
+        return Reply(f"{say('follow_no_example', title=title)}\n{whole.text}", whole.buttons, answer=True)
+    if kind == "why":
+        return Reply(f"{say('follow_why')}\n{whole.text}", whole.buttons, answer=True)
+    return whole  # more: the whole answer, every point with its text

@@ -1,0 +1,50 @@
+"""actions/follow_up.py: acts on the last answer (its Nth point, how many, an example, more,
+why) for each kind of answer structure: a fact with items, a fact with steps, a comparison."""
+
+import pytest
+
+from actions.chitchat import ActionClarify, ActionDecline
+from tests.action_helpers import run, text_of, tracker
+
+ITEMS = {"fact": "intangible_value"}  # 品牌简化决策, 提供消费线索, 提供身份象征
+STEPS = {"fact": "purchase_funnel"}  # 用户认知 → 转化 → 使用 → 付费
+COMPARISON = {"comparison": "taobao_vs_promoter"}  # 定位, 内容, 能力
+
+
+def act(text, slots, action=ActionClarify()):
+    return text_of(run(action, tracker(text, "nlu_fallback", slots, entities=[]))[0])
+
+
+@pytest.mark.parametrize("action", [ActionClarify(), ActionDecline()])
+def test_the_nth_point_of_a_fact_with_items(action):
+    text = act("第三点能再讲细点吗", ITEMS, action)
+    assert "身份象征" in text and "消费线索" not in text
+
+
+def test_how_many_steps_a_fact_has():
+    text = act("一共几个阶段", STEPS, ActionDecline())
+    assert "4" in text and "用户认知" in text and "用户付费" in text
+
+
+def test_an_example_is_the_pages_own_and_never_invented():
+    assert "果汁" in act("有没有具体例子", ITEMS)
+    honest = act("能举个例子吗", COMPARISON)
+    assert "没有举更具体的例子" in honest and "大局观" in honest
+
+
+def test_the_nth_dimension_of_a_comparison():
+    text = act("第二个方面展开说说", COMPARISON)
+    assert "店铺" in text and "大局观" not in text
+
+
+def test_a_point_the_answer_does_not_have_is_said_honestly():
+    assert "没有第5点" in act("第五点呢", ITEMS)
+
+
+def test_why_gives_the_pages_words_and_says_it_explains_no_further():
+    text = act("为什么", STEPS)
+    assert "没有进一步解释" in text and "用户认知" in text
+
+
+def test_without_a_last_answer_it_is_still_a_clarification():
+    assert "您是不是想问" in act("第三点能再讲细点吗", {}) or "换个说法" in act("第三点能再讲细点吗", {})
