@@ -15,12 +15,15 @@ from typing import Optional
 from actions import answers, comparisons
 from actions.replies import Reply
 from assistant.kb import KnowledgeBase
-from assistant.phrasebook import say
+from assistant.phrasebook import load_phrasebook, say
 from assistant.wording import glossary, normalize
 
-_ORDINAL = re.compile(r"第\s*([一二三四五六七八九十1-9])\s*(?:点|个|步|条|项|种|方面|阶段|部分)?")
-_NUMERALS = dict(zip("一二三四五六七八九十", range(1, 11)))
-EXAMPLE_MARKS = ("如", "比如", "例如", "像")
+
+def _ordinal() -> re.Pattern:
+    """第三点 / 第2步, with the phrasebook's numerals and the glossary's units."""
+    numerals = "|".join(load_phrasebook().numerals[1:11])
+    units = "|".join(glossary()["point_units"])
+    return re.compile(rf"{glossary()['point_prefix']}\s*({numerals}|[1-9])\s*(?:{units})?")
 
 
 @dataclass(frozen=True)
@@ -32,10 +35,11 @@ class Point:
 def act_of(text: str) -> Optional[tuple]:
     """(act, number) for a follow-up act in the text, else None."""
     read = normalize(text)
-    found = _ORDINAL.search(read)
+    found = _ordinal().search(read)
     if found:
-        number = _NUMERALS.get(found.group(1)) or int(found.group(1))
-        return "point", number
+        numerals = load_phrasebook().numerals
+        word = found.group(1)
+        return "point", numerals.index(word) if word in numerals else int(word)
     for act, cues in glossary()["follow_up_acts"].items():
         if any(cue in read for cue in cues):
             return act, None
@@ -68,7 +72,7 @@ def reply(kb: KnowledgeBase, text: str, slots: dict) -> Optional[Reply]:
     if structure is None:
         return None
     (kind, number), (title, listed, whole) = act, structure
-    labels = "、".join(p.label for p in listed)
+    labels = answers.format_line("list_separator").join(p.label for p in listed)
     if kind == "point":
         if not 1 <= number <= len(listed):
             return Reply(say("follow_no_point", title=title, count=len(listed), number=number), whole.buttons)
@@ -78,7 +82,7 @@ def reply(kb: KnowledgeBase, text: str, slots: dict) -> Optional[Reply]:
     if kind == "count":
         return Reply(say("follow_count", title=title, count=len(listed), labels=labels), whole.buttons, answer=True)
     if kind == "example":
-        examples = [p for p in listed if any(mark in p.text for mark in EXAMPLE_MARKS)]
+        examples = [p for p in listed if any(mark in p.text for mark in glossary()["example_marks"])]
         if examples:
             lines = [answers.format_line("labelled_bullet", label=p.label, text=p.text) for p in examples]
             return Reply("\n".join([answers.format_line("heading", text=title), *lines]), whole.buttons, answer=True)
