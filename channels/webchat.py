@@ -17,6 +17,12 @@
   many messages quickly lost all of them. The cap is raised to 256; the request body stays
   capped (max_http_buffer_size = channels.limits.MAX_BODY_BYTES, on polling and WebSocket).
 - Markdown links with a scheme other than http, https, tel and weixin are sent as plain text.
+- After confirming a session, the channel sends the widget its conversation's rating token
+  (`rating_token` event: {session_id, token}; channels/rating_token.py), which the web app asks
+  for with every rating.
+- Each message's metadata carries the visitor's address (`client_address`, the socket's peer or,
+  through the project's own nginx, its X-Real-IP: assistant.client_address), overwriting any the
+  client sent; the callback form's flood limits count it.
 - Rasa turns engine.io's Origin check off (cors_allowed_origins=[]) and leaves CORS to Sanic,
   which browsers apply to polling only: a page on any site could open a WebSocket and chat.
   The socket.io connect is refused here when the Origin header is not one of CORS_ORIGINS
@@ -36,7 +42,9 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from assistant import client_address
 from assistant.text import clean_input
+from channels import rating_token
 from channels.limits import MAX_BODY_BYTES
 from channels.namespaces import MAX_SENDER_CHARS, widget_conversation, widget_room
 
@@ -148,6 +156,19 @@ class WebchatInput(SocketIOInput):
 
         self.sio.on("connect", handler=checked_connect, namespace=self.namespace)
 
+        rasa_session_request = self.sio.handlers[namespace]["session_request"]
+        secret = rating_token.secret_from_env()
+
+        async def session_with_rating_token(sid: str, data: Any = None) -> None:
+            data = data if isinstance(data, dict) else {}
+            await rasa_session_request(sid, data)  # confirms data["session_id"], made when missing
+            session = data.get("session_id")
+            if secret and isinstance(session, str):
+                token = rating_token.issue(widget_conversation(session), secret)
+                await self.sio.emit("rating_token", {"session_id": session, "token": token}, room=sid)
+
+        self.sio.on("session_request", handler=session_with_rating_token, namespace=self.namespace)
+
         async def checked_message(sid: str, data: Any = None) -> None:
             text = data.get("message") if isinstance(data, dict) else None
             # Cleaned first: a message of control characters only (ESC, NUL) is as empty as spaces.
@@ -167,14 +188,12 @@ class WebchatInput(SocketIOInput):
                     metadata = json.loads(metadata)
                 except ValueError:
                     metadata = None
-            await rasa_handler(
-                sid,
-                {
-                    **data,
-                    "message": text,
-                    self.metadata_key: metadata if isinstance(metadata, dict) else {},
-                },
-            )
+            metadata = dict(metadata) if isinstance(metadata, dict) else {}
+            address = client_address.of_socket_environ(self.sio.get_environ(sid, namespace) or {})
+            metadata.pop(client_address.CLIENT_ADDRESS, None)  # never the client's own
+            if address != "-":
+                metadata[client_address.CLIENT_ADDRESS] = address
+            await rasa_handler(sid, {**data, "message": text, self.metadata_key: metadata})
 
         self.sio.on(self.user_message_evt, handler=checked_message, namespace=self.namespace)
         return blueprint

@@ -10,6 +10,9 @@ export PYTHONPATH=$PWD RASA_TELEMETRY_ENABLED=false
 bin=.venv/bin
 # Only this run's Rasa server may call the action server (action_server/secret.py).
 export ACTION_SERVER_SECRET=${ACTION_SERVER_SECRET:-$($bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')}
+# The widget's rating tokens: the Rasa server hands them out, the web app checks them
+# (channels/rating_token.py).
+export WIDGET_TOKEN_SECRET=${WIDGET_TOKEN_SECRET:-$($bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')}
 export CORS_ORIGINS
 export TRACKER_SQLITE_PATH=${TRACKER_SQLITE_PATH:-$PWD/var/tracker.db}
 mkdir -p "$(dirname "$TRACKER_SQLITE_PATH")"

@@ -54,6 +54,8 @@
     profileAvatar: options.avatar || new URL("avatar.svg", script.src).href,
     titleAvatar: options.avatar || new URL("avatar.svg", script.src).href,
     onWidgetEvent: { onChatClose: function () { askForChatRating(); } },
+    // The conversation's rating token (channels/rating_token.py), sent with every rating.
+    onSocketEvent: { rating_token: keepRatingToken },
     mainColor: mainColor,
     userBackgroundColor: options.userColor || mainColor,
     userTextColor: "#ffffff"
@@ -367,15 +369,40 @@
     }
   }
 
-  function sendRating(kind, target, value) {
+  function keepRatingToken(given) {
+    try {
+      window.localStorage.setItem("cyl_rating_token", JSON.stringify(given || {}));
+    } catch (error) {
+      // Private mode without storage: ratings are not sent.
+    }
+  }
+
+  function ratingToken(session) {
+    try {
+      var given = JSON.parse(window.localStorage.getItem("cyl_rating_token") || "{}");
+      return given.session_id === session ? given.token : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  // 204 stored, 409 rated before (both done); 404 while the answer is not saved yet: once more.
+  function sendRating(kind, target, value, retried) {
     var session = sessionId();
-    if (!session || !window.fetch) {
+    var token = ratingToken(session);
+    if (!session || !token || !window.fetch) {
       return Promise.resolve(false);
     }
     return fetch(new URL("ratings", script.src).href, {
       method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ session_id: session, kind: kind, target: String(target), value: value })
-    }).then(function (r) { return r.ok; }, function () { return false; });
+      body: JSON.stringify({ session_id: session, token: token, kind: kind, target: String(target), value: value })
+    }).then(function (r) {
+      if (r.status === 404 && !retried) {
+        return new Promise(function (done) { setTimeout(done, 1500); })
+          .then(function () { return sendRating(kind, target, value, true); });
+      }
+      return r.ok || r.status === 409;
+    }, function () { return false; });
   }
 
   function rateButtons(root) {

@@ -96,6 +96,10 @@ def test_channel_drops_payloads_rasa_cannot_handle_and_passes_the_rest():
         asyncio.run(handler("sid", payload))
     asyncio.run(handler("sid", {"message": QUESTION, "session_id": "s1", "metadata": '{"page": "/"}'}))
     assert received[-1] == (QUESTION, "web:s1", {"page": "/"})  # the widget's own namespace
+    # The visitor's address is the channel's to say (assistant.client_address), never the client's.
+    forged = {"message": QUESTION, "session_id": "s1", "metadata": {"page": "/", "client_address": "192.0.2.1"}}
+    asyncio.run(handler("sid", forged))
+    assert received.pop()[2] == {"page": "/"}
     # Only text messages reach Rasa (the too-long one is answered politely there); metadata that is
     # not a JSON object is left out, the message kept.
     assert [(text[:9], metadata) for text, _, metadata in received] == [
