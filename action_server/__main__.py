@@ -1,7 +1,9 @@
 """`python -m action_server --port 5055`: the project's actions, served by rasa_sdk.
 
 Differences from `rasa run actions`: it listens on ACTION_HOST (default 127.0.0.1, not
-0.0.0.0) and refuses every call without the shared secret (action_server/secret.py)."""
+0.0.0.0), refuses every call without the shared secret (action_server/secret.py), and answers
+a client error (a wrong method, an unknown path, a body that is not JSON) with its own status and
+one short line, where rasa_sdk's catch-all answered 500 and logged a traceback."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import os
 import sys
 
 from sanic import response
+from sanic.exceptions import SanicException
 
 import assistant.quiet_warnings  # noqa: F401 - first: dependencies import at once
 from action_server import secret
@@ -48,6 +51,15 @@ def create_app(expected_secret: str, actions_package: str = "actions"):
             except Exception:  # noqa: BLE001 - a body that is not JSON names no action
                 action = None
             metrics.record_action_error(action)
+
+    @app.exception(SanicException)
+    async def client_error(request, error: SanicException):
+        # More specific than rasa_sdk's handler of Exception, which answers 500 with the request body.
+        status = getattr(error, "status_code", 500) or 500
+        if status >= 500:
+            logger.error("action server: %s on %s %s", type(error).__name__, request.method, request.path)
+        headers = getattr(error, "headers", None) or {}
+        return response.json({"error": str(error) or type(error).__name__}, status=status, headers=headers)
 
     return app
 

@@ -17,9 +17,10 @@ from actions.answers import button
 from actions.facts import page_reply
 from actions.replies import Reply, send, understood
 from assistant.clauses import is_question
+from assistant.client_address import CLIENT_ADDRESS
 from assistant.kb import load_kb
 from assistant.phrasebook import load_phrasebook
-from leads import contact, office_hours
+from leads import contact, office_hours, screening
 from leads.intake import arecord_lead
 from privacy import settings as privacy_settings
 
@@ -58,6 +59,15 @@ def parse_contact(text: str) -> str | None:
         or contact.normalize_wechat(text)
         or contact.find_wechat(text)
     )
+
+
+def client_address(tracker: Tracker) -> str | None:
+    """The visitor's address, as the channel stamped it on the message (never the visitor's own
+    metadata: the channels overwrite `client_address`); None on WeChat, where all calls come
+    from Tencent."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    address = metadata.get(CLIENT_ADDRESS) if isinstance(metadata, dict) else None
+    return address if isinstance(address, str) else None
 
 
 def _plain(value: str) -> str:
@@ -185,13 +195,17 @@ class ActionSaveLead(Action):
                 name=values["lead_name"],
                 need=values["lead_need"],
                 preferred_time=values["lead_time"],
+                client_address=client_address(tracker),
+                form_seconds=screening.form_seconds(tracker.events),
                 **split_contact(values["lead_contact"]),
             )
         except Exception:  # noqa: BLE001 - the visitor must still get a way to reach us
             logger.exception("could not store a lead for conversation %s", tracker.sender_id)
             text = t["save_failed"].format(**kb.contacts)
         else:
-            if not result.created:
+            if result.refused:
+                text = t["limit_reached"].format(**kb.contacts)
+            elif not result.created:
                 text = t["already_saved"]
             elif office_hours.is_open():
                 text = t["saved"]

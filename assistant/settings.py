@@ -136,6 +136,14 @@ WIDGET_SESSION_SECRET = _(
 )
 
 STAFF = "Staff and leads"
+STAFF_USER = _("STAFF_USER", "admin", "the first admin's account name; STAFF_PASSWORD sets its password", STAFF)
+TRUSTED_PROXIES = _(
+    "TRUSTED_PROXIES",
+    "",
+    "addresses whose X-Real-IP is believed (the stack's nginx: 127.0.0.1)",
+    STAFF,
+    stack_default="127.0.0.1",
+)
 STAFF_PASSWORD = _("STAFF_PASSWORD", "", "password of the staff console (empty: the console is closed)", STAFF, True)
 STAFF_SESSION_SECRET = _(
     "STAFF_SESSION_SECRET", "", "key signing staff sessions (empty: random per start)", STAFF, True
@@ -145,6 +153,17 @@ STAFF_BASE_URL = _(
 )
 LEADS_DATABASE_URL = _("LEADS_DATABASE_URL", "", "SQLAlchemy URL of the leads (empty: var/leads.db)", STAFF, True)
 LEADS_WECOM_WEBHOOK = _("LEADS_WECOM_WEBHOOK", "", "WeCom group robot notified of each new lead", STAFF, True)
+LEADS_PER_CONVERSATION = _(
+    "LEADS_PER_CONVERSATION", "3", "callback requests one conversation may leave (0: no limit)", STAFF
+)
+LEADS_PER_CONTACT_PER_DAY = _(
+    "LEADS_PER_CONTACT_PER_DAY", "3", "requests with one phone number or WeChat ID a day", STAFF
+)
+LEADS_PER_ADDRESS_PER_DAY = _("LEADS_PER_ADDRESS_PER_DAY", "30", "requests from one address a day", STAFF)
+LEADS_FLAG_PER_ADDRESS_PER_HOUR = _(
+    "LEADS_FLAG_PER_ADDRESS_PER_HOUR", "5", "beyond this many an hour from one address a request is flagged", STAFF
+)
+LEADS_FAST_FORM_SECONDS = _("LEADS_FAST_FORM_SECONDS", "4", "a form filled in faster than this is flagged", STAFF)
 LEADS_SPOOL_DIR = _("LEADS_SPOOL_DIR", "var/leads-spool", "leads kept on disk while their database is down", STAFF)
 
 OPERATIONS = "Operations and privacy (docs/production.md, docs/deploy.md)"

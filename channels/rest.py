@@ -7,7 +7,11 @@
   follower's or a widget visitor's conversation, and two REST visitors without a sender
   never share one `default` conversation.
 - The message text must be a non-empty string: an empty one gets 400 with one log line, not a
-  traceback and a silent `200 []`.
+  traceback and a silent `200 []`. A sender holding invisible characters (zero-width, bidi marks)
+  is refused: it is stored with a lead and shown to staff.
+- The message's metadata carries the visitor's address (`client_address`, through the project's
+  own nginx on the stack: assistant.client_address), overwriting any the client sent; the
+  callback form's flood limits count it.
 - Each message is a turn of channels/turn.py (cleaning, limits, context, two questions).
 Same path (/webhooks/rest/webhook) and replies otherwise.
 """
@@ -18,9 +22,11 @@ from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint
 from sanic.exceptions import InvalidUsage  # HTTP 400 in sanic 21
 
+from assistant import client_address
 from assistant.text import clean_input
 from channels.namespaces import MAX_SENDER_CHARS, reserved
 from channels.turn import Turns
+from leads.contact import visible_text
 
 
 class RestInput(RasaRestInput):
@@ -32,7 +38,7 @@ class RestInput(RasaRestInput):
             raise InvalidUsage("`sender` is required: a string that identifies the visitor's conversation")
         if len(sender) > MAX_SENDER_CHARS:
             raise InvalidUsage(f"`sender` is longer than {MAX_SENDER_CHARS} characters")
-        if reserved(sender) or clean_input(sender) != sender:
+        if reserved(sender) or clean_input(sender) != sender or visible_text(sender) != sender:
             raise InvalidUsage("`sender` uses a reserved prefix or characters")
         return sender
 
@@ -48,3 +54,10 @@ class RestInput(RasaRestInput):
         blueprint = super().blueprint(self.turns)
         self.turns.attach(blueprint)
         return blueprint
+
+    def get_metadata(self, request):
+        """The client's metadata (an object, else none) with the client's address stamped on it."""
+        sent = request.json.get("metadata") if isinstance(request.json, dict) else None
+        metadata = dict(sent) if isinstance(sent, dict) else {}
+        metadata[client_address.CLIENT_ADDRESS] = client_address.of_request(request)
+        return metadata

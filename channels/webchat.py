@@ -21,6 +21,11 @@
   many messages quickly lost all of them. The cap is raised to 256; the request body stays
   capped (max_http_buffer_size = channels.limits.MAX_BODY_BYTES, on polling and WebSocket).
 - Markdown links with a scheme other than http, https, tel and weixin are sent as plain text.
+- The session's token (in `session_confirm`) is also what the web app asks for with every rating
+  (channels/rating_token.py).
+- Each message's metadata carries the visitor's address (`client_address`, the socket's peer or,
+  through the project's own nginx, its X-Real-IP: assistant.client_address), overwriting any the
+  client sent; the callback form's flood limits count it.
 - Rasa turns engine.io's Origin check off (cors_allowed_origins=[]) and leaves CORS to Sanic,
   which browsers apply to polling only: a page on any site could open a WebSocket and chat.
   The socket.io connect is refused here when the Origin header is not one of CORS_ORIGINS
@@ -42,7 +47,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from assistant import settings
+from assistant import client_address, settings
 from assistant.phrasebook import say
 from assistant.text import clean_input
 from channels import widget_session
@@ -57,7 +62,6 @@ LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])\s")
 LINK_START = re.compile(r"\[([^\]\n]*)\]\(")
 AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]*:[^>\s]*)>")
 SAFE_SCHEMES = ("http:", "https:", "tel:", "weixin:")
-LOOPBACK = {"127.0.0.1", "::1"}
 # What a message's metadata may carry (field: most characters); all else is dropped.
 METADATA_FIELDS = {"button": 64}
 ADDRESS_VISITORS = 10
@@ -148,15 +152,6 @@ class WebchatOutput(SocketIOOutput):
         await self.sio.emit(self.bot_message_evt, {"custom": json_message}, room=widget_room(recipient_id))
 
 
-def client_address(environ: Dict) -> str:
-    """The visitor's address: the project's nginx (on this machine) passes it as X-Real-IP;
-    from anywhere else that header is not trusted."""
-    peer = environ.get("REMOTE_ADDR") or ""
-    if peer in LOOPBACK and environ.get("HTTP_X_REAL_IP"):
-        return environ["HTTP_X_REAL_IP"][:64]
-    return peer
-
-
 def allowed_metadata(metadata: Any) -> Dict[str, str]:
     """Only the small fields the widget sends: the title of a tapped button (the staff transcript
     shows it instead of the payload). Anything else is left out."""
@@ -239,7 +234,7 @@ class WebchatInput(SocketIOInput):
                 return False
             accepted = await rasa_connect(sid, environ, auth)
             if accepted is not False:
-                addresses[sid] = client_address(environ)
+                addresses[sid] = client_address.of_socket_environ(environ)
             return accepted
 
         async def disconnect(sid: str) -> None:
@@ -284,12 +279,15 @@ class WebchatInput(SocketIOInput):
                 return
             if wait:
                 await asyncio.sleep(wait)
+            # The visitor's address, as the project's nginx saw it, never the client's own (lead limits).
+            address = addresses.get(sid, "-")
+            stamped = {client_address.CLIENT_ADDRESS: address} if address != "-" else {}
             await rasa_handler(
                 sid,
                 {
                     "message": text,
                     "session_id": session,
-                    self.metadata_key: allowed_metadata(data.get(self.metadata_key)),
+                    self.metadata_key: {**allowed_metadata(data.get(self.metadata_key)), **stamped},
                 },
             )
 

@@ -53,6 +53,11 @@ def _key() -> bytes:
         return key
 
 
+def key() -> bytes:
+    """The key the widget's session tokens are made with (channels/rating_token.py checks them too)."""
+    return _key()
+
+
 def token_for(session_id: str) -> str:
     return hmac.new(_key(), session_id.encode("ascii"), hashlib.sha256).hexdigest()[:32]
 

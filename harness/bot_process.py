@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -15,11 +16,15 @@ import urllib.request
 from pathlib import Path
 
 from action_server import secret
+from channels import rating_token
 from process_supervisor.endpoints import render as render_endpoints
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "bot.tar.gz"
+# One per test run for every Rasa server and web app the tests start (unless their env says
+# otherwise), so that a widget conversation's rating token from one is good at the other.
+WIDGET_TOKEN_SECRET = secrets.token_urlsafe(32)
 
 
 def free_port() -> int:
@@ -70,6 +75,7 @@ class BotProcess:
             "RASA_PORT": str(self.rasa_port),
             "ACTION_PORT": str(self.action_port),
             secret.ENV: secret.generate(),
+            rating_token.ENV: WIDGET_TOKEN_SECRET,
             **(env or {}),
         }
         self.credentials = credentials or ROOT / "credentials.yml"
@@ -179,13 +185,15 @@ class ActionServerProcess:
             "PYTHONPATH": str(ROOT),
             "RASA_TELEMETRY_ENABLED": "false",
             secret.ENV: secret.generate(),
+            rating_token.ENV: WIDGET_TOKEN_SECRET,
             **(env or {}),
         }
         self.headers = secret.headers(self.env)  # what an in-process Agent must send
+        self.log_dir = ROOT / "results" / f"actions-{self.port}"
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> ActionServerProcess:
-        log_dir = ROOT / "results" / f"actions-{self.port}"
+        log_dir = self.log_dir
         log_dir.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(
             [str(VENV_BIN / "python"), "-m", "action_server", "--port", str(self.port)],

@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from leads import intake, notify, store
+from leads import intake, notify, screening, store
 
 USAGE_ERROR = 2
 
@@ -67,6 +67,7 @@ def _print_list(leads: list[store.Lead]) -> None:
             f"#{lead.id}  {lead.created_at.astimezone(tz):%Y-%m-%d %H:%M}  {lead.status:<9}  "
             f"{s(lead.name)}  手机 {s(lead.phone)}  微信 {s(lead.wechat)}  "
             f"需求 {s(lead.need)[:40]}  时间 {s(lead.preferred_time)}  ({s(lead.channel)} {s(lead.conversation_id)})"
+            + (f"  [疑似自动提交: {screening.describe(lead.flag)}]" if lead.flag else "")
         )
     print(f"{len(leads)} lead(s)", file=sys.stderr)
 

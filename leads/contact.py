@@ -14,13 +14,16 @@ TIME_MAX = 50
 NEED_MAX = 500
 
 # Mainland mobile numbers: 11 digits, 1 then 3-9. Optional country code +86 / 0086 / 86.
-_MOBILE = re.compile(r"(?:\+?86|0086)?(1[3-9]\d{9})")
-_SEPARATORS = re.compile(r"[\s\-.()（）]")
-# In free text: a mobile number possibly split by spaces or dashes (138 0013 8000),
-# in half- or full-width characters (`\d` matches both).
-_MOBILE_IN_TEXT = re.compile(
-    r"(?<!\d)(?:(?:[+＋]|[0０]{2})?[8８][6６][\s\-－]?)?[1１][3-9３-９]\d(?:[\s\-－]?\d){8}(?!\d)"
-)
+_MOBILE = re.compile(r"(?:86|0086)?(1[3-9][0-9]{9})")
+# What may stand between the digits of a phone number, typed or in a log: spaces, dashes, dots,
+# brackets (half- and full-width), and invisible characters (zero-width, bidi marks).
+_SEPARATOR_CHARS = "\\s\\-－‐‑‒–—.．·・()（）\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_SEPARATORS = re.compile(f"[{_SEPARATOR_CHARS}]")
+# The phone reader: a run of digit groups (any script's decimal digits) joined by up to three
+# separators: 138 0013 8000, 138.0013.8000, (138)00138000, 1 3 8 0 0 1 3 8 0 0 0, +86-138-…
+_DIGIT_RUN = re.compile(f"[+＋]?\\d+(?:[{_SEPARATOR_CHARS}]{{1,3}}\\d+)*")
+_DIGIT_GROUP = re.compile(r"\d+")
+_LONGEST_NUMBER = 15  # 0086 + 11 digits
 _WECHAT = re.compile(r"[A-Za-z][-_A-Za-z0-9]{5,19}")
 # WeChat IDs cannot be told from ordinary words, so logs are masked where the
 # context says it is one: "wechat: abc123", "'wechat': 'abc123'", Rasa's
@@ -34,14 +37,33 @@ _WECHAT_IN_TEXT = (
 _NAME_PREFIX = re.compile(r"^(?:我的名字(?:是|叫)|名字(?:是|叫)|称呼我|稱呼我|叫我|我叫|我是|本人)\s*")
 _NAME_SUFFIX = re.compile(r"(?:就行了?|就好了?|即可|吧)?[\s。.!！~～,，]*$")
 _URL_OR_EMAIL = re.compile(r"(?i)https?://|www\.|\.(?:com|cn|net|org)\b|@")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs"}  # controls; format characters (zero-width, bidi); surrogates
+
+
+def visible_text(value: str | None) -> str:
+    """What a visitor typed, as staff should read it: every decimal digit as ASCII (١٣٨, ۱۳۸ and
+    １３８ are 138), no invisible characters (controls, zero-width and bidi marks, BOM, tags),
+    whitespace as it was (callers collapse it)."""
+    if value is None:
+        return ""
+    out = []
+    for ch in str(value):
+        if ch.isascii() and (ch.isprintable() or ch in "\t\n\r"):
+            out.append(ch)
+            continue
+        category = unicodedata.category(ch)
+        if category == "Nd":
+            out.append(str(unicodedata.decimal(ch)))
+        elif ch in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85":
+            out.append(" ")
+        elif category not in _INVISIBLE_CATEGORIES:
+            out.append(ch)
+    return "".join(out)
 
 
 def _clean_text(value: str | None) -> str:
-    """No control characters, single spaces (Chinese punctuation stays full-width)."""
-    if value is None:
-        return ""
-    return re.sub(r"\s+", " ", _CONTROL.sub("", str(value))).strip()
+    """ASCII digits, no invisible characters, single spaces (Chinese punctuation stays full-width)."""
+    return re.sub(r"\s+", " ", visible_text(value)).strip()
 
 
 def _half_width(value: str | None) -> str:
@@ -49,24 +71,59 @@ def _half_width(value: str | None) -> str:
     return unicodedata.normalize("NFKC", _clean_text(value))
 
 
-def normalize_phone(value: str | None) -> str | None:
-    """A Chinese mobile number as 11 digits (13800138000), else None.
+def _mobile_of_digits(digits: str) -> str | None:
+    match = _MOBILE.fullmatch(digits)
+    return match.group(1) if match else None
 
-    Accepts spaces/dashes, +86 / 0086 / 86 prefixes and full-width digits;
+
+def _ascii_digits(text: str) -> str:
+    return "".join(str(unicodedata.decimal(ch)) for ch in text)
+
+
+def normalize_phone(value: str | None) -> str | None:
+    """A Chinese mobile number as 11 ASCII digits (13800138000), else None.
+
+    Accepts what the phone reader accepts between digits (spaces, dashes, dots, brackets,
+    invisible marks), +86 / 0086 / 86 prefixes and digits of any script (full-width, Arabic-Indic);
     landlines and other lengths are rejected.
     """
-    compact = _SEPARATORS.sub("", _half_width(value))
-    match = _MOBILE.fullmatch(compact)
-    return match.group(1) if match else None
+    compact = _SEPARATORS.sub("", unicodedata.normalize("NFKC", visible_text(value)))
+    compact = compact[1:] if compact.startswith("+") else compact
+    if not compact or not all(ch.isdecimal() for ch in compact):
+        return None
+    return _mobile_of_digits(_ascii_digits(compact))
+
+
+def phones_in(text: str | None):
+    """The phone reader, shared by the callback form (find_phone) and the log masker (mask_text):
+    yields (start, end, number) for each mainland mobile number in `text`, its digits possibly
+    split by separators, in any script's digits. A run of digit groups holds a number when
+    consecutive whole groups spell one (2026 138 0013 8000: the last three)."""
+    for run in _DIGIT_RUN.finditer(text or ""):
+        groups = list(_DIGIT_GROUP.finditer(run.group()))
+        first = 0
+        while first < len(groups):
+            digits, found = "", None
+            for last in range(first, len(groups)):
+                digits += _ascii_digits(groups[last].group())
+                if len(digits) > _LONGEST_NUMBER:
+                    break
+                phone = _mobile_of_digits(digits)
+                if phone:
+                    found = (last, phone)
+                    break
+            if found is None:
+                first += 1
+                continue
+            last, phone = found
+            start = run.start() + (0 if first == 0 else groups[first].start())
+            yield start, run.start() + groups[last].end(), phone
+            first = last + 1
 
 
 def find_phone(text: str | None) -> str | None:
     """The first mobile number inside a sentence ("我的手机 138 0013 8000"), normalised."""
-    for match in _MOBILE_IN_TEXT.finditer(text or ""):
-        phone = normalize_phone(match.group())
-        if phone:
-            return phone
-    return None
+    return next((phone for _, _, phone in phones_in(text)), None)
 
 
 def normalize_wechat(value: str | None) -> str | None:
@@ -123,7 +180,7 @@ def normalize_need(value: str | None) -> str | None:
 
 def mask_phone(phone: str) -> str:
     """13800138000 -> 138****8000 (also for unnormalised input)."""
-    digits = normalize_phone(phone) or re.sub(r"\D", "", unicodedata.normalize("NFKC", phone))
+    digits = normalize_phone(phone) or re.sub(r"[^0-9]", "", visible_text(phone))
     if len(digits) < 7:
         return "***"
     return f"{digits[:3]}****{digits[-4:]}"
@@ -150,7 +207,9 @@ def mask_contact(phone: str | None, wechat: str | None) -> str:
 
 def mask_text(text: str) -> str:
     """Masks mobile numbers anywhere and WeChat IDs where the context names them."""
-    text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group()), text)
+    spans = list(phones_in(text))
+    for start, end, phone in reversed(spans):
+        text = text[:start] + mask_phone(phone) + text[end:]
     for pattern in _WECHAT_IN_TEXT:
         text = pattern.sub(lambda m: m["key"] + m["sep"] + mask_wechat(m["id"]), text)
     return text

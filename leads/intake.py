@@ -10,15 +10,22 @@ import logging
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant import metrics
-from leads import notify, spool, store
+from leads import notify, screening, spool, store
 
 logger = logging.getLogger(__name__)
 
 
 def _store_and_notify(lead_fields: dict) -> store.SaveResult:
     result = store.save_lead(**lead_fields)
+    if result.refused:
+        logger.warning(
+            "lead of %s refused: %s (leads.screening)",
+            lead_fields.get("conversation_id"),
+            screening.describe(result.refused),
+        )
     notifier = notify.default_notifier()
-    if result.created and notifier is not None:
+    # A lead that looks automated is shown flagged in the console, not pushed to the staff's group.
+    if result.created and not result.lead.flag and notifier is not None:
         notifier.submit(result.lead)
     return result
 

@@ -19,7 +19,7 @@ import requests
 from sqlalchemy.engine import Engine
 
 from leads import store
-from leads.contact import mask_contact
+from leads.contact import mask_contact, visible_text
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +33,47 @@ def lead_page_url(lead: store.Lead, environ=os.environ) -> str:
     return f"{base}/staff/leads/{lead.id}"
 
 
+# Every character WeCom's markdown gives a meaning to, as its full-width twin: text a visitor typed
+# can then never become a link ([查看完整联系方式和对话](https://elsewhere)), an image, a heading,
+# emphasis, code, a quote or a <font> tag in the staff's group.
+_MARKDOWN_TWINS = {
+    "[": "［",
+    "]": "］",
+    "(": "（",
+    ")": "）",
+    "<": "＜",
+    ">": "＞",
+    "*": "＊",
+    "_": "＿",
+    "`": "｀",
+    "#": "＃",
+    "~": "～",
+    "|": "｜",
+    "!": "！",
+    "\\": "＼",
+    ":": "：",  # no scheme, so no bare link either: https：//…
+    "&": "＆",  # no HTML entity (&#91; is a "[")
+}
+
+
+def plain(value: object, keep: str = "") -> str:
+    """A value for the robot's markdown as inert text: on one line, no invisible characters, each
+    markdown character replaced by its full-width twin (those in `keep` excepted)."""
+    text = " ".join(visible_text(str(value)).split())
+    return text.translate(str.maketrans({k: v for k, v in _MARKDOWN_TWINS.items() if k not in keep}))
+
+
 def message(lead: store.Lead) -> dict:
     """The robot's markdown message; contacts are masked because the group may be wide: the
-    full ones are on the lead's page in the staff console, behind its login."""
+    full ones are on the lead's page in the staff console, behind its login. Every value that
+    comes from a visitor is made inert (`plain`): the only link is the one to the console."""
     lines = [
-        f"**新的回访请求 #{lead.id}**",
-        f"> 称呼：{lead.name or '-'}",
-        f"> 联系方式：{mask_contact(lead.phone, lead.wechat)}",
-        f"> 希望联系时间：{lead.preferred_time or '-'}",
-        f"> 渠道：{lead.channel}",
-        f"> 需求：{lead.need or '-'}",
+        f"**新的回访请求 #{int(lead.id)}**",
+        f"> 称呼：{plain(lead.name or '-')}",
+        f"> 联系方式：{plain(mask_contact(lead.phone, lead.wechat), keep='*')}",
+        f"> 希望联系时间：{plain(lead.preferred_time or '-')}",
+        f"> 渠道：{plain(lead.channel)}",
+        f"> 需求：{plain(lead.need or '-')}",
         f"[查看完整联系方式和对话]({lead_page_url(lead)})",
     ]
     # Fields are capped by leads.contact, so this stays below WeCom's 4096-byte limit.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import ipaddress
 import os
 import threading
 from dataclasses import dataclass, fields
@@ -22,12 +23,14 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
     create_engine,
+    func,
     insert,
     inspect,
     select,
@@ -38,7 +41,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 
-from leads import contact, office_hours
+from leads import contact, office_hours, screening
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE = ROOT / "var" / "leads.db"
@@ -80,8 +83,17 @@ leads_table = Table(
     Column("notified_at", UTCDateTime),
     Column("request_key", String(64), nullable=False, unique=True),
     Column("note", Text),  # the staff's own, from the console
+    # Where the request came from (the visitor's address as the channel saw it: through the
+    # project's own nginx on the stack), and why it looks automated (leads.screening), if it does.
+    Column("client_address", String(64)),
+    Column("flag", String(64)),
     CheckConstraint("status IN ('new', 'contacted')", name="leads_status"),
     CheckConstraint("phone IS NOT NULL OR wechat IS NOT NULL", name="leads_contact"),
+    # What the flood limits count (leads.screening).
+    Index("ix_leads_conversation", "conversation_id"),
+    Index("ix_leads_phone_created", "phone", "created_at"),
+    Index("ix_leads_wechat_created", "wechat", "created_at"),
+    Index("ix_leads_address_created", "client_address", "created_at"),
 )
 
 
@@ -101,13 +113,16 @@ class Lead:
     notified_at: datetime | None
     request_key: str
     note: str | None = None
+    client_address: str | None = None
+    flag: str | None = None
 
 
 @dataclass(frozen=True)
 class SaveResult:
     lead: Lead | None
-    created: bool  # False: the same request was already stored
+    created: bool  # False: the same request was already stored (or it was refused)
     kept: bool = False  # True: the database was away; on disk until it takes it (leads.spool)
+    refused: str | None = None  # a flood limit it went beyond (leads.screening): not stored
 
 
 def _now() -> datetime:
@@ -142,13 +157,16 @@ def make_engine(url: str | None = None) -> Engine:
 
 
 def _add_missing_columns(conn) -> None:
-    """Columns added after a database was created (`note`), added to it in place."""
+    """Columns and indexes added after a database was created (`note`, `client_address`, `flag`),
+    added to it in place."""
     present = {column["name"] for column in inspect(conn).get_columns(leads_table.name)}
     for column in leads_table.columns:
         if column.name not in present:
             conn.execute(
                 text(f"ALTER TABLE {leads_table.name} ADD COLUMN {column.name} {column.type.compile(conn.dialect)}")
             )
+    for index in leads_table.indexes:
+        index.create(conn, checkfirst=True)
 
 
 _engines: dict[str, Engine] = {}
@@ -189,6 +207,8 @@ def save_lead(
     need: str | None = None,
     preferred_time: str | None = None,
     key: str | None = None,
+    client_address: str | None = None,
+    form_seconds: float | None = None,
     engine: Engine | None = None,
 ) -> SaveResult:
     """Stores a confirmed callback request once.
@@ -197,6 +217,10 @@ def save_lead(
     that does not validate, or neither of them, raises ValueError. Saving the
     same request again (or concurrently) returns the stored lead with
     created=False. `key` replaces the derived request key (e.g. a message id).
+    A new request goes through leads.screening first: beyond a flood limit it is not stored
+    (`refused` says which), and one that looks automated is stored with its `flag`.
+    `client_address` is the visitor's address as the channel saw it; `form_seconds` how long
+    the visitor's last messages took (leads.screening.form_seconds).
     """
     if not channel or not conversation_id or len(channel) > 64 or len(conversation_id) > 255:
         raise ValueError("channel (up to 64 chars) and conversation_id (up to 255) are required")
@@ -220,17 +244,33 @@ def save_lead(
         preferred_time=contact.normalize_preferred_time(preferred_time),
         status="new",
         request_key=key or request_key(channel, conversation_id, clean_phone, clean_wechat, clean_need),
+        client_address=_address(client_address),
     )
     engine = engine or default_engine()
     try:
         with engine.begin() as conn:
-            conn.execute(insert(leads_table).values(**values))
+            stored = conn.execute(
+                select(leads_table).where(leads_table.c.request_key == values["request_key"])
+            ).one_or_none()
+            if stored is not None:  # a second confirmation, a retry
+                return SaveResult(_lead(stored), created=False)
+            verdict = screening.judge(conn, leads_table, values, now=values["created_at"], form_seconds=form_seconds)
+            if verdict.refused:
+                return SaveResult(None, created=False, refused=verdict.refused)
+            conn.execute(insert(leads_table).values(**values, flag=verdict.flag))
             return SaveResult(_by_key(conn, values["request_key"]), created=True)
     except IntegrityError:
-        # Stored before (a second confirmation, a retry) or by a concurrent save
-        # that won the race: the unique request key kept exactly one row.
+        # Stored by a concurrent save that won the race: the unique request key kept exactly one row.
         with engine.connect() as conn:
             return SaveResult(_by_key(conn, values["request_key"]), created=False)
+
+
+def _address(value: str | None) -> str | None:
+    """An IP address as text, or None (anything else a channel might pass)."""
+    try:
+        return str(ipaddress.ip_address((value or "").strip())) if value else None
+    except ValueError:
+        return None
 
 
 def local_tz() -> ZoneInfo:
@@ -238,22 +278,40 @@ def local_tz() -> ZoneInfo:
     return office_hours.configured().tz
 
 
-def list_leads(
-    *, since: date | None = None, until: date | None = None, status: str | None = None, engine: Engine | None = None
-) -> list[Lead]:
-    """Leads oldest first; `since`/`until` are inclusive local dates (see local_tz)."""
-    query = select(leads_table).order_by(leads_table.c.created_at, leads_table.c.id)
+def _period(query, since: date | None, until: date | None):
     tz = local_tz()
     if since:
         query = query.where(leads_table.c.created_at >= datetime.combine(since, time(), tz))
     if until:
         query = query.where(leads_table.c.created_at < datetime.combine(until + timedelta(days=1), time(), tz))
+    return query
+
+
+def list_leads(
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    status: str | None = None,
+    flagged: bool | None = None,
+    engine: Engine | None = None,
+) -> list[Lead]:
+    """Leads oldest first; `since`/`until` are inclusive local dates (see local_tz); `flagged`
+    True: only those that look automated (leads.screening), False: only the others."""
+    query = _period(select(leads_table).order_by(leads_table.c.created_at, leads_table.c.id), since, until)
     if status:
         if status not in STATUSES:
             raise ValueError(f"status must be one of {', '.join(STATUSES)}")
         query = query.where(leads_table.c.status == status)
+    if flagged is not None:
+        query = query.where(leads_table.c.flag.is_not(None) if flagged else leads_table.c.flag.is_(None))
     with (engine or default_engine()).connect() as conn:
         return [_lead(row) for row in conn.execute(query)]
+
+
+def count_leads(*, since: date | None = None, engine: Engine | None = None) -> int:
+    query = _period(select(func.count()).select_from(leads_table), since, None)
+    with (engine or default_engine()).connect() as conn:
+        return conn.execute(query).scalar_one()
 
 
 NOTE_MAX = 2000
@@ -265,11 +323,12 @@ def search_leads(
     since: date | None = None,
     until: date | None = None,
     status: str | None = None,
+    flagged: bool | None = None,
     limit: int = 500,
     engine: Engine | None = None,
 ) -> list[Lead]:
     """Newest first, for the console: `query` is found in the name, phone, WeChat ID or need."""
-    found = list_leads(since=since, until=until, status=status, engine=engine)
+    found = list_leads(since=since, until=until, status=status, flagged=flagged, engine=engine)
     words = (query or "").strip().casefold()
     if words:
         found = [
@@ -282,10 +341,9 @@ def search_leads(
 
 def set_note(lead_id: int, note: str, *, engine: Engine | None = None) -> Lead | None:
     engine = engine or default_engine()
+    clean = contact.visible_text(note).strip()[:NOTE_MAX] or None
     with engine.begin() as conn:
-        conn.execute(
-            update(leads_table).where(leads_table.c.id == lead_id).values(note=(note or "").strip()[:NOTE_MAX] or None)
-        )
+        conn.execute(update(leads_table).where(leads_table.c.id == lead_id).values(note=clean))
     return get_lead(lead_id, engine=engine)
 
 
@@ -313,8 +371,13 @@ def mark_notified(lead_id: int, *, engine: Engine | None = None) -> None:
 
 
 def unnotified_leads(*, engine: Engine | None = None) -> list[Lead]:
-    """Leads whose notification never got through (to resend them)."""
-    query = select(leads_table).where(leads_table.c.notified_at.is_(None)).order_by(leads_table.c.id)
+    """Leads whose notification never got through (to resend them); flagged leads (leads.screening)
+    are never sent to the group: staff find them in the console."""
+    query = (
+        select(leads_table)
+        .where(leads_table.c.notified_at.is_(None), leads_table.c.flag.is_(None))
+        .order_by(leads_table.c.id)
+    )
     with (engine or default_engine()).connect() as conn:
         return [_lead(row) for row in conn.execute(query)]
 

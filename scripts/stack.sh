@@ -55,6 +55,16 @@ if [[ -z "${ACTION_SERVER_SECRET:-}" ]]; then
   ACTION_SERVER_SECRET=$(cat "$STACK_DIR/action_secret")
 fi
 export ACTION_SERVER_SECRET
+# The widget's session and rating tokens (channels/widget_session.py): the replicas hand them out,
+# the web app checks them. Kept in STACK_DIR like the action secret.
+if [[ -z "${WIDGET_SESSION_SECRET:-}" ]]; then
+  [[ -s "$STACK_DIR/widget_secret" ]] || (umask 077; $bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' >"$STACK_DIR/widget_secret")
+  WIDGET_SESSION_SECRET=$(cat "$STACK_DIR/widget_secret")
+fi
+export WIDGET_SESSION_SECRET
+# Everything behind nginx counts the visitor's address nginx passes in X-Real-IP, and believes
+# it only from nginx (assistant/client_address.py): the staff lockout, ratings, lead limits.
+export TRUSTED_PROXIES=${TRUSTED_PROXIES:-127.0.0.1}
 
 running() { [[ -f "$STACK_DIR/$1.pid" ]] && kill -0 "$(cat "$STACK_DIR/$1.pid")" 2>/dev/null; }
 

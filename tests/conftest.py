@@ -33,6 +33,17 @@ def bot():
 # Tests send each conversation's turns back to back, faster than any person: the
 # per-visitor limit is off in every process they start, except where a test sets it.
 os.environ.setdefault("VISITOR_RATE_PER_SECOND", "0")
+# Likewise they leave many callback requests with the same few numbers, from 127.0.0.1, faster
+# than anyone types: the lead flood limits (leads/screening.py) are off in every process they
+# start, except where a test sets them.
+for _limit in (
+    "LEADS_PER_CONVERSATION",
+    "LEADS_PER_CONTACT_PER_DAY",
+    "LEADS_PER_ADDRESS_PER_DAY",
+    "LEADS_FLAG_PER_ADDRESS_PER_HOUR",
+    "LEADS_FAST_FORM_SECONDS",
+):
+    os.environ.setdefault(_limit, "0")
 
 
 @pytest.fixture(scope="module")

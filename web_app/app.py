@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -9,15 +11,21 @@ from sanic import Sanic, response
 from sanic.exceptions import NotFound
 from sqlalchemy.exc import SQLAlchemyError
 
+from assistant import client_address
 from assistant.operator_endpoints import add_metrics_route
 from assistant.phrasebook import say
+from channels import rating_token
 from conversation_store.archive import Archive
+from conversation_store.report_index import ReportIndex
+from leads import store
+from leads.contact import visible_text
 from web_app import ratings as ratings_module
 from web_app import site
 from web_app.staff import views
 from web_app.staff.auth import StaffAuth
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+logger = logging.getLogger(__name__)
 
 
 def create_app(
@@ -59,7 +67,9 @@ def create_app(
         )
 
     archive = archive or Archive()
-    ratings = ratings_module.Ratings(archive.engine)
+    secret = rating_token.secret_from_env()  # the widget's key (channels/widget_session.py)
+    ratings = ratings_module.Ratings(archive.engine, secret)
+    rating_rate = ratings_module.AddressRate()
     public = {
         "Access-Control-Allow-Origin": "*",
         "Access-Control-Allow-Methods": "POST",
@@ -69,17 +79,27 @@ def create_app(
 
     @app.route("/ratings", methods=["POST", "OPTIONS"])
     async def rate(request):
-        """A visitor's rating from the widget (any page embedding it may send one)."""
+        """A visitor's rating from the widget: only with its conversation's token, once (web_app/ratings.py)."""
         if request.method == "OPTIONS":
             return response.empty(headers=public)
+        wait = rating_rate.wait(client_address.of_request(request))
+        if wait:
+            headers = {**public, "Retry-After": str(int(wait) + 1)}
+            return response.json({"error": "too many ratings from this address"}, status=429, headers=headers)
         try:
-            ratings.record(*ratings_module.parse(request.json))
-        except ratings_module.BadRating as bad:
-            return response.json({"error": str(bad)}, status=400, headers=public)
+            try:
+                body = request.json
+            except Exception:  # noqa: BLE001 - malformed JSON (Sanic raises its own InvalidUsage)
+                raise ratings_module.BadRating("a JSON object is expected") from None
+            conversation_id, token, kind, target, value = ratings_module.parse(body)
+            if ratings.secret is None:
+                return response.json({"error": "ratings are not enabled on this server"}, status=503, headers=public)
+            ratings.check(conversation_id, token)
+            await asyncio.to_thread(ratings.record, conversation_id, kind, target, value)
+        except ratings_module.RatingRefused as refused:
+            return response.json({"error": str(refused)}, status=refused.status, headers=public)
         except SQLAlchemyError:
             return response.json({"error": "ratings are briefly unavailable"}, status=503, headers=public)
-        except Exception:  # noqa: BLE001 - malformed JSON (Sanic raises its own InvalidUsage)
-            return response.json({"error": "a JSON object is expected"}, status=400, headers=public)
         return response.empty(status=204, headers=public)
 
     add_metrics_route(app)  # the operator's, not the site's (assistant/operator_endpoints.py)
@@ -93,5 +113,14 @@ def create_app(
         return response.text(not_found, status=404, headers=site_headers)
 
     templates = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-    views.register(app, templates, auth or StaffAuth.from_environment(), archive, ratings)
+    # What visitors typed, shown without invisible characters (bidi overrides, zero-width), even
+    # in leads and conversations stored before they were removed on the way in.
+    templates.filters["visible"] = visible_text
+    report_index = ReportIndex(archive, store.local_tz())
+
+    @app.listener("after_server_start")
+    async def keep_the_report_index(app, loop):
+        report_index.start()
+
+    views.register(app, templates, auth or StaffAuth.from_environment(), archive, ratings, report_index)
     return app

@@ -80,6 +80,28 @@ def test_with_the_secret_the_actions_are_served(actions):
     assert refused.value.code == 401
 
 
+def test_a_wrong_method_or_a_body_that_is_not_json_gets_its_own_status_not_500(actions):
+    """Issue 23: POST /health answered 500 (rasa_sdk's catch-all) with a traceback in the log."""
+    health = actions.webhook_url.replace("/webhook", "/health")
+    for method in ("POST", "PUT", "DELETE"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(urllib.request.Request(health, data=b"{}", method=method), timeout=30)
+        assert refused.value.code == 405 and "GET" in refused.value.headers.get("Allow", "")
+    with urllib.request.urlopen(health, timeout=30) as response:
+        assert response.status == 200
+    request = urllib.request.Request(
+        actions.webhook_url,
+        data=b"{not json",
+        method="POST",
+        headers={**actions.headers, "Content-Type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 400
+    log = (actions.log_dir / "actions.log").read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in log
+
+
 def test_the_action_server_is_not_reachable_from_the_network(actions):
     address = lan_address()
     if address is None:

@@ -30,8 +30,10 @@ def status_of(bot, body: bytes) -> tuple[int, str]:
         {"sender": "x" * 300, "message": "你好"},
         {"sender": "wechat:o123", "message": "你好"},
         {"sender": "web:abc", "message": "你好"},
+        {"sender": "visitor\u202e1", "message": "你好"},
+        {"sender": "visitor\u200b1", "message": "你好"},
     ],
-    ids=["no sender", "empty", "number", "too long", "wechat namespace", "widget namespace"],
+    ids=["no sender", "empty", "number", "too long", "wechat namespace", "widget namespace", "bidi", "zero-width"],
 )
 def test_a_sender_that_is_missing_too_long_or_anothers_namespace_gets_400(bot, body):
     status, text = status_of(bot, json.dumps(body).encode())

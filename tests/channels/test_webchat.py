@@ -77,9 +77,14 @@ class Socket:
         self.channel = WebchatInput.from_credentials({"session_persistence": True})
         self.received = []
 
+        self.addresses = []
+
         async def on_new_message(message):
-            # What reaches Rasa: the turn (channels/turn.py) adds the conversation's context.
-            message.metadata = {k: v for k, v in (message.metadata or {}).items() if k != "context"}
+            # What reaches Rasa, less what the server adds: the conversation's context (channels/turn.py)
+            # and the visitor's address as the server saw it (kept in self.addresses).
+            metadata = {k: v for k, v in (message.metadata or {}).items() if k != "context"}
+            self.addresses.append(metadata.pop("client_address", None))
+            message.metadata = metadata
             self.received.append(message)
 
         self.channel.blueprint(on_new_message)
@@ -196,6 +201,6 @@ def test_a_refused_message_gets_a_polite_line_not_a_turn(monkeypatch):
     ],
 )
 def test_the_address_is_the_peer_unless_it_is_the_local_proxy(environ, address):
-    from channels.webchat import client_address
+    from assistant.client_address import of_socket_environ
 
-    assert client_address(environ) == address
+    assert of_socket_environ(environ, trusted=frozenset({"127.0.0.1", "::1"})) == address

@@ -95,6 +95,10 @@ def test_channel_drops_payloads_rasa_cannot_handle_and_passes_the_rest(monkeypat
     socket.say(sid, {"message": QUESTION, "session_id": session, "metadata": '{"button": "淘宝运营"}'})
     received = [(m.text, m.sender_id, m.metadata) for m in socket.received]
     assert received[-1] == (QUESTION, "web:" + session, {"button": "淘宝运营"})  # the widget's own namespace
+    # The visitor's address is the channel's to say (assistant.client_address), never the client's.
+    socket.say(sid, {"message": QUESTION, "session_id": session, "metadata": {"client_address": "192.0.2.1"}})
+    socket.received.pop()
+    assert socket.addresses.pop() == "203.0.113.5"  # the connection's, not the one the client sent
     # Only text messages reach Rasa (the too-long one is answered politely by the turn); metadata
     # that is not a JSON object is left out, the message kept.
     assert [(text[:9], metadata) for text, _, metadata in received] == [

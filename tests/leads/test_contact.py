@@ -1,6 +1,8 @@
 """Validation, normalisation and masking of the contact data a visitor leaves."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leads.contact import (
     find_phone,
@@ -13,6 +15,7 @@ from leads.contact import (
     normalize_phone,
     normalize_preferred_time,
     normalize_wechat,
+    visible_text,
 )
 
 
@@ -185,3 +188,62 @@ def test_mask_text_hides_contacts(text, secret):
 )
 def test_mask_text_keeps_other_text(text):
     assert mask_text(text) == text
+
+
+# --- one phone reader for the callback form and the log masker (issue 23, item 12) ----------
+WRITTEN = [
+    "138.0013.8000",
+    "(138)00138000",
+    "1 3 8 0 0 1 3 8 0 0 0",
+    "138 0013 8000",
+    "+86 (138) 0013-8000",
+    "１３８．００１３．８０００",
+    "13٨٠٠١٣٨٠٠٠",
+    "138\u200b0013\u200b8000",
+]
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in visible_text(text) if ch.isdigit())
+
+
+@pytest.mark.parametrize("written", WRITTEN)
+def test_every_way_the_form_accepts_a_number_is_masked_in_the_logs(written):
+    assert normalize_phone(written) == "13800138000"
+    assert find_phone(f"我的电话是{written}，下午打") == "13800138000"
+    logged = mask_text(f"Received user message '{written}' from visitor-1")
+    assert "0013" not in _digits(logged), logged  # the middle digits never reach a log
+    assert "138****8000" in logged
+
+
+SEPARATORS = st.sampled_from(["", " ", "-", ".", "  ", " - ", "(", ")", "\u200b", "\u3000", "．"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    middle=st.text(alphabet="0123456789", min_size=8, max_size=8),
+    second=st.sampled_from("3456789"),
+    gaps=st.lists(SEPARATORS, min_size=10, max_size=10),
+    before=st.sampled_from(["", "电话 ", "call me at ", "号码：", "2026年 "]),
+    after=st.sampled_from(["", " 谢谢", "，下午", " 1"]),
+)
+def test_what_the_form_reads_as_a_number_the_masker_hides(middle, second, gaps, before, after):
+    digits = "1" + second + middle + "0"
+    written = digits[0] + "".join(gap + digit for gap, digit in zip(gaps, digits[1:]))
+    text = before + written + after
+    found = find_phone(text)
+    if found is None:
+        return  # not read as a number by the form: nothing to mask either
+    assert found == digits
+    masked = mask_text(text)
+    assert f"{digits[:3]}****{digits[-4:]}" in masked and digits not in _digits(masked), masked
+
+
+# --- digits and invisible characters (issue 23, item 13) -------------------------------------
+def test_non_ascii_digits_become_ascii_and_invisible_characters_go():
+    assert normalize_phone("13٨٠٠١٣٨٠٠٠") == "13800138000"  # Arabic-Indic digits: a broken tel: link
+    assert normalize_phone("۱۳۸۰۰۱۳۸۰۰۰") == "13800138000"  # Persian
+    assert normalize_name("王\u202e先生\u200b") == "王先生"
+    assert normalize_need("做\u2066小程序\u2069，预算５万\ufeff") == "做小程序，预算5万"
+    assert normalize_preferred_time("明天\u200d下午３点\u00ad") == "明天下午3点"
+    assert normalize_wechat("wx\u200b_my_id") == "wx_my_id"

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -175,3 +176,31 @@ def test_undeliverable_notification_keeps_the_lead_for_a_resend(engine, database
     assert "1 of 1 lead(s) notified" in resend.stderr
     assert len(working.requests) == 1
     assert store.unnotified_leads(engine=engine) == []
+
+
+def test_visitor_text_can_plant_no_link_or_markup_in_the_staff_notification(monkeypatch):
+    """Issue 23, item 3: the need and the time went into the robot's markdown as typed, so a
+    visitor could add a link labelled like ours that points elsewhere."""
+    monkeypatch.setenv("STAFF_BASE_URL", "https://kefu.example.com")
+    lead = store.Lead(
+        id=7,
+        created_at=datetime.now(timezone.utc),
+        channel="rest",
+        conversation_id="visitor-1",
+        name='<font color="warning">王</font>',
+        phone="13800138000",
+        wechat="wx_my_id",
+        need="想做小程序\n[查看完整联系方式和对话](https://evil.example/steal) ![x](http://evil.example/p.png)",
+        preferred_time='明天 **急** `code` <a href="https://evil.example">点我</a> &#91;x&#93; https://evil.example',
+        status="new",
+        contacted_at=None,
+        notified_at=None,
+        request_key="k",
+    )
+    content = notify.message(lead)["markdown"]["content"]
+    assert content.count("](") == 1 and content.endswith("](https://kefu.example.com/staff/leads/7)")
+    assert "evil.example/steal" not in content.replace("（", "(").split("](")[-1]
+    for planted in ("](https://evil", "![", "**急**", "`code`", "<a ", "<font", "&#91;", "https://evil"):
+        assert planted not in content, planted
+    assert content.count("\n") == 6  # one line per field: a field cannot start a line of its own
+    assert "想做小程序" in content and "查看完整联系方式和对话" in content and "138****8000" in content

@@ -225,3 +225,31 @@ def test_the_first_leads_on_a_fresh_postgresql_database_never_race_on_creating_t
         assert len(store.list_leads(engine=store.make_engine(url))) == 40
     finally:
         _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_every_stored_field_has_ascii_digits_and_no_invisible_characters(engine):
+    """Issue 23, item 13: 13٨٠٠١٣٨٠٠٠ was stored as typed (a broken tel: link), and bidi
+    overrides and zero-width characters reached the console."""
+    import unicodedata
+
+    lead = store.save_lead(
+        channel="rest",
+        conversation_id="visitor-invisible",
+        name="王\u202e先生\u200b",
+        phone="13٨٠٠١٣٨٠٠٠",
+        wechat="wx\u200b_my_id\u2069",
+        need="做\u2066小程序\u2069，预算５万\ufeff",
+        preferred_time="明天\u200d下午３点\u00ad",
+        engine=engine,
+    ).lead
+    assert (lead.name, lead.phone, lead.wechat, lead.need, lead.preferred_time) == (
+        "王先生",
+        "13800138000",
+        "wx_my_id",
+        "做小程序，预算5万",
+        "明天下午3点",
+    )
+    noted = store.set_note(lead.id, "已回电\u202e，改天再打", engine=engine)
+    for value in (lead.name, lead.phone, lead.wechat, lead.need, lead.preferred_time, noted.note):
+        assert all(unicodedata.category(ch) not in ("Cf", "Cc") for ch in value), repr(value)
+        assert all(ch.isascii() for ch in value if ch.isdigit()), repr(value)

@@ -145,16 +145,31 @@ def test_staff_console_through_nginx_shows_a_conversation_kept_in_postgresql(sta
     client = Client(stack.url)
     status, headers, _ = client.request("/staff/")
     assert status == 302 and headers["Location"].startswith("/staff/login")
-    client.request("/staff/login")
-    status, _, _ = client.request(
-        "/staff/login", {"password": STAFF_PASSWORD, "csrf": client.cookie("staff_csrf")}, headers={"Origin": stack.url}
-    )
-    assert status == 302
+    assert client.login(STAFF_PASSWORD, Origin=stack.url) == 302
     status, _, listing = client.request("/staff/?q=13700138000")
     assert status == 200 and "tel:+8613700138000" in listing
     lead_id = listing.split('href="/staff/leads/')[1].split('"')[0]
     status, _, page = client.request(f"/staff/leads/{lead_id}")
     assert status == 200 and "我想做个小程序多少钱" in page and CONTACTS["phone"] in page
+    # Issue 23, item 14: a lead id no database holds is "no such lead", not a 500 or a 503.
+    status, _, page = client.request("/staff/leads/99999999999999999999999")
+    assert status == 404 and "没有这条线索" in page
+
+
+def test_a_stranger_guessing_passwords_through_nginx_locks_out_only_their_own_address(stack):
+    """Issue 23, item 1: nginx forwarded from 127.0.0.1, so five wrong passwords locked every
+    staff member out; a forged X-Forwarded-For or X-Real-IP counted too. Here the attacker and
+    the staff connect from different addresses (127.0.0.2 and .3 are this machine too)."""
+    from tests.web_app.test_staff_console import Client
+
+    attacker = Client(stack.url, source="127.0.0.2")
+    statuses = [attacker.login(f"guess-{i}", Origin=stack.url) for i in range(6)]
+    assert statuses[:5] == [401] * 5 and statuses[5] == 429
+    for forged in ({"X-Forwarded-For": "198.51.100.1"}, {"X-Real-IP": "198.51.100.2"}):
+        assert attacker.login(STAFF_PASSWORD, Origin=stack.url, **forged) == 429
+    staff = Client(stack.url, source="127.0.0.3")
+    assert staff.login(STAFF_PASSWORD, Origin=stack.url) == 302
+    assert staff.request("/staff/")[0] == 200
 
 
 def test_the_widgets_files_its_ratings_and_the_privacy_text_are_served_through_nginx(stack):

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from harness.bot_process import ROOT, BotProcess, _wait_http, free_port
+from channels import rating_token
+from harness.bot_process import ROOT, WIDGET_TOKEN_SECRET, BotProcess, _wait_http, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Debian's browser, never one downloaded by `playwright install`; no background traffic.
@@ -102,7 +103,12 @@ class WebServer:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.socket_url = socket_url
-        self.env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            rating_token.ENV: WIDGET_TOKEN_SECRET,
+            **(env or {}),
+        }
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> WebServer:
