@@ -1,10 +1,6 @@
-"""What this assistant changes inside Rasa 3.6 where Rasa has no seam, installed by one call.
-
-What a visitor's turn does is ordinary code in channels/turn.py; what is left here has no
-extension point. Each module is one concern, names the Rasa code it works around, and checks
-the Rasa version it was written for (rasa_patches.version_guard). `install()` runs when Rasa
-imports `components` and from `python -m rasa_server`; it is idempotent.
-"""
+"""What this assistant changes inside Rasa 3.6 where Rasa has no seam (a turn itself is channels/turn.py):
+one concern a module, each naming the Rasa code it works around and checking the Rasa version
+(version_guard). `install()` runs when Rasa imports `components` and in `python -m rasa_server`."""
 
 from __future__ import annotations
 

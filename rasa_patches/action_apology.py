@@ -1,11 +1,8 @@
-"""A short apology with the contacts when the action server is down, too slow or failing.
+"""The apology with the contacts when the action server is down, too slow or failing.
 
-Why a patch: Rasa 3.6 logs a failed custom-action call and carries on with no events
-(rasa/core/processor.py `_run_action`; RasaHQ/rasa#7630), so the visitor gets silence, and its
-own limit is 300 s. Wrapping RemoteAction.run turns that failure, or a call slower than
-ACTION_TIMEOUT_SECONDS, into the apology in the visitor's script. Nothing is cached: the next
-turn calls the action server again. Inside the callback form the form stays active, so the
-visitor's next 确认 is handled once the action server is back (no confirmed lead is lost)."""
+Why a patch: Rasa 3.6 logs a failed custom action and carries on with no events (rasa/core/processor.py
+`_run_action`; RasaHQ/rasa#7630), so the visitor gets silence, after up to 300 s. A failure or a call
+slower than ACTION_TIMEOUT_SECONDS becomes the apology; the next turn calls the action server again."""
 
 from __future__ import annotations
 

@@ -1,10 +1,8 @@
-"""Checks each action-server response against a validator built once, one event at a time.
+"""Checks each action-server response with a validator built once, each event against its own branch.
 
-Why a patch: RemoteAction._validate_action_result (rasa/core/actions/action.py) calls
-`jsonschema.validate`, which re-checks the constant schema on every call (65% of a turn's
-CPU), and tries each event against all 23 `oneOf` branches. Every branch is keyed by a
-constant `event` name, so an event is checked against its own branch; any failure is
-re-checked by the full validator, so the error is Rasa's own."""
+Why a patch: RemoteAction._validate_action_result (rasa/core/actions/action.py) re-checks the constant
+schema on every call (65% of a turn's CPU) and tries each event against all 23 `oneOf` branches. A
+failure is re-checked by the full validator, so the error is Rasa's own."""
 
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
-"""One kept-alive HTTP session to the action server per event loop, with ujson bodies.
-
-Why a patch: EndpointConfig.session (rasa/utils/endpoints.py) opens a new aiohttp session and
-TCP connection for every custom-action call (5% of a turn, and the action server's accept),
-and encodes the tracker with the json module (8%)."""
+"""One kept-alive HTTP session to the action server per event loop, with ujson bodies. Why a patch:
+EndpointConfig.session (rasa/utils/endpoints.py) opens a new session and TCP connection for every
+custom-action call (5% of a turn) and encodes the tracker with the json module (8%)."""
 
 from __future__ import annotations
 

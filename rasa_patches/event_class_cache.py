@@ -1,8 +1,5 @@
-"""Looks up an event's class by its type name once.
-
-Why a patch: Event.resolve_by_type (rasa/shared/core/events.py) walks every Event subclass for
-each event of each turn's tracker (9% of a turn); the classes never change once Rasa is
-imported."""
+"""Looks up an event's class by its type name once. Why a patch: Event.resolve_by_type
+(rasa/shared/core/events.py) walks every Event subclass for each event of each turn (9% of a turn)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,8 @@
 """Runs the model's graph in dependency order, without dask.
 
-Why a patch: every parse and prediction goes through DaskGraphRunner.run
-(rasa/engine/runner/dask.py), which recomputes the graph's minimal schema (deep copies of every
-node) and schedules the tasks through dask: 10% of a turn. The agent names that runner itself
-(rasa/core/agent.py), so no setting picks another. The graph never changes once loaded: the
-order of its nodes is computed once per set of targets and the nodes are called in that order,
-with the same inputs and outputs as under dask."""
+Why a patch: DaskGraphRunner.run (rasa/engine/runner/dask.py) deep-copies the graph's schema and
+schedules it through dask on every parse and prediction (10% of a turn); rasa/core/agent.py names
+that runner itself. The graph never changes once loaded: its order is computed once per target set."""
 
 from __future__ import annotations
 

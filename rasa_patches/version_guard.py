@@ -12,8 +12,7 @@ logger = logging.getLogger(__name__)
 _said: set = set()
 
 
-class UnsupportedRasa(RuntimeError):
-    pass
+class UnsupportedRasa(RuntimeError): ...
 
 
 def applies(patch: str, required: bool = False, installed: str | None = None) -> bool:

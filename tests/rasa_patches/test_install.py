@@ -73,3 +73,9 @@ def test_a_required_patch_refuses_to_start_on_another_version():
 def test_the_guard_names_the_version_the_lock_pins():
     pinned = [line for line in (ROOT / "requirements.txt").read_text().splitlines() if line.startswith("rasa==")]
     assert pinned == [f"rasa=={version_guard.WRITTEN_FOR}"]
+
+
+def test_what_is_patched_stays_small():
+    """Issue 21: at most half of the 684 lines the patches had when a turn was patched too."""
+    lines = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in (ROOT / "rasa_patches").glob("*.py"))
+    assert lines <= 342, lines
