@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from assistant.phrasebook import say
-from assistant.text import chinese_punctuation, in_script, is_english, script_of
+from assistant.text import chinese_punctuation, in_script, script_of
 
 Button = dict
 
@@ -37,7 +37,7 @@ def send(dispatcher: CollectingDispatcher, tracker: Tracker, replies: list[Reply
     Chinese punctuation in Chinese text: the knowledge base keeps the page's own characters."""
     script = visitor_script(tracker)
     convert = lambda text: in_script(chinese_punctuation(text), script)  # noqa: E731
-    if replies and is_english((tracker.latest_message or {}).get("text") or ""):
+    if replies and (tracker.latest_message or {}).get("english"):  # the normaliser read the visitor's text
         # The page is Chinese and so is its answer; one English line says what follows.
         first = replies[0]
         replies = [Reply(f"{say('english_intro')}\n{first.text}", first.buttons, first.custom), *replies[1:]]

@@ -23,10 +23,11 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from assistant.clauses import Context, read
 from assistant.kb import default_corrector
 from assistant.mapped import Mapped
-from assistant.text import script_of
+from assistant.text import is_english, script_of
 from assistant.wording import normalize_mapped
 
 SCRIPT = "script"
+ENGLISH = "english"
 READING = "reading"
 TEXT_MAP = "text_map"
 FULL_TEXT = "full_text"
@@ -63,6 +64,7 @@ class ChineseNormalizer(GraphComponent):
         if isinstance(text, str) and text:
             # The actions answer in the visitor's script, which normalising erases.
             message.set(SCRIPT, script_of(text), add_to_output=True)
+            message.set(ENGLISH, is_english(text), add_to_output=True)  # answered with one English line first
             mapped = normalize_mapped(text[:MAX_NLU_CHARS], self._corrector)
             if not mapped.text.strip():
                 # Only control characters or spaces: the classifier would get no feature at all.
