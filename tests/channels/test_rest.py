@@ -40,6 +40,19 @@ def test_a_sender_that_is_missing_too_long_or_anothers_namespace_gets_400(bot, b
     assert status == 400 and "sender" in text
 
 
+@pytest.mark.parametrize(
+    "message", ["", "   ", "\x1b\x00", None, 42], ids=["empty", "spaces", "control", "null", "number"]
+)
+def test_a_message_without_text_gets_a_clear_400_and_one_short_log_line(bot, message):
+    """Issue 23, item 7: an empty REST message answered a silent `200 []` and logged 11.5 KB."""
+    log = bot.log_dir / "rasa.log"
+    before = log.stat().st_size
+    status, text = status_of(bot, json.dumps({"sender": f"empty-{uuid.uuid4().hex[:6]}", "message": message}).encode())
+    assert status == 400 and "message" in text
+    written = log.read_bytes()[before:].decode("utf-8", "replace")
+    assert "Traceback" not in written and len(written) < 1000
+
+
 def test_visitors_without_a_sender_never_share_a_conversation(bot):
     # Rasa's REST channel put them all into one `default` conversation, so B read A's phone.
     for text in ["请客服回电", "13800138000"]:
