@@ -61,7 +61,7 @@ class ChineseNormalizer(GraphComponent):
         text = message.get(TEXT)
         if isinstance(text, str) and text.startswith("/"):
             return  # a button payload (/intent{"entity": …}): Rasa's RegexMessageHandler reads it as is
-        if isinstance(text, str) and text:
+        if isinstance(text, str):  # "" too: a turn may have cleaned a message of control characters to nothing
             # The actions answer in the visitor's script, which normalising erases.
             message.set(SCRIPT, script_of(text), add_to_output=True)
             message.set(ENGLISH, is_english(text), add_to_output=True)  # answered with one English line first

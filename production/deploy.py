@@ -58,6 +58,7 @@ class DeploySettings:
     rasa_port: int
     action_port: int
     web_port: int
+    wechat_port: int = 5006
     root: Path = ROOT
     python: Path = ROOT / ".venv" / "bin" / "python"
 
@@ -88,6 +89,7 @@ class DeploySettings:
                 rasa_port=int(settings.RASA_PORT.value(env) or 5005),
                 action_port=int(settings.ACTION_PORT.value(env) or 5055),
                 web_port=int(settings.WEB_PORT.value(env) or 8080),
+                wechat_port=settings.WECHAT_PORT.integer(env),
             )
         except ValueError as error:
             raise BadSettings(f"a port in {env_file} is not a number: {error}") from None
@@ -121,6 +123,11 @@ def services(s: DeploySettings, out: Path) -> list[Service]:
         Service("actions", "custom actions (127.0.0.1 only, shared secret)", [py, "-m", "action_server", "--port", str(s.action_port)]),
         Service("rasa", "Rasa server: REST, widget socket.io, WeChat", rasa),
         Service("web", "widget page and files, staff console", [py, "-m", "web_app", "--port", str(s.web_port), "--socket-url", s.public_url]),
+        # WeChat's webhook in a process of its own, so its 5 s hold however busy Rasa is (docs/wechat.md).
+        Service("wechat", "WeChat front (answers WeChat within its 5 s)", [
+            py, "-m", "channels.wechat", "--port", str(s.wechat_port), "--rasa-url", f"http://127.0.0.1:{s.rasa_port}",
+            "--credentials", str(s.root / "credentials.yml"),
+        ]),
         Service("backup", "backup of conversations and leads", [py, "-m", "production.backup"], oneshot=True),
         Service("purge", "retention job: old conversations and leads deleted", [py, "-m", "privacy", "purge"], oneshot=True),
     ]  # fmt: skip
@@ -264,7 +271,7 @@ server {{
     }}
     # WeChat's server calls come from Tencent's few addresses: no per-address limit.
     location /webhooks/wechat/ {{{proxy}
-        proxy_pass {rasa};
+        proxy_pass http://127.0.0.1:{s.wechat_port};
     }}
     # Everything else (Rasa's HTTP API, /metrics, /ready) stays on the machine.
     location / {{ return 404; }}

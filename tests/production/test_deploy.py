@@ -119,7 +119,7 @@ def test_the_generated_site_passes_nginx_t(tmp_path, nginx):
 def test_the_generated_units_pass_systemd_analyze_verify(tmp_path):
     deploy.generate(env_file(tmp_path), tmp_path / "deploy")
     units = sorted((tmp_path / "deploy/systemd").iterdir())
-    assert len(units) == 7
+    assert len(units) == 8
     verified = subprocess.run(
         ["systemd-analyze", "verify", "--man=no", *map(str, units)], capture_output=True, text=True, cwd=tmp_path
     )
@@ -144,7 +144,8 @@ class Server:
 
     def __init__(self, tmp_path: Path):
         self.tmp = tmp_path
-        self.ports = {name: free_port() for name in ("RASA_PORT", "ACTION_PORT", "WEB_PORT", "HTTP_PORT", "HTTPS_PORT")}
+        names = ("RASA_PORT", "ACTION_PORT", "WEB_PORT", "WECHAT_PORT", "HTTP_PORT", "HTTPS_PORT")
+        self.ports = {name: free_port() for name in names}
         self.cert, key = self_signed(tmp_path)
         self.url = f"https://localhost:{self.ports['HTTPS_PORT']}"
         self.env_file = env_file(
@@ -184,7 +185,7 @@ class Server:
         raise TimeoutError("Rasa did not start")
 
     def __enter__(self) -> Server:
-        for name in ("actions", "web", "rasa"):
+        for name in ("actions", "web", "rasa", "wechat"):
             self.start(name)
         conf = nginx_main_conf(self.nginx_prefix, self.tmp / "deploy/nginx/chuangyiling.conf")
         # The site logs to /var/log/nginx as on a real server: here, to the test's directory.

@@ -175,7 +175,11 @@ def test_a_stranger_guessing_passwords_through_nginx_locks_out_only_their_own_ad
 def test_the_widgets_files_its_ratings_and_the_privacy_text_are_served_through_nginx(stack):
     import urllib.request
 
-    for path, expected in [("/chat.js", b"function"), ("/webchat.js", b"WebChat"), ("/privacy", "隐私说明".encode())]:
+    for path, expected in [
+        ("/widget.js", b"chat-"),
+        ("/webchat.js", b"replaced by widget.js"),
+        ("/privacy", "隐私说明".encode()),
+    ]:
         with urllib.request.urlopen(stack.url + path, timeout=30) as answer:
             assert answer.status == 200 and expected in answer.read(), path
     rating = json.dumps({"session_id": uuid.uuid4().hex, "kind": "chat", "value": "good"}).encode()
