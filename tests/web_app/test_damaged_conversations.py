@@ -45,7 +45,7 @@ def damaged_console(tmp_path):
     with WebServer("http://127.0.0.1:5005", env=env) as web:
         client = Client(web.url.rstrip("/"))
         client.request("/staff/login")
-        client.request("/staff/login", {"password": PASSWORD, "csrf": client.cookie("staff_csrf")})
+        client.request("/staff/login", {"username": "admin", "password": PASSWORD, "csrf": client.cookie("staff_csrf")})
         yield client, tracker
 
 

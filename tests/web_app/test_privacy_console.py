@@ -35,7 +35,7 @@ def console(tmp_path_factory):
     with WebServer("http://127.0.0.1:5005", env=env) as web:
         client = Client(web.url.rstrip("/"))
         client.request("/staff/login")
-        client.request("/staff/login", {"password": PASSWORD, "csrf": client.cookie("staff_csrf")})
+        client.request("/staff/login", {"username": "admin", "password": PASSWORD, "csrf": client.cookie("staff_csrf")})
         yield client, leads_engine, sa.create_engine(f"sqlite:///{d / 'tracker.db'}")
 
 

@@ -172,8 +172,10 @@ def test_a_widget_lead_names_its_channel_in_words(console, browser):
     page = browser.new_page(viewport=VIEWPORTS["desktop"], locale="zh-CN")
     try:
         page.goto(console.url + "staff/login")
+        page.fill("#username", "admin")
         page.fill("#password", PASSWORD)
         page.click("button[type=submit]")
+        expect(page.get_by_role("heading", name="回电线索")).to_be_visible()  # logged in
         page.goto(console.url + "staff/?q=wx_sales_1")
         page.locator("li.lead a.name").first.click()
         expect(page.locator("dl.details")).to_contain_text("网站对话框")  # not Rasa's "socketio"

@@ -98,6 +98,11 @@ def _same_origin(request) -> bool:
     return not origin or urlsplit(origin).netloc == (request.headers.get("x-forwarded-host") or request.host)
 
 
+# The tables of the leads database; an error naming none of them came from the conversations file
+# (its tables, or the pragmas every connection to it runs first).
+LEADS_TABLES = ("leads", "audit_log", "staff_accounts", "staff_devices", "staff_sessions")
+
+
 def _tracker_damage(archive: archive_module.Archive, error):
     """The conversations file and its backup, when the error came from it (else None: the
     page then names no file; the leads database has its own)."""
@@ -105,7 +110,7 @@ def _tracker_damage(archive: archive_module.Archive, error):
     if (
         url.get_backend_name() != "sqlite"
         or not url.database
-        or "events" not in (getattr(error, "statement", "") or "")
+        or any(table in (getattr(error, "statement", "") or "") for table in LEADS_TABLES)
     ):
         return None
     return integrity.damage_seen(Path(url.database), error)
