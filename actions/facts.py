@@ -79,5 +79,7 @@ def _other_subject(kb, key: str, entities: list[dict]) -> str | None:
     own = kb.facts[key].get("subject")
     if not own:
         return None
-    named = [kb.subject_key(e.get("value")) for e in entities if e.get("entity") == "subject"]
-    return next((s for s in named if s and s != own), None)
+    named = [k for k in (kb.subject_key(e.get("value")) for e in entities if e.get("entity") == "subject") if k]
+    if named and named[-1] == own:
+        return None  # 推广专员的定位是重在销售，那市场部的定位呢: the role asked about comes last
+    return next((s for s in named if s != own), None)

@@ -111,6 +111,28 @@ def questions(text: str) -> List[Span]:
     return [sp for sp in spans if is_question(text[sp[0] : sp[1]])]
 
 
+def leans_on_before(sentence: str) -> bool:
+    """A question that names no role and only checks or continues what came before it
+    (能力要求上我说对了吗 / 还有啥来着): it is about the sentence before."""
+    if subject_mentions(sentence):
+        return False
+    return any(cue in sentence for cue in glossary()["leans_on_before"])
+
+
+def _tag_only(sentence: str) -> bool:
+    """A statement with a question mark and no question word (打个比方，运营像店长？)."""
+    stripped = sentence.rstrip()
+    return stripped[-1:] in ("?", "？") and not is_question(stripped.rstrip(" ?？"), weak=False)
+
+
+def _continues(earlier: str, later: str) -> bool:
+    """`later` goes on from `earlier` rather than asking something of its own: it only checks or
+    continues it, or it points back at 他俩 after a statement that merely ends with ?."""
+    if leans_on_before(later):
+        return True
+    return _tag_only(earlier) and any(kind == "both" for _, _, kind in _find_references(later))
+
+
 def _also_asks(sentence: str) -> bool:
     """Beside a sentence ending with ?, one without it asks too only when it is short
     (你们有人工客服吗) or opens a second question (另外能讲讲……吗); a long one is the story
@@ -276,10 +298,16 @@ def read(mapped: Mapped, context: Context = Context()) -> Reading:
     spans = [(0, len(text))]
     asked: List[str] = []
     if len(text) > SHORT_MESSAGE or len(sentences(text)) > 1:
-        found = questions(text)
+        plain = questions(text)
+        found = _with_what_they_lean_on(text, plain)
         if found:
-            spans = [c for sp in found for c in _asking_part(text, sp)]
+            # a question read with the sentence it leans on keeps that sentence whole
+            spans = [c for sp in found for c in (_asking_part(text, sp) if sp in plain else [sp])]
             asked = [text[s:e] for s, e in found]
+    elif text:
+        turn = _turns_to_another_role(text, _clauses(text, (0, len(text))))
+        if turn is not None:
+            spans = [(_clauses(text, (0, len(text)))[turn][0], len(text))]
     focus = mapped.select(spans, joiner="，") if spans != [(0, len(text))] else mapped
     # Roles the dropped story named, for 这两个岗位 / 它 in the question.
     earlier = [m for m in subject_mentions(text) if not any(s <= m[0] < e for s, e in spans)]
@@ -304,11 +332,31 @@ def read(mapped: Mapped, context: Context = Context()) -> Reading:
     return Reading(focus.edit(edits) if edits else focus, asked, notes)
 
 
+def _with_what_they_lean_on(text: str, found: List[Span]) -> List[Span]:
+    """A question that leans on the sentence before it (see `_continues`) is read with it."""
+    if not found:
+        return found
+    spans = sentences(text)
+    out: List[Span] = []
+    for sp in found:
+        before = [p for p in spans if p[1] <= sp[0]]
+        if before and _continues(text[before[-1][0] : before[-1][1]], text[sp[0] : sp[1]]):
+            start = before[-1][0]
+            out = [o for o in out if o[1] <= start]
+            sp = (start, sp[1])
+        out.append(sp)
+    return out
+
+
 def _asking_part(text: str, span: Span) -> List[Span]:
-    """A long question sentence without its story clauses (我家开了个淘宝店，……有什么区别)."""
+    """A long question sentence without its story clauses (我家开了个淘宝店，……有什么区别), and any
+    question sentence without the statement it turns from (推广专员重在销售，那市场部呢)."""
+    clauses = _clauses(text, span)
+    turn = _turns_to_another_role(text, clauses)
+    if turn is not None:
+        return [(clauses[turn][0], span[1])]
     if span[1] - span[0] <= LONG_SENTENCE:
         return [span]
-    clauses = _clauses(text, span)
     asking = [i for i, c in enumerate(clauses) if is_question(text[c[0] : c[1]], weak=False)] or [
         i for i, c in enumerate(clauses) if is_question(text[c[0] : c[1]])
     ]
@@ -328,6 +376,35 @@ def _asking_part(text: str, span: Span) -> List[Span]:
     return [(keep[0][0], keep[-1][1])]
 
 
+_TURN = re.compile(r"\s*(?:那么|那)(?!些|个|种|样|里|边|时|么多)")
+
+
+@lru_cache(maxsize=1)
+def _dimension_terms() -> List[Tuple[str, str]]:
+    kb = load_kb()
+    terms = {normalize_mapped(a).text: k for k, d in kb.dimensions.items() for a in [d["name"], *d.get("aliases", [])]}
+    return sorted(((t, k) for t, k in terms.items() if len(t) > 1), key=lambda kv: -len(kv[0]))
+
+
+def _dimensions_in(text: str) -> set:
+    return {key for term, key in _dimension_terms() if term in text}
+
+
+def _turns_to_another_role(text: str, clauses: List[Span]) -> Optional[int]:
+    """The clause where a question turns from what one role does to the same of another role
+    (X的定位是重在销售，那Y的定位是什么): that clause and what follows are the question."""
+    for i in range(1, len(clauses)):
+        clause = text[clauses[i][0] : clauses[i][1]]
+        said = text[clauses[0][0] : clauses[i - 1][1]]
+        if not _TURN.match(clause) or is_question(said, weak=False):
+            continue
+        here = {k for _, _, k in subject_mentions(clause)}
+        before = {k for _, _, k in subject_mentions(said)}
+        if here and before and not here & before and _dimensions_in(clause) & _dimensions_in(said):
+            return i
+    return None
+
+
 def separate_questions(text: str) -> List[str]:
     """The questions of a message that asks two things (in the visitor's own words), else []."""
     if len(text) > 400:
@@ -336,7 +413,7 @@ def separate_questions(text: str) -> List[str]:
     t = normalized.text
     if corrected(t) is not None:
         return []  # one question, corrected: read() keeps what follows the correction
-    found = questions(t)
+    found = _with_what_they_lean_on(t, questions(t))
     if len(found) < 2:
         return []
     parts = []

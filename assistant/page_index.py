@@ -25,7 +25,7 @@ from typing import Iterable, List, Optional, Tuple
 from assistant.kb import KnowledgeBase, load_kb
 from assistant.wording import normalize
 
-QUOTES = re.compile(r"[“\"「『‘']([^”\"」』’']{4,})[”\"」』’']")
+QUOTES = re.compile(r"[“\"「『‘']([^”\"」』’']{2,})[”\"」』’']")
 _NOT_TEXT = re.compile(r"[\s,.!?;:，。！？；：、()（）《》\"'“”‘’「」『』\-—~…·*]+")
 MIN_QUOTE_COVERAGE = 0.6  # of a quotation's pairs found in one section's statements
 # Pairs every question has (question words, politeness): they say nothing of a section.
@@ -115,7 +115,8 @@ def _sections(kb: KnowledgeBase) -> Iterable[Section]:
 class PageIndex:
     def __init__(self, kb: KnowledgeBase):
         self.sections = list(_sections(kb))
-        self._said = [Counter(pairs(normalize(s.statements))) for s in self.sections]
+        self._statements = [normalize(s.statements).lower() for s in self.sections]
+        self._said = [Counter(pairs(text)) for text in self._statements]
         self._all = [Counter(words(normalize(f"{s.statements} {s.words}"))) for s in self.sections]
         holders = Counter(p for counts in self._all for p in counts)
         n = len(self.sections)
@@ -139,6 +140,9 @@ class PageIndex:
         for quote in QUOTES.findall(text):
             query = pairs(normalize(quote))
             if len(query) < 4:
+                term = self._term(normalize(quote).lower())
+                if term and (best_rank is None or (1.0, 3) > best_rank):
+                    best, best_rank = (term, 1.0), (1.0, 3)
                 continue
             for section, said in zip(self.sections, self._said):
                 hits = sum(1 for p in query if p in said) / len(query)
@@ -148,6 +152,11 @@ class PageIndex:
                 if hits >= MIN_QUOTE_COVERAGE and (best_rank is None or rank > best_rank):
                     best, best_rank = (section, hits), rank
         return best
+
+    def _term(self, term: str) -> Optional[Section]:
+        """The one dimension or fact whose statements hold a short quoted term (“大局观”指什么)."""
+        holders = [s for s, text in zip(self.sections, self._statements) if term in text and (s.dimension or s.fact)]
+        return holders[0] if len(holders) == 1 else None
 
     def search(self, text: str, limit: int = 3, without_roles: bool = False) -> List[Tuple[Section, float]]:
         """`without_roles`: what the question asks of the roles it names, whichever they are."""

@@ -16,7 +16,7 @@ that asks for it; `page_match` in the parse output says what the index decided a
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -40,7 +40,14 @@ class PageIndexMatcher(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # Shares of a question's rare character pairs that a section holds (docs/pipeline.md).
-        return {"answer_at": 0.75, "answer_margin": 0.15, "suggest_at": 0.5, "dimension_at": 0.6, "fact_margin": 0.3}
+        return {
+            "answer_at": 0.75,
+            "answer_margin": 0.15,
+            "suggest_at": 0.5,
+            "dimension_at": 0.6,
+            "fact_margin": 0.3,
+            "story_dimension_at": 0.1,
+        }
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.config = config
@@ -86,11 +93,33 @@ class PageIndexMatcher(GraphComponent):
         (best, score), (_, second) = found[0], found[1]
         if score >= self.config["answer_at"] and score - second >= self.config["answer_margin"]:
             return self._answer(message, best, score, "search")
+        if self._between_comparison_intents(message, entities):
+            return self._dimension_missed(message, focus, message.get(ENTITIES) or [])
         if score >= self.config["suggest_at"]:
             message.set(INTENT, {"name": "nlu_fallback", "confidence": score}, add_to_output=True)
             candidates = [s.key for s, v in found if v >= self.config["suggest_at"]]
             message.set(PAGE_CANDIDATES, candidates, add_to_output=True)
             message.set(PAGE_MATCH, {"decision": "suggest", "score": round(score, 3)}, add_to_output=True)
+
+    @staticmethod
+    def _between_comparison_intents(message: Message, entities: List[dict]) -> bool:
+        """Unsure only whether a question about a compared pair asks for all of the comparison or
+        one dimension of it (比喻对得上吗？它俩区别到底在哪): the entities decide."""
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in UNSURE_INTENTS][:2]
+        if len(ranking) < 2 or not all(r.get("name") in COMPARISON_INTENTS for r in ranking):
+            return False
+        kb = load_kb()
+        named = {kb.subject_key(e.get("value")) for e in entities if e.get("entity") == "subject"} - {None}
+        if len(named) < 2 or kb.comparison_for(named) in (None, "overview"):
+            return False
+        has_dimension = any(e.get("entity") == "dimension" for e in entities)
+        chosen = {
+            "name": "ask_dimension" if has_dimension else "ask_difference",
+            "confidence": ranking[0]["confidence"],
+        }
+        message.set(INTENT, chosen, add_to_output=True)
+        message.set(PAGE_MATCH, {"decision": "comparison_intent", "intent": chosen["name"]}, add_to_output=True)
+        return True
 
     def _dimension_missed(self, message: Message, focus: str, entities: List[dict]) -> None:
         if any(e.get("entity") == "dimension" for e in entities):
@@ -98,12 +127,40 @@ class PageIndexMatcher(GraphComponent):
         found = load_index().search(focus, limit=2)
         (best, score), (_, second) = found[0], found[1]
         if best.dimension and score >= self.config["dimension_at"] and score - second >= 0.1:
-            extra = {"entity": "dimension", "value": best.dimension, "start": 0, "end": len(focus)}
-            message.set(ENTITIES, entities + [{**extra, "extractor": "PageIndexMatcher"}], add_to_output=True)
-            if not any(e.get("entity") == "comparison" for e in entities):
-                comparison = {"entity": "comparison", "value": best.comparison, "start": 0, "end": len(focus)}
-                message.set(ENTITIES, message.get(ENTITIES) + [{**comparison, "extractor": "PageIndexMatcher"}])
-            message.set(PAGE_MATCH, {"decision": "dimension", "section": best.key, "score": round(score, 3)}, True)
+            return self._add_dimension(message, focus, entities, best, score, "dimension")
+        # "which of the two does this": the story's task; a request for the whole difference stays whole
+        story = (
+            None
+            if (message.get(INTENT) or {}).get("name") == "ask_difference"
+            else self._story_dimension(message, entities)
+        )
+        if story:
+            self._add_dimension(message, focus, entities, *story, "story_dimension")
+
+    def _story_dimension(self, message: Message, entities: List[dict]) -> Optional[Tuple[Section, float]]:
+        """The dimension of the named roles' comparison that the task a story describes belongs to
+        (想招个人管店铺日常、整理上架的商品，这种活是淘宝运营干的还是推广专员干的)."""
+        full = message.get(FULL_TEXT)
+        kb = load_kb()
+        named = {kb.subject_key(e.get("value")) for e in entities if e.get("entity") == "subject"} - {None}
+        pair = kb.comparison_for(named) if len(named) == 2 else None
+        if not full or pair in (None, "overview"):
+            return None
+        index = load_index()
+        ranked = index.search(full, limit=len(index.sections), without_roles=True)
+        own = [(section, score) for section, score in ranked if section.comparison == pair and section.dimension]
+        (best, score), (_, second) = own[0], own[1]
+        # a story is mostly words the page does not hold: only a dimension well ahead of the others
+        return (best, score) if score >= self.config["story_dimension_at"] and second <= score / 2 else None
+
+    @staticmethod
+    def _add_dimension(message: Message, focus: str, entities: List[dict], best: Section, score: float, how: str):
+        extra = {"entity": "dimension", "value": best.dimension, "start": 0, "end": len(focus)}
+        message.set(ENTITIES, entities + [{**extra, "extractor": "PageIndexMatcher"}], add_to_output=True)
+        if not any(e.get("entity") == "comparison" for e in entities):
+            comparison = {"entity": "comparison", "value": best.comparison, "start": 0, "end": len(focus)}
+            message.set(ENTITIES, message.get(ENTITIES) + [{**comparison, "extractor": "PageIndexMatcher"}])
+        message.set(PAGE_MATCH, {"decision": how, "section": best.key, "score": round(score, 3)}, True)
 
     def _fact_unsupported(self, message: Message, focus: str, fact: str) -> None:
         if load_kb().fact_supported(fact, focus):

@@ -207,3 +207,21 @@ def test_the_action_server_registers_exactly_the_domains_custom_actions():
     executor.register_package("actions")
     domain_actions = {a for a in Domain.load("domain.yml").user_actions if a.startswith(("action_", "validate_"))}
     assert set(executor.actions) == domain_actions  # no stray base class such as 'action_ask_'
+
+
+def test_a_fact_asked_after_a_statement_about_another_role_is_that_roles_fact():
+    # 网络推广 is named only in the statement the question turns from; the question is 运营's.
+    entities = [
+        {"entity": "subject", "value": "网络推广", "start": 0, "end": 4},
+        {"entity": "subject", "value": "运营", "start": 10, "end": 12},
+    ]
+    messages, _ = run(
+        ActionAnswerFact(), tracker("网络推广主要对外，那运营是做什么的", "ask_ops_duties", entities=entities)
+    )
+    assert KB.facts["ops_duties"]["title"] in text_of(messages)
+
+
+def test_a_fact_of_one_role_asked_of_another_still_goes_to_that_role():
+    entities = [{"entity": "subject", "value": "淘宝运营", "start": 0, "end": 4}]
+    messages, _ = run(ActionAnswerFact(), tracker("淘宝运营是做什么的", "ask_ops_duties", entities=entities))
+    assert KB.facts["ops_duties"]["title"] not in text_of(messages)

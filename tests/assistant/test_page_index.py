@@ -82,3 +82,20 @@ def test_precision_on_the_out_of_scope_questions_of_our_held_out_sets():
     assert cases
     answered = [c["turns"][-1] for c in cases if best(c["turns"][-1])[1] >= 0.75]
     assert answered == []
+
+
+@pytest.mark.parametrize(
+    "message, section",
+    [
+        ("“统筹”指的是哪方面", None),
+        ("'关键词广告'是啥", "ad_forms"),
+        ("文中的“大局观”怎么理解", "taobao_vs_promoter.ability"),
+    ],
+)
+def test_a_short_quoted_term_reaches_the_one_section_that_says_it(message, section):
+    found = INDEX.quoted(message)
+    assert (found[0].key if found else None) == section
+
+
+def test_a_short_quoted_term_several_sections_say_is_not_a_quotation():
+    assert INDEX.quoted("“运营”到底指什么") is None

@@ -195,3 +195,48 @@ def test_a_part_of_the_page_by_its_number_is_that_comparison(typed, asks_about):
 
 def test_a_numbered_point_of_an_answer_is_not_a_part_of_the_page():
     assert reading("第三点能再讲细点吗").focus.text == "第三点能再讲细点吗"
+
+
+@pytest.mark.parametrize(
+    "typed, must_read",
+    [
+        # a check of the visitor's own understanding is about the claim before it
+        ("我的看法是：淘宝运营偏统筹，推广专员偏宣传。在能力上我没说错吧？", ["淘宝运营", "推广专员", "能力"]),
+        ("按我理解，运营是管内部数据的。对不对？", ["运营是管内部数据"]),
+        # a request to go on from a list the visitor started
+        ("购买决策先是用户认知、用户转化……还有哪些？", ["用户认知"]),
+    ],
+)
+def test_a_question_that_only_checks_or_continues_is_read_with_the_sentence_before(typed, must_read):
+    focus = reading(typed).focus.text
+    assert all(part in focus for part in must_read), focus
+
+
+def test_a_checked_claim_is_one_question_not_two():
+    assert separate_questions("我觉得网络推广主要对外？我理解得对吗？") == []
+
+
+def test_a_statement_ending_with_a_question_mark_and_a_question_about_both_is_one_question():
+    typed = "就好比说电商运营是厨房，新媒体推广是灶台？那它俩在范围上差在哪"
+    assert separate_questions(typed) == []
+    assert "电商运营" in reading(typed).focus.text
+
+
+def test_a_question_about_both_after_a_real_question_is_still_two():
+    assert len(separate_questions("电商运营是做什么的？它俩有什么区别？")) == 2
+
+
+@pytest.mark.parametrize(
+    "typed, focus",
+    [
+        ("淘宝运营的定位在过程，那推广专员的定位呢", "那推广专员的定位呢"),
+        ("网络推广的工作内容偏对外，那么运营的工作内容是什么？", "那么运营的工作内容是什么?"),
+    ],
+)
+def test_a_question_turning_from_one_role_to_the_same_of_another_is_about_the_other(typed, focus):
+    assert reading(typed).focus.text == focus
+
+
+def test_a_turn_to_another_role_without_the_same_dimension_keeps_the_whole_question():
+    typed = "假设电商运营是一整条流水线，那新媒体推广在里面是什么角色？"
+    assert "电商运营" in reading(typed).focus.text

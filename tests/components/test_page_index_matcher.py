@@ -65,3 +65,50 @@ def test_a_gap_keeps_its_honest_answer():
 def test_a_confident_intent_without_a_quotation_is_left_alone():
     message = parsed("务实务虚?", "ask_role", 0.9)
     assert message.get("intent")["name"] == "ask_role" and message.get("page_match") is None
+
+
+def subjects(*names):
+    return [{"entity": "subject", "value": n, "start": 0, "end": 1} for n in names]
+
+
+def test_which_of_two_roles_does_a_task_the_story_describes_is_that_dimension():
+    story = "我们网店缺人手，要有人天天打理店铺、把商品整合上架，这归淘宝运营还是推广专员"
+    message = parsed("这归淘宝运营还是推广专员", "ask_role", 0.95, subjects("淘宝运营", "推广专员"), full_text=story)
+    assert (entity(message, "comparison"), entity(message, "dimension")) == ("taobao_vs_promoter", "content")
+    assert message.get("page_match")["decision"] == "story_dimension"
+
+
+def test_a_story_without_a_task_of_the_page_keeps_the_whole_comparison():
+    story = "我刚毕业，家里人都在外地，想找份稳定点的工作，淘宝运营和推广专员选哪个"
+    message = parsed("淘宝运营和推广专员选哪个", "ask_role", 0.95, subjects("淘宝运营", "推广专员"), full_text=story)
+    assert entity(message, "dimension") is None
+
+
+def test_asking_for_the_whole_difference_after_a_story_stays_whole():
+    story = "我们网店要有人天天打理店铺、把商品整合上架，淘宝运营和推广专员有什么区别"
+    message = parsed(
+        "淘宝运营和推广专员有什么区别", "ask_difference", 0.95, subjects("淘宝运营", "推广专员"), full_text=story
+    )
+    assert entity(message, "dimension") is None
+
+
+def unsure_between(ranking, entities, text="它们到底差在哪"):
+    message = Message(data={"text": text, FULL_TEXT: text})
+    message.set("intent", {"name": "nlu_fallback", "confidence": 0.3})
+    message.set("intent_ranking", [{"name": "nlu_fallback", "confidence": 0.3}] + ranking)
+    message.set("entities", entities)
+    MATCHER.process([message])
+    return message
+
+
+def test_unsure_only_between_the_whole_comparison_and_one_dimension_of_a_named_pair():
+    ranking = [{"name": "ask_difference", "confidence": 0.5}, {"name": "ask_dimension", "confidence": 0.45}]
+    message = unsure_between(ranking, subjects("运营", "市场部门"))
+    assert message.get("intent")["name"] == "ask_difference"
+
+
+def test_unsure_between_comparison_intents_without_a_compared_pair_stays_unsure():
+    ranking = [{"name": "ask_difference", "confidence": 0.5}, {"name": "ask_dimension", "confidence": 0.45}]
+    assert unsure_between(ranking, subjects("运营")).get("intent")["name"] == "nlu_fallback"
+    other = [{"name": "ask_difference", "confidence": 0.5}, {"name": "out_of_scope", "confidence": 0.45}]
+    assert unsure_between(other, subjects("运营", "市场部门")).get("intent")["name"] == "nlu_fallback"
