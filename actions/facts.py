@@ -82,4 +82,6 @@ def _other_subject(kb, key: str, entities: list[dict]) -> str | None:
     named = [k for k in (kb.subject_key(e.get("value")) for e in entities if e.get("entity") == "subject") if k]
     if named and named[-1] == own:
         return None  # 推广专员的定位是重在销售，那市场部的定位呢: the role asked about comes last
+    if own in named:  # 网络推广的作用不只是网站推广吧: a title word (推广) beside the fact's own role
+        named = [k for k in named if k not in kb.overview["subjects"]]
     return next((s for s in named if s != own), None)

@@ -174,7 +174,9 @@ def _reference_patterns() -> List[Tuple[re.Pattern, str]]:
     out = []
     for kind in ("both", "first", "second", "other", "this", "within"):
         words = sorted(refs[kind], key=len, reverse=True)
-        out.append((re.compile("|".join(map(re.escape, words))), kind))
+        # 第一个问题 / 第二个部分 count questions or parts of the page, not roles
+        after = r"(?!问题|部分|点|步|方面|对比)" if kind in ("first", "second") else ""
+        out.append((re.compile("(?:" + "|".join(map(re.escape, words)) + ")" + after), kind))
     return out
 
 
@@ -273,6 +275,7 @@ def corrected(text: str) -> Optional[int]:
 
 
 _NTH_PART = re.compile(r"第\s*([一二三四五六1-6])\s*(?:部分|个问题|个对比|组对比|节|块|大段|个板块)")
+_OWN_QUESTION = re.compile(r"回到|刚才|之前|我的|我问的|我那")
 _NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 
 
@@ -281,6 +284,8 @@ def _page_parts(text: str) -> List[Tuple[int, int, str]]:
     titles = [c["title"] for c in load_kb().comparisons.values()]
     edits = []
     for m in _NTH_PART.finditer(text):
+        if _OWN_QUESTION.search(text[max(0, m.start() - 4) : m.start()]):
+            continue  # 回到第一个问题: the visitor's own first question, not the page's
         n = _NUMERALS.get(m.group(1)) or int(m.group(1))
         if n <= len(titles):
             edits.append((m.start(), m.end(), titles[n - 1]))

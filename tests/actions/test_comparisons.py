@@ -130,3 +130,16 @@ def test_a_section_named_by_the_page_index_is_answered_from_it():
     entities = [{"entity": "comparison", "value": "ops_vs_marketing"}]
     messages, _ = ask("务实务虚?", "ask_difference", entities=entities)
     assert "务实" in text_of(messages) and "务虚" in text_of(messages)
+
+
+def test_a_title_word_beside_a_compared_role_stands_for_its_partner():
+    # 推广 in 淘宝运营不管推广 is the 推广专员 the page compares 淘宝运营 with
+    messages, _ = ask("淘宝运营不管推广的话，平时干啥", "ask_role")
+    text = text_of(messages)
+    assert "没有直接比较" not in text
+    assert "店铺的打理" in text
+
+
+def test_a_title_word_with_no_partner_of_that_name_is_still_declined_honestly():
+    messages, _ = ask("网络推广和市场部门有什么区别")
+    assert "没有直接比较" in text_of(messages)

@@ -240,3 +240,8 @@ def test_a_question_turning_from_one_role_to_the_same_of_another_is_about_the_ot
 def test_a_turn_to_another_role_without_the_same_dimension_keeps_the_whole_question():
     typed = "假设电商运营是一整条流水线，那新媒体推广在里面是什么角色？"
     assert "电商运营" in reading(typed).focus.text
+
+
+def test_going_back_to_ones_own_first_question_is_not_the_pages_first_part():
+    focus = reading("好的。那回到第一个问题，运营平时具体干什么？").focus.text
+    assert "淘宝运营" not in focus and "运营平时具体干什么" in focus
