@@ -102,9 +102,15 @@ def _clauses(text: str, span: Span) -> List[Span]:
     return [(a, b) for a, b in out if b > a]
 
 
+def clause_spans(text: str) -> List[Span]:
+    """The clauses of the whole text (cut at commas and sentence ends)."""
+    return [c for sp in sentences(text) for c in _clauses(text, sp)]
+
+
 def questions(text: str) -> List[Span]:
     """The sentences that ask. When any ends with ?, those (and ones with a clear question word) win."""
-    spans = sentences(text)
+    # a list's header (想问两点:) introduces the questions that follow; it is not one itself
+    spans = [sp for sp in sentences(text) if text[sp[0] : sp[1]].rstrip(" ；;")[-1:] not in (":", "：")]
     marked = [sp for sp in spans if text[sp[0] : sp[1]].rstrip()[-1:] in ("?", "？")]
     if marked:
         return [sp for sp in spans if sp in marked or _also_asks(text[sp[0] : sp[1]])]
@@ -421,8 +427,13 @@ def separate_questions(text: str) -> List[str]:
     found = _with_what_they_lean_on(t, questions(t))
     if len(found) < 2:
         return []
+    header = t[: found[0][0]]
+    if subject_mentions(header) and not subject_mentions(t[found[0][0] : found[0][1]]):
+        found[0] = (0, found[0][1])  # 关于新媒体推广问三个：1）…: the list's roles are in its header
     parts = []
     for s, e in found[:3]:
+        while e > s and t[e - 1] in "；;":  # a list marker turned sentence end belongs to the next part
+            e -= 1
         a, b = normalized.original_span(s, e)
         part = text[a:b].strip(" ，,。")
         if part:

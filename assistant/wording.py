@@ -73,6 +73,23 @@ def shorthand_edits(text: str):
     return []
 
 
+# A pasted link says nothing the page answers; its letters and digits would read as words.
+_LINK = re.compile(r"(?:https?://|www\.)[^\s\u3400-\u9fff，。！？]*", re.I)
+# 1. / 2) / (3) / ① at the start of the message or after a space or punctuation: a list of
+# sub-questions, each its own sentence (not the digits 1 and 2 the classifier reads as figures).
+_LIST_MARK = re.compile(r"(?:(?<=^)|(?<=[\s,.;:，。；：!?！？]))\s*(?:[1-9][.、)]|\([1-9]\)|[①-⑨])(?!\d)\s*")
+
+
+def layout_edits(text: str):
+    """Links out; list markers become sentence ends (assistant.clauses cuts there)."""
+    edits = [(m.start(), m.end(), " ") for m in _LINK.finditer(text)]
+    taken = [(a, b) for a, b, _ in edits]
+    for m in _LIST_MARK.finditer(text):
+        if m.end() > m.start() and not any(a <= m.start() < b for a, b in taken):
+            edits.append((m.start(), m.end(), "；" if m.start() else ""))
+    return sorted(edits)
+
+
 def _lower(text: str) -> str:
     return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
 
@@ -85,6 +102,7 @@ def _drop_control(text: str) -> str:
 def normalize_mapped(text: str, corrector=None) -> Mapped:
     m = Mapped.of(_drop_control(scrub(text)))
     m = m.map_chars(to_halfwidth)
+    m = m.edit(layout_edits(m.text))
     m = m.edit(regional_edits(m.text))
     m = m.map_chars(to_simplified)
     m = m.map_chars(_lower)

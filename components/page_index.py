@@ -25,8 +25,10 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from assistant.clauses import clause_spans, is_question
 from assistant.kb import load_kb
 from assistant.page_index import Section, load_index
+from assistant.wording import glossary
 from components.normalizer import FULL_TEXT
 
 PAGE_MATCH = "page_match"
@@ -72,7 +74,7 @@ class PageIndexMatcher(GraphComponent):
     def _consult(self, message: Message, focus: str) -> None:
         index = load_index()
         intent = (message.get(INTENT) or {}).get("name")
-        entities = message.get(ENTITIES) or []
+        entities = self._gaps_outside_the_question(message, focus)
         if any(e.get("entity") == "gap" for e in entities):
             return  # the page's known gaps keep their own honest answer
         quoted = index.quoted(message.get(FULL_TEXT) or focus)
@@ -82,6 +84,10 @@ class PageIndexMatcher(GraphComponent):
         if quoted and not asks_fact:
             return self._answer(message, quoted[0], quoted[1], "quotation")
         if intent in COMPARISON_INTENTS:
+            if any(cue in focus for cue in glossary()["all_aspects"]):
+                return self._whole_comparison(message, entities)
+            if self._dimension_the_comparison_lacks(message, focus, entities):
+                return
             return self._dimension_missed(message, focus, entities)
         kb = load_kb()
         fact = kb.fact_for_intent(intent or "")
@@ -100,6 +106,56 @@ class PageIndexMatcher(GraphComponent):
             candidates = [s.key for s, v in found if v >= self.config["suggest_at"]]
             message.set(PAGE_CANDIDATES, candidates, add_to_output=True)
             message.set(PAGE_MATCH, {"decision": "suggest", "score": round(score, 3)}, add_to_output=True)
+
+    @staticmethod
+    def _gaps_outside_the_question(message: Message, focus: str) -> List[dict]:
+        """A gap word in a clause that only sets the scene (课程论文里要写……，它们有哪些重叠) is
+        not what is asked: the page's gaps are declined only when the asking clause holds them."""
+        entities = message.get(ENTITIES) or []
+        gaps = [e for e in entities if e.get("entity") == "gap"]
+        if not gaps:
+            return entities
+        spans = [span for span in clause_spans(focus) if is_question(focus[span[0] : span[1]], weak=False)]
+        if not spans:
+            return entities
+        inside = lambda e: any(a <= int(e.get("start", -1)) < b for a, b in spans)  # noqa: E731
+        kept = [e for e in entities if e.get("entity") != "gap" or inside(e)]
+        if len(kept) != len(entities):
+            message.set(ENTITIES, kept, add_to_output=True)
+        return kept
+
+    @staticmethod
+    def _whole_comparison(message: Message, entities: List[dict]) -> None:
+        """从哪几个方面比较 / 三个方面的区别: every dimension, so the whole comparison."""
+        kept = [e for e in entities if e.get("entity") != "dimension"]
+        message.set(ENTITIES, kept, add_to_output=True)
+        message.set(INTENT, {"name": "ask_difference", "confidence": 1.0}, add_to_output=True)
+        message.set(PAGE_MATCH, {"decision": "all_aspects"}, add_to_output=True)
+
+    def _dimension_the_comparison_lacks(self, message: Message, focus: str, entities: List[dict]) -> bool:
+        """A dimension the named roles' comparison does not have (新媒体推广靠什么达到营销目的:
+        目的) is said to be missing only when the index agrees; when one of the comparison's own
+        dimensions clearly says it, that one is answered."""
+        kb = load_kb()
+        dims = [kb.dimension_key(e.get("value")) for e in entities if e.get("entity") == "dimension"]
+        named = {kb.subject_key(e.get("value")) for e in entities if e.get("entity") == "subject"} - {None}
+        if not dims or not dims[-1] or not named:
+            return False
+        pair = kb.comparison_for(named) if len(named) == 2 else None
+        if pair is None and len(named) == 1:
+            owners = kb.comparisons_with(next(iter(named)))
+            pair = owners[0] if len(owners) == 1 else None
+        if pair in (None, "overview") or dims[-1] in kb.comparisons[pair]["dimensions"]:
+            return False
+        index = load_index()
+        ranked = index.search(focus, limit=len(index.sections), without_roles=True)
+        own = [(sec, score) for sec, score in ranked if sec.comparison == pair and sec.dimension]
+        (best, score), (_, second) = own[0], own[1]
+        if score < self.config["suggest_at"] or second > score / 2:
+            return False
+        kept = [e for e in entities if e.get("entity") != "dimension"]
+        self._add_dimension(message, focus, kept, best, score, "dimension_instead")
+        return True
 
     @staticmethod
     def _between_comparison_intents(message: Message, entities: List[dict]) -> bool:

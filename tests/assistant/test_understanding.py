@@ -245,3 +245,28 @@ def test_a_turn_to_another_role_without_the_same_dimension_keeps_the_whole_quest
 def test_going_back_to_ones_own_first_question_is_not_the_pages_first_part():
     focus = reading("好的。那回到第一个问题，运营平时具体干什么？").focus.text
     assert "淘宝运营" not in focus and "运营平时具体干什么" in focus
+
+
+def test_a_pasted_link_is_not_read_as_words():
+    focus = reading("看到你们这个页面 https://example.com/a/b?id=3 淘宝运营和推广专员啥区别").focus.text
+    assert "http" not in focus and "example" not in focus and "淘宝运营和推广专员" in focus
+
+
+def test_a_numbered_list_of_questions_is_answered_item_by_item():
+    assert separate_questions("想问：1. 市场部怎么定义 2. 无形价值指什么") == ["市场部怎么定义", "无形价值指什么"]
+    assert separate_questions("(1)电商运营管哪些事 (2)新媒体推广有啥特点") == ["电商运营管哪些事", "新媒体推广有啥特点"]
+
+
+def test_the_roles_of_a_lists_header_go_with_its_first_item():
+    parts = separate_questions("关于网络推广想问两点：①它的作用有哪些 ②常见广告形式有哪些")
+    assert parts[0].startswith("关于网络推广") and parts[1] == "常见广告形式有哪些"
+
+
+def test_figures_are_not_list_markers():
+    assert "10w" in reading("阅读了10w，转化0笔，对市场部有价值吗").focus.text
+    assert "1.5万" in reading("工资1.5万的运营岗和推广岗哪个好").focus.text
+
+
+def test_a_homework_question_that_points_at_the_sentence_before_is_read_with_it():
+    focus = reading("作业题：对比电商运营和新媒体推广的区别。这题怎么答？").focus.text
+    assert "电商运营和新媒体推广" in focus

@@ -112,3 +112,39 @@ def test_unsure_between_comparison_intents_without_a_compared_pair_stays_unsure(
     assert unsure_between(ranking, subjects("运营")).get("intent")["name"] == "nlu_fallback"
     other = [{"name": "ask_difference", "confidence": 0.5}, {"name": "out_of_scope", "confidence": 0.45}]
     assert unsure_between(other, subjects("运营", "市场部门")).get("intent")["name"] == "nlu_fallback"
+
+
+def test_asking_on_how_many_sides_two_roles_differ_is_the_whole_comparison():
+    dim = [{"entity": "dimension", "value": "定位", "start": 0, "end": 2}]
+    message = parsed("网络推广和运营可以从哪几个方面比较", "ask_dimension", 0.9, subjects("网络推广", "运营") + dim)
+    assert message.get("intent")["name"] == "ask_difference"
+    assert entity(message, "dimension") is None
+
+
+def test_a_gap_word_that_only_sets_the_scene_is_not_what_is_asked():
+    text = "我报了个培训课程,运营和市场有什么区别"
+    gap = [{"entity": "gap", "value": "课程", "start": 6, "end": 8}]
+    message = parsed(text, "ask_difference", 0.95, gap + subjects("运营", "市场"))
+    assert entity(message, "gap") is None
+
+
+def test_a_gap_word_in_the_asking_clause_keeps_its_honest_answer():
+    text = "我想转行做运营,有什么入门课程推荐吗"
+    gap = [{"entity": "gap", "value": "课程", "start": 14, "end": 16}]
+    message = parsed(text, "ask_role", 0.95, gap + subjects("运营"))
+    assert entity(message, "gap") == "课程"
+
+
+def test_a_dimension_the_comparison_lacks_gives_way_to_the_one_that_says_it():
+    dim = [{"entity": "dimension", "value": "目的", "start": 0, "end": 2}]
+    message = parsed("新媒体推广主要靠什么来达到营销目的", "ask_role", 0.9, subjects("新媒体推广") + dim)
+    assert entity(message, "dimension") == "content"
+    assert message.get("page_match")["decision"] == "dimension_instead"
+
+
+def test_a_dimension_the_comparison_lacks_and_the_index_cannot_place_stays_missing():
+    dim = [{"entity": "dimension", "value": "目的", "start": 0, "end": 2}]
+    message = parsed(
+        "淘宝运营和推广专员的工作目的有啥区别", "ask_dimension", 0.9, subjects("淘宝运营", "推广专员") + dim
+    )
+    assert entity(message, "dimension") == "目的"
