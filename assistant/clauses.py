@@ -54,7 +54,7 @@ class Reading:
 def is_question(text: str, weak: bool = True) -> bool:
     """A clause that asks: ends with ?, or holds a question word used as one
     (with `weak`, also a word such as 区别 that asks only in context)."""
-    stripped = text.strip()
+    stripped = text.strip(" ；;")
     if not stripped:
         return False
     if stripped[-1] in "?？":
@@ -111,7 +111,7 @@ def questions(text: str) -> List[Span]:
     """The sentences that ask. When any ends with ?, those (and ones with a clear question word) win."""
     # a list's header (想问两点:) introduces the questions that follow; it is not one itself
     spans = [sp for sp in sentences(text) if text[sp[0] : sp[1]].rstrip(" ；;")[-1:] not in (":", "：")]
-    marked = [sp for sp in spans if text[sp[0] : sp[1]].rstrip()[-1:] in ("?", "？")]
+    marked = [sp for sp in spans if text[sp[0] : sp[1]].rstrip(" ；;")[-1:] in ("?", "？")]
     if marked:
         return [sp for sp in spans if sp in marked or _also_asks(text[sp[0] : sp[1]])]
     return [sp for sp in spans if is_question(text[sp[0] : sp[1]])]
@@ -127,7 +127,7 @@ def leans_on_before(sentence: str) -> bool:
 
 def _tag_only(sentence: str) -> bool:
     """A statement with a question mark and no question word (打个比方，运营像店长？)."""
-    stripped = sentence.rstrip()
+    stripped = sentence.rstrip(" ；;")
     return stripped[-1:] in ("?", "？") and not is_question(stripped.rstrip(" ?？"), weak=False)
 
 
