@@ -41,7 +41,9 @@ logger = logging.getLogger(__name__)
 # Intents that are not worth a reply of their own beside a real question.
 SMALL_TALK = {"greet", "thank", "affirm", "goodbye"}
 NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope", "inform", None}
-MAX_PARTS = 2
+MAX_PARTS = 3
+# A turn's reply is one to three messages (more reads as a dump, and chat widgets scroll it away).
+MAX_MESSAGES = 3
 
 
 def conversation_context(tracker) -> Dict[str, Any]:
@@ -51,27 +53,38 @@ def conversation_context(tracker) -> Dict[str, Any]:
 
 
 class OncePerMessage(OutputChannel):
-    """Forwards bot messages to the visitor's channel, each distinct message once, and
-    counts what was sent. Rasa sends every bot message through send_response."""
+    """Collects a turn's bot messages and sends them to the visitor's channel at its end: each
+    distinct message once, and at most MAX_MESSAGES of them (a message of text alone is joined
+    to the next one when the parts of a long question said more). Rasa sends every bot message
+    through send_response."""
 
     def __init__(self, inner: OutputChannel):
         self.inner = inner
         self.messages = getattr(inner, "messages", [])
         self._seen: set = set()
+        self._pending: List[Tuple[str, Dict[str, Any]]] = []
 
     @property
     def sent(self) -> int:
-        return len(self._seen)
+        return len(self._pending)
 
     def name(self) -> str:
         return self.inner.name()
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        # Rasa stamps each bot message with the time it was uttered: the same message twice differs only there
+        message = {k: v for k, v in message.items() if k != "timestamp"}
         key = json.dumps(message, sort_keys=True, ensure_ascii=False, default=str)
         if key in self._seen:
             return
         self._seen.add(key)
-        await self.inner.send_response(recipient_id, message)
+        self._pending.append((recipient_id, message))
+
+    async def flush(self) -> None:
+        """Sends what the turn said (once; later calls send nothing more)."""
+        pending, self._pending = _joined(self._pending), []
+        for recipient_id, message in pending:
+            await self.inner.send_response(recipient_id, message)
 
     # Whatever way a message is sent, it passes send_response (and Rasa's dispatch in the inner
     # channel's send_response picks the inner method again).
@@ -98,6 +111,23 @@ class OncePerMessage(OutputChannel):
 
     def __getattr__(self, item):
         return getattr(self.inner, item)
+
+
+def _text_only(message: Dict[str, Any]) -> bool:
+    return bool(message.get("text")) and not any(v for k, v in message.items() if k not in ("text", "recipient_id"))
+
+
+def _joined(messages: List[Tuple[str, Dict[str, Any]]]) -> List[Tuple[str, Dict[str, Any]]]:
+    """At most MAX_MESSAGES: a text-only message is put in front of the next message's text."""
+    out = list(messages)
+    i = 0
+    while len(out) > MAX_MESSAGES and i < len(out) - 1:
+        (rid, first), (_, second) = out[i], out[i + 1]
+        if _text_only(first) and second.get("text"):
+            out[i : i + 2] = [(rid, {**second, "text": first["text"] + "\n\n" + second["text"]})]
+        else:
+            i += 1
+    return out
 
 
 class Turns:
@@ -152,6 +182,8 @@ class Turns:
             if not output.sent:
                 logger.error("the turn of %s ended without a message, sending the apology", message.sender_id)
                 await self._apologise(message, output, keep=False)
+        finally:
+            await output.flush()
         metrics.record_turn(message.input_channel or "unknown", time.perf_counter() - started, intent)
 
     async def _understood_turn(self, message: UserMessage, output: OncePerMessage) -> Optional[str]:

@@ -174,3 +174,42 @@ def test_each_turn_is_counted_for_its_channel_with_its_intent():
     asyncio.run(turns(UserMessage("你们有人工客服吗", CollectingOutputChannel(), "v9", input_channel="rest")))
     after = count("assistant_turns_total", channel="rest"), count("assistant_intents_total", intent="request_human")
     assert after == (before[0] + 1, before[1] + 1)
+
+
+class StampingAgent(FakeAgent):
+    """Like Rasa, stamps each bot message with the time it was uttered; buttons on the last one."""
+
+    async def _handle(self, message):
+        self.handled.append(message)
+        replies = self.answers.get(message.text, [])
+        for i, text in enumerate(replies):
+            extra = {"buttons": [{"title": "联系客服", "payload": "/request_human"}]} if i == len(replies) - 1 else {}
+            await message.output_channel.send_response(
+                message.sender_id, {"text": text, "timestamp": len(self.handled) + i / 10, **extra}
+            )
+
+
+def test_the_same_message_uttered_twice_at_different_times_is_sent_once():
+    offer = "需要的话，我可以请客服回电。"
+    agent = StampingAgent(answers={"新媒体推广有什么特点？": ["特点……", offer], "你们有人工客服吗": ["电话……", offer]})
+    replies, _ = turn(agent, TWO_QUESTIONS)
+    assert replies.count(offer) == 1
+
+
+def test_three_questions_with_two_messages_each_reach_the_visitor_in_at_most_three():
+    INTENTS.update({"市场部怎么定义": "ask_marketing_definition", "无形价值指什么": "ask_intangible_value"})
+    answers = {
+        "新媒体推广有什么特点": ["特点……", "还想了解什么？"],
+        "市场部怎么定义": ["定义……", "还想了解哪一点？"],
+        "无形价值指什么": ["无形价值……", "需要举例吗？"],
+    }
+    agent = StampingAgent(answers=answers)
+    turns = Turns(rate=VisitorRate(0, 1), agent_of=lambda: agent)
+    output = CollectingOutputChannel()
+    asyncio.run(turns(UserMessage("问三点：1. 新媒体推广有什么特点 2. 市场部怎么定义 3. 无形价值指什么", output, "v9")))
+    assert len(agent.handled) == 3
+    assert 1 <= len(output.messages) <= 3
+    said = "\n".join(m["text"] for m in output.messages)
+    for texts in answers.values():
+        assert all(t in said for t in texts)
+    assert sum(1 for m in output.messages if m.get("buttons")) == 3  # every part's buttons kept
