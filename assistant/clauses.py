@@ -31,7 +31,7 @@ LONG_SENTENCE = 36
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]+|\.{3,}|…+")
 _CLAUSE_END = re.compile(r"[，,、：:]+")
 # A question that chooses between or compares roles (哪个更适合我？): it is about the roles the story named.
-_COMPARATIVE = re.compile(r"哪个|哪边|哪一个|哪种|谁|区别|不同|差别|差异|比较|对比|分别|一样")
+_COMPARATIVE = re.compile(r"哪个|哪边|哪一个|哪种|谁|区别|不同|差别|差异|差在|差哪|差啥|比较|对比|分别|一样|评评理")
 # Beside a question ending with ?, a sentence without one is a second question only when it is short
 # (你们有人工客服吗); a long one is the story going on (不知道自己更适合哪边，想先看看……).
 SHORT_QUESTION = 16

@@ -30,7 +30,9 @@ _NOT_TEXT = re.compile(r"[\s,.!?;:，。！？；：、()（）《》\"'“”�
 MIN_QUOTE_COVERAGE = 0.6  # of a quotation's pairs found in one section's statements
 # Pairs every question has (question words, politeness): they say nothing of a section.
 ASKING = set(
-    "什么 怎么 怎样 么样 哪个 哪些 有什 是什 一下 请问 问一 问下 这个 那个 可以 能不 不能 知道 想知 想问 是不 不是 有没 没有 的区 区别 别是 和的".split()
+    "什么 怎么 怎样 么样 哪个 哪些 有什 是什 一下 请问 问一 问下 这个 那个 可以 能不 不能 知道 想知 想问 是不 不是 有没 没有 的区 区别 别是 和的"
+    # asking how two things differ says nothing of which section: 不同之处 is the whole comparison
+    " 不同 之处 不同之处 差别 差异 异同 打扰 麻烦 谢谢 有劳".split()
 )
 
 

@@ -49,6 +49,9 @@ class PageIndexMatcher(GraphComponent):
             "dimension_at": 0.6,
             "fact_margin": 0.3,
             "story_dimension_at": 0.1,
+            "fact_of_pair_below": 0.5,
+            "fact_of_pair_at": 0.25,
+            "pair_intent_at": 0.15,
         }
 
     def __init__(self, config: Dict[str, Any]) -> None:
@@ -83,9 +86,13 @@ class PageIndexMatcher(GraphComponent):
         asks_fact = load_kb().fact_for_intent(intent or "") and (message.get(INTENT) or {}).get("confidence", 0) >= 0.5
         if quoted and not asks_fact:
             return self._answer(message, quoted[0], quoted[1], "quotation")
+        if intent in UNSURE_INTENTS and self._names_a_compared_pair(message, entities):
+            intent = (message.get(INTENT) or {}).get("name")
         if intent in COMPARISON_INTENTS:
             if any(cue in focus for cue in glossary()["all_aspects"]):
                 return self._whole_comparison(message, entities)
+            if self._fact_of_the_pair(message, focus, entities):
+                return
             if self._dimension_the_comparison_lacks(message, focus, entities):
                 return
             return self._dimension_missed(message, focus, entities)
@@ -123,6 +130,50 @@ class PageIndexMatcher(GraphComponent):
         if len(kept) != len(entities):
             message.set(ENTITIES, kept, add_to_output=True)
         return kept
+
+    @staticmethod
+    def _pair(entities: List[dict]) -> Optional[str]:
+        kb = load_kb()
+        named = {kb.subject_key(e.get("value")) for e in entities if e.get("entity") == "subject"} - {None}
+        return kb.comparison_for(named) if len(named) == 2 else None
+
+    def _names_a_compared_pair(self, message: Message, entities: List[dict]) -> bool:
+        """A question the classifier declined that names two roles the page compares (网络推广跟运营
+        我总记混，有没有好记的分法) is not out of the page: it is about that comparison."""
+        if self._pair(entities) is None:
+            return False
+        # only when the classifier itself thought of the page (你猜我是做运营的还是做市场的 it did not)
+        kb = load_kb()
+        page_intents = COMPARISON_INTENTS | {f["intent"] for f in kb.facts.values()}
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        if not any(
+            r.get("name") in page_intents and r.get("confidence", 0) >= self.config["pair_intent_at"] for r in ranking
+        ):
+            return False
+        has_dimension = any(e.get("entity") == "dimension" for e in entities)
+        # below fact_of_pair_below: a fact of this pair the classifier also thought of may still win
+        chosen = {"name": "ask_dimension" if has_dimension else "ask_difference", "confidence": 0.4}
+        message.set(INTENT, chosen, add_to_output=True)
+        message.set(PAGE_MATCH, {"decision": "compared_pair", "intent": chosen["name"]}, add_to_output=True)
+        return True
+
+    def _fact_of_the_pair(self, message: Message, focus: str, entities: List[dict]) -> bool:
+        """Unsure between the named pair's comparison and a fact the page gives about that same
+        pair, with the fact's own words in the question (做运营比做网推好找工作？): the fact."""
+        intent = message.get(INTENT) or {}
+        pair = self._pair(entities)
+        if pair is None or intent.get("confidence", 1.0) >= self.config["fact_of_pair_below"]:
+            return False
+        kb = load_kb()
+        for other in (message.get(INTENT_RANKING_KEY) or [])[:3]:
+            key = kb.fact_for_intent(other.get("name") or "")
+            if key and kb.facts[key].get("comparison") == pair and kb.facts[key].get("evidence"):
+                if kb.fact_supported(key, focus) and other.get("confidence", 0) >= self.config["fact_of_pair_at"]:
+                    chosen = {"name": other["name"], "confidence": other["confidence"]}
+                    message.set(INTENT, chosen, add_to_output=True)
+                    message.set(PAGE_MATCH, {"decision": "fact_of_pair", "fact": key}, add_to_output=True)
+                    return True
+        return False
 
     @staticmethod
     def _whole_comparison(message: Message, entities: List[dict]) -> None:

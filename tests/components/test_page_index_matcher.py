@@ -111,7 +111,7 @@ def test_unsure_between_comparison_intents_without_a_compared_pair_stays_unsure(
     ranking = [{"name": "ask_difference", "confidence": 0.5}, {"name": "ask_dimension", "confidence": 0.45}]
     assert unsure_between(ranking, subjects("运营")).get("intent")["name"] == "nlu_fallback"
     other = [{"name": "ask_difference", "confidence": 0.5}, {"name": "out_of_scope", "confidence": 0.45}]
-    assert unsure_between(other, subjects("运营", "市场部门")).get("intent")["name"] == "nlu_fallback"
+    assert unsure_between(other, subjects("运营", "推广专员")).get("intent")["name"] == "nlu_fallback"
 
 
 def test_asking_on_how_many_sides_two_roles_differ_is_the_whole_comparison():
@@ -148,3 +148,50 @@ def test_a_dimension_the_comparison_lacks_and_the_index_cannot_place_stays_missi
         "淘宝运营和推广专员的工作目的有啥区别", "ask_dimension", 0.9, subjects("淘宝运营", "推广专员") + dim
     )
     assert entity(message, "dimension") == "目的"
+
+
+def declined(text, ranking, entities):
+    message = Message(data={"text": text, FULL_TEXT: text})
+    message.set("intent", {"name": "out_of_scope", "confidence": ranking[0]["confidence"]})
+    message.set("intent_ranking", [{"name": "out_of_scope", "confidence": ranking[0]["confidence"]}] + ranking[1:])
+    message.set("entities", entities)
+    MATCHER.process([message])
+    return message
+
+
+THOUGHT_OF_THE_PAGE = [{"confidence": 0.44}, {"name": "ask_difference", "confidence": 0.23}]
+
+
+def test_a_declined_question_naming_a_compared_pair_is_about_that_comparison():
+    message = declined("网络推广跟运营总记混，有什么好记的办法", THOUGHT_OF_THE_PAGE, subjects("网络推广", "运营"))
+    assert message.get("intent")["name"] == "ask_difference"
+    assert message.get("page_match")["decision"] == "compared_pair"
+
+
+def test_a_declined_question_naming_roles_the_page_does_not_compare_stays_declined():
+    message = declined("网络推广跟市场部门有什么好记的办法", THOUGHT_OF_THE_PAGE, subjects("网络推广", "市场部门"))
+    assert message.get("intent")["name"] in ("out_of_scope", "nlu_fallback")
+    assert (message.get("page_match") or {}).get("decision") != "compared_pair"
+
+
+def test_a_pair_named_in_a_question_the_classifier_never_took_for_the_page_stays_declined():
+    ranking = [{"confidence": 0.38}, {"name": "bot_challenge", "confidence": 0.32}]
+    message = declined("你猜我是做运营的还是做市场的", ranking, subjects("运营", "市场"))
+    assert message.get("intent")["name"] in ("out_of_scope", "nlu_fallback")
+    assert (message.get("page_match") or {}).get("decision") != "compared_pair"
+
+
+def test_a_pair_with_a_gap_word_keeps_its_honest_answer():
+    gap = [{"entity": "gap", "value": "工资", "start": 6, "end": 8}]
+    message = parsed("网络推广和运营谁工资高", "out_of_scope", 0.6, subjects("网络推广", "运营") + gap)
+    assert message.get("intent")["name"] == "out_of_scope"
+
+
+def test_unsure_between_a_pairs_comparison_and_its_fact_with_the_facts_words_is_the_fact():
+    message = Message(data={"text": "做运营比做网推好找工作吧", FULL_TEXT: "做运营比做网推好找工作吧"})
+    message.set("intent", {"name": "ask_dimension", "confidence": 0.39})
+    ranking = [{"name": "ask_dimension", "confidence": 0.39}, {"name": "ask_job_prospects", "confidence": 0.33}]
+    message.set("intent_ranking", ranking)
+    message.set("entities", subjects("运营", "网推"))
+    MATCHER.process([message])
+    assert message.get("intent")["name"] == "ask_job_prospects"
