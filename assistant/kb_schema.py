@@ -61,6 +61,8 @@ class Comparison(_Strict):
     summary: Optional[str] = None
     dimensions: Dict[str, DimensionAnswer]
     related_facts: List[str] = []
+    # The dimension of this comparison, or the fact, that says how the two relate (一部分 / 等于 / 包含).
+    relation: Optional[str] = None
 
     @validator("subjects")
     def _two(cls, subjects):
@@ -142,6 +144,8 @@ def _references(kb: KnowledgeBaseFile) -> List[str]:
                 if side not in comp.subjects
             ]
         problems += [f"{where}.related_facts: no fact `{f}`" for f in comp.related_facts if f not in kb.facts]
+        if comp.relation and comp.relation not in comp.dimensions and comp.relation not in kb.facts:
+            problems.append(f"{where}.relation: `{comp.relation}` is neither a dimension of it nor a fact")
     intents = {}
     for key, fact in kb.facts.items():
         where = f"facts.{key}"

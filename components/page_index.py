@@ -89,6 +89,8 @@ class PageIndexMatcher(GraphComponent):
         if intent in UNSURE_INTENTS and self._names_a_compared_pair(message, entities):
             intent = (message.get(INTENT) or {}).get("name")
         if intent in COMPARISON_INTENTS:
+            if self._relation(message, focus, entities):
+                return
             if any(cue in focus for cue in glossary()["all_aspects"]):
                 return self._whole_comparison(message, entities)
             if self._fact_of_the_pair(message, focus, entities):
@@ -174,6 +176,27 @@ class PageIndexMatcher(GraphComponent):
                     message.set(PAGE_MATCH, {"decision": "fact_of_pair", "fact": key}, add_to_output=True)
                     return True
         return False
+
+    def _relation(self, message: Message, focus: str, entities: List[dict]) -> bool:
+        """新媒体推广就等于电商运营吗 / 市场算运营的一部分吗: how the named pair relate, answered from
+        the section their comparison names for it."""
+        pair = self._pair(entities)
+        if pair in (None, "overview") or not any(cue in focus for cue in glossary()["relation_cues"]):
+            return False
+        kb = load_kb()
+        relation = kb.comparisons[pair].get("relation")
+        if not relation:
+            return False
+        if relation in kb.facts:
+            chosen = {"name": kb.facts[relation]["intent"], "confidence": 1.0}
+            message.set(INTENT, chosen, add_to_output=True)
+        else:
+            section = next(s for s in load_index().sections if s.comparison == pair and s.dimension == relation)
+            kept = [e for e in entities if e.get("entity") != "dimension"]
+            message.set(INTENT, {"name": "ask_dimension", "confidence": 1.0}, add_to_output=True)
+            self._add_dimension(message, focus, kept, section, 1.0, "relation")
+        message.set(PAGE_MATCH, {"decision": "relation", "section": relation}, add_to_output=True)
+        return True
 
     @staticmethod
     def _whole_comparison(message: Message, entities: List[dict]) -> None:

@@ -49,6 +49,10 @@ def written(tmp_path, data, name="knowledge_base.yml"):
         (lambda d: d["facts"]["sources"].update(related=["no_such_fact"]), "facts.sources.related"),
         (lambda d: d["overview"]["lines"][0].update(comparison="nowhere"), "overview.lines[0].comparison"),
         (lambda d: d.pop("contacts"), "contacts: field required"),
+        (
+            lambda d: d["comparisons"]["taobao_vs_promoter"].update(relation="scope"),
+            "comparisons.taobao_vs_promoter.relation: `scope` is neither a dimension of it nor a fact",
+        ),
     ],
 )
 def test_a_mistake_in_the_knowledge_base_names_the_file_and_the_key(tmp_path, change, names):

@@ -195,3 +195,21 @@ def test_unsure_between_a_pairs_comparison_and_its_fact_with_the_facts_words_is_
     message.set("entities", subjects("运营", "网推"))
     MATCHER.process([message])
     assert message.get("intent")["name"] == "ask_job_prospects"
+
+
+@pytest.mark.parametrize(
+    "text, roles, intent, dimension",
+    [
+        ("新媒体推广和电商运营是一回事吗", ("新媒体推广", "电商运营"), "ask_dimension", "scope"),
+        ("市场算不算运营的一个分支", ("市场", "运营"), "ask_ops_contains_marketing", None),
+    ],
+)
+def test_how_two_roles_relate_is_answered_from_the_section_their_comparison_names(text, roles, intent, dimension):
+    message = parsed(text, "ask_difference", 0.8, subjects(*roles))
+    assert message.get("intent")["name"] == intent
+    assert entity(message, "dimension") == dimension
+
+
+def test_a_pair_whose_comparison_names_no_relation_keeps_its_reading():
+    message = parsed("淘宝运营和推广专员是一回事吗", "ask_difference", 0.8, subjects("淘宝运营", "推广专员"))
+    assert message.get("intent")["name"] == "ask_difference"
