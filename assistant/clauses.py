@@ -131,6 +131,16 @@ def _tag_only(sentence: str) -> bool:
     return stripped[-1:] in ("?", "？") and not is_question(stripped.rstrip(" ?？"), weak=False)
 
 
+def _announces(sentence: str) -> bool:
+    """我想问下，就是那个，淘宝运营跟推广专员，嗯… announces the question the next sentence asks."""
+    stripped = sentence.rstrip(" ；;")
+    if stripped[-1:] in ("?", "？"):
+        return False
+    words = sorted(glossary()["announcers"], key=len, reverse=True)
+    rest = re.sub("|".join(map(re.escape, words)), "", stripped)
+    return rest != stripped and not is_question(rest, weak=False)
+
+
 def _continues(earlier: str, later: str) -> bool:
     """`later` goes on from `earlier` rather than asking something of its own: it only checks or
     continues it, or it points back at 他俩 after a statement that merely ends with ?."""
@@ -351,7 +361,9 @@ def _with_what_they_lean_on(text: str, found: List[Span]) -> List[Span]:
     out: List[Span] = []
     for sp in found:
         before = [p for p in spans if p[1] <= sp[0]]
-        if before and _continues(text[before[-1][0] : before[-1][1]], text[sp[0] : sp[1]]):
+        if out and out[-1][1] <= sp[0] and _announces(text[out[-1][0] : out[-1][1]]):
+            sp = (out.pop()[0], sp[1])  # the announcement and the question it announces
+        elif before and _continues(text[before[-1][0] : before[-1][1]], text[sp[0] : sp[1]]):
             start = before[-1][0]
             out = [o for o in out if o[1] <= start]
             sp = (start, sp[1])

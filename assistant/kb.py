@@ -63,9 +63,15 @@ class KnowledgeBase:
         return _alias_index(self, "dimensions").get(_fold(surface))
 
     def fact_supported(self, key: str, text: str) -> bool:
-        """Whether a question (normalised text) holds one of the fact's evidence words."""
+        """Whether a question (normalised text) holds one of the fact's evidence words, not negated
+        (有啥不一样 holds 一样, but asks the opposite)."""
         words = self.facts[key].get("evidence")
-        return not words or any(w in text for w in words)
+        return not words or any(_said(w, text) for w in words)
+
+    def fact_negated(self, key: str, text: str) -> bool:
+        """Whether the question holds the fact's words only negated (有啥不一样 for the common ground)."""
+        words = self.facts[key].get("evidence") or []
+        return any(w in text for w in words) and not any(_said(w, text) for w in words)
 
     def fact_for_intent(self, intent: str) -> str | None:
         return next((k for k, f in self.facts.items() if f["intent"] == intent), None)
@@ -151,3 +157,17 @@ def load_kb() -> KnowledgeBase:
 def default_corrector() -> TypoCorrector:
     """Restores the knowledge base's terms from same-sounding misspellings (課服 -> 客服)."""
     return TypoCorrector(load_kb().all_terms())
+
+
+_NEGATIONS = ("不", "没")
+
+
+def _said(word: str, text: str) -> bool:
+    start = text.find(word)
+    while start != -1:
+        negated = start > 0 and text[start - 1] in _NEGATIONS
+        # 包不包括 / 一样不一样 ask whether, they do not deny
+        if not negated or (start > 1 and text[start - 2] == word[0]) or text.startswith(word, start + len(word) + 1):
+            return True
+        start = text.find(word, start + 1)
+    return False

@@ -33,6 +33,7 @@ from assistant.clauses import separate_questions
 from assistant.kb import load_kb
 from assistant.phrasebook import say
 from assistant.text import clean_input, in_script, script_of
+from channels import fragments
 from channels.limits import MAX_MESSAGE_CHARS, too_long
 from channels.visitor_rate import VisitorRate
 from conversation_store.errors import STORE_ERRORS, primary_store
@@ -241,7 +242,13 @@ class Turns:
             # Two understood questions are answered in turn; with one, only that one (the other
             # was small talk or not understood, and would only add a 您是不是想问 to the answer).
             return kept[:MAX_PARTS]
-        return [(text, await parse(text))]
+        alone = await parse(text)
+        pieces = fragments.earlier_pieces(tracker, NOT_UNDERSTOOD, text, alone) if split else []
+        if pieces:
+            joined = await parse("".join(pieces + [text]))
+            if fragments.better(joined, alone, NOT_UNDERSTOOD):
+                return [(text, joined)]
+        return [(text, alone)]
 
     async def _reply_instead(self, message: UserMessage, key: str, **values) -> None:
         """One line of kb/dialogue.yml, in the visitor's script, instead of the turn."""

@@ -295,6 +295,16 @@ class PageIndexMatcher(GraphComponent):
     def _fact_unsupported(self, message: Message, focus: str, fact: str) -> None:
         if load_kb().fact_supported(fact, focus):
             return
+        entities = message.get(ENTITIES) or []
+        if load_kb().fact_negated(fact, focus) and self._pair(entities) not in (None, "overview"):
+            # 市场部和运营部工作有啥不一样: none of the fact's words (一样 is negated), two compared
+            # roles named: the comparison intent the classifier ranked next
+            ranking = (message.get(INTENT_RANKING_KEY) or [])[1:3]
+            other = next((r for r in ranking if r.get("name") in COMPARISON_INTENTS), None)
+            if other:
+                message.set(INTENT, {"name": other["name"], "confidence": other["confidence"]}, add_to_output=True)
+                message.set(PAGE_MATCH, {"decision": "comparison_instead_of_fact", "fact": fact}, True)
+                return self._dimension_missed(message, focus, entities)
         index = load_index()
         ranked = index.search(focus, limit=len(index.sections), without_roles=True)
         scores = {section.key: score for section, score in ranked}

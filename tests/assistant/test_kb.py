@@ -55,3 +55,19 @@ def test_dialogue_texts_state_no_fact_but_the_contacts():
         if len(comparable(text)) >= 12 and where != "contacts":
             assert comparable(text)[:12] not in comparable(own), where
     assert re.search(r"\{phone\}", own) and re.search(r"\{wechat\}", own)
+
+
+def test_a_negated_evidence_word_does_not_support_its_fact():
+    from assistant.kb import load_kb
+
+    kb = load_kb()
+    assert not kb.fact_supported("common_ground", "市场部和运营部工作有啥不一样")
+    assert kb.fact_supported("common_ground", "市场部和运营部有哪些一样的地方")
+
+
+def test_asking_whether_a_or_not_a_is_not_a_negation():
+    from assistant.kb import load_kb
+
+    kb = load_kb()
+    assert kb.fact_supported("ops_contains_marketing", "运营包不包括市场的工作")
+    assert not kb.fact_negated("common_ground", "市场和运营工作一样不一样")

@@ -270,3 +270,11 @@ def test_figures_are_not_list_markers():
 def test_a_homework_question_that_points_at_the_sentence_before_is_read_with_it():
     focus = reading("作业题：对比电商运营和新媒体推广的区别。这题怎么答？").focus.text
     assert "电商运营和新媒体推广" in focus
+
+
+def test_a_sentence_that_only_announces_a_question_goes_with_the_question():
+    assert separate_questions("嗯，我想问一下，就是网络推广和运营…它们平时都忙些啥") == []
+    assert separate_questions("请问市场部怎么定义？另外无形价值是什么") == [
+        "请问市场部怎么定义？",
+        "另外无形价值是什么",
+    ]

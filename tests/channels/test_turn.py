@@ -4,6 +4,7 @@ asks of Rasa (the lock, one read of the conversation, each parse, each handled m
 from __future__ import annotations
 
 import asyncio
+import time
 from contextlib import asynccontextmanager
 from types import SimpleNamespace
 
@@ -11,6 +12,7 @@ import pytest
 import redis.exceptions
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.lock_store import LockError
+from rasa.shared.core.events import UserUttered
 
 from assistant.kb import load_kb
 from assistant.phrasebook import say
@@ -213,3 +215,23 @@ def test_three_questions_with_two_messages_each_reach_the_visitor_in_at_most_thr
     for texts in answers.values():
         assert all(t in said for t in texts)
     assert sum(1 for m in output.messages if m.get("buttons")) == 3  # every part's buttons kept
+
+
+def test_the_last_piece_of_a_question_typed_in_pieces_is_answered_with_the_whole_reading():
+    INTENTS.update({"到底指啥": "nlu_fallback", "市场部说的无形价值到底指啥": "ask_intangible_value"})
+    agent = FakeAgent()
+    earlier = [
+        UserUttered("市场部说的", parse_data={"intent": {"name": "nlu_fallback"}}, timestamp=time.time() - 20),
+        UserUttered("无形价值", parse_data={"intent": {"name": "nlu_fallback"}}, timestamp=time.time() - 10),
+    ]
+    retrieve = agent._retrieve
+
+    async def with_history(sender_id):
+        tracker = await retrieve(sender_id)
+        tracker.events = earlier
+        return tracker
+
+    agent.tracker_store.retrieve = with_history
+    turn(agent, "到底指啥")
+    assert agent.handled[-1].text == "到底指啥"
+    assert agent.handled[-1].parse_data["intent"]["name"] == "ask_intangible_value"

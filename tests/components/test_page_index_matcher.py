@@ -213,3 +213,18 @@ def test_how_two_roles_relate_is_answered_from_the_section_their_comparison_name
 def test_a_pair_whose_comparison_names_no_relation_keeps_its_reading():
     message = parsed("淘宝运营和推广专员是一回事吗", "ask_difference", 0.8, subjects("淘宝运营", "推广专员"))
     assert message.get("intent")["name"] == "ask_difference"
+
+
+def test_a_fact_whose_word_is_negated_gives_way_to_the_comparison_of_the_named_pair():
+    message = Message(data={"text": "市场部和运营部工作有啥不一样", FULL_TEXT: "市场部和运营部工作有啥不一样"})
+    message.set("intent", {"name": "ask_common_ground", "confidence": 0.58})
+    ranking = [{"name": "ask_common_ground", "confidence": 0.58}, {"name": "ask_difference", "confidence": 0.29}]
+    message.set("intent_ranking", ranking)
+    message.set("entities", subjects("市场部", "运营部"))
+    MATCHER.process([message])
+    assert message.get("intent")["name"] == "ask_difference"
+
+
+def test_a_fact_whose_word_is_said_keeps_its_reading():
+    message = parsed("市场部和运营部有哪些一样的地方", "ask_common_ground", 0.58, subjects("市场部", "运营部"))
+    assert message.get("intent")["name"] == "ask_common_ground"
