@@ -9,10 +9,12 @@ from components.page_index import PageIndexMatcher
 MATCHER = PageIndexMatcher(PageIndexMatcher.get_default_config())
 
 
-def parsed(text: str, intent: str, confidence: float = 0.9, entities=None, full_text=None) -> Message:
+def parsed(text: str, intent: str, confidence: float = 0.9, entities=None, full_text=None, runners_up=()) -> Message:
+    """The message as the classifier left it (`runners_up`: (intent, confidence) after the first)."""
     message = Message(data={"text": text, FULL_TEXT: full_text or text})
     message.set("intent", {"name": intent, "confidence": confidence})
-    message.set("intent_ranking", [{"name": intent, "confidence": confidence}])
+    ranking = [{"name": intent, "confidence": confidence}] + [{"name": n, "confidence": c} for n, c in runners_up]
+    message.set("intent_ranking", ranking)
     message.set("entities", entities or [])
     MATCHER.process([message])
     return message
@@ -93,12 +95,7 @@ def test_asking_for_the_whole_difference_after_a_story_stays_whole():
 
 
 def unsure_between(ranking, entities, text="它们到底差在哪"):
-    message = Message(data={"text": text, FULL_TEXT: text})
-    message.set("intent", {"name": "nlu_fallback", "confidence": 0.3})
-    message.set("intent_ranking", [{"name": "nlu_fallback", "confidence": 0.3}] + ranking)
-    message.set("entities", entities)
-    MATCHER.process([message])
-    return message
+    return parsed(text, "nlu_fallback", 0.3, entities, runners_up=[(r["name"], r["confidence"]) for r in ranking])
 
 
 def test_unsure_only_between_the_whole_comparison_and_one_dimension_of_a_named_pair():
@@ -151,12 +148,8 @@ def test_a_dimension_the_comparison_lacks_and_the_index_cannot_place_stays_missi
 
 
 def declined(text, ranking, entities):
-    message = Message(data={"text": text, FULL_TEXT: text})
-    message.set("intent", {"name": "out_of_scope", "confidence": ranking[0]["confidence"]})
-    message.set("intent_ranking", [{"name": "out_of_scope", "confidence": ranking[0]["confidence"]}] + ranking[1:])
-    message.set("entities", entities)
-    MATCHER.process([message])
-    return message
+    runners_up = [(r["name"], r["confidence"]) for r in ranking[1:]]
+    return parsed(text, "out_of_scope", ranking[0]["confidence"], entities, runners_up=runners_up)
 
 
 THOUGHT_OF_THE_PAGE = [{"confidence": 0.44}, {"name": "ask_difference", "confidence": 0.23}]
@@ -188,12 +181,13 @@ def test_a_pair_with_a_gap_word_keeps_its_honest_answer():
 
 
 def test_unsure_between_a_pairs_comparison_and_its_fact_with_the_facts_words_is_the_fact():
-    message = Message(data={"text": "做运营比做网推好找工作吧", FULL_TEXT: "做运营比做网推好找工作吧"})
-    message.set("intent", {"name": "ask_dimension", "confidence": 0.39})
-    ranking = [{"name": "ask_dimension", "confidence": 0.39}, {"name": "ask_job_prospects", "confidence": 0.33}]
-    message.set("intent_ranking", ranking)
-    message.set("entities", subjects("运营", "网推"))
-    MATCHER.process([message])
+    message = parsed(
+        "做运营比做网推好找工作吧",
+        "ask_dimension",
+        0.39,
+        subjects("运营", "网推"),
+        runners_up=[("ask_job_prospects", 0.33)],
+    )
     assert message.get("intent")["name"] == "ask_job_prospects"
 
 
@@ -216,12 +210,13 @@ def test_a_pair_whose_comparison_names_no_relation_keeps_its_reading():
 
 
 def test_a_fact_whose_word_is_negated_gives_way_to_the_comparison_of_the_named_pair():
-    message = Message(data={"text": "市场部和运营部工作有啥不一样", FULL_TEXT: "市场部和运营部工作有啥不一样"})
-    message.set("intent", {"name": "ask_common_ground", "confidence": 0.58})
-    ranking = [{"name": "ask_common_ground", "confidence": 0.58}, {"name": "ask_difference", "confidence": 0.29}]
-    message.set("intent_ranking", ranking)
-    message.set("entities", subjects("市场部", "运营部"))
-    MATCHER.process([message])
+    message = parsed(
+        "市场部和运营部工作有啥不一样",
+        "ask_common_ground",
+        0.58,
+        subjects("市场部", "运营部"),
+        runners_up=[("ask_difference", 0.29)],
+    )
     assert message.get("intent")["name"] == "ask_difference"
 
 
