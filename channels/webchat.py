@@ -42,6 +42,7 @@ import re
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional
 
+import socketio
 from engineio.payload import Payload
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
@@ -53,6 +54,7 @@ from assistant.text import clean_input
 from channels import widget_session
 from channels.limits import MAX_BODY_BYTES
 from channels.namespaces import WIDGET, widget_room
+from channels.takeover import Takeovers
 from channels.turn import Turns
 
 logger = logging.getLogger(__name__)
@@ -151,6 +153,11 @@ class WebchatOutput(SocketIOOutput):
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         await self.sio.emit(self.bot_message_evt, {"custom": json_message}, room=widget_room(recipient_id))
 
+    async def send_agent_message(self, recipient_id: str, text: str, agent: str) -> None:
+        """A staff member's message (channels/takeover.py): plain text, shown with their name."""
+        message = {"id": uuid.uuid4().hex[:16], "text": safe_links(widget_markdown(text)), "agent": agent}
+        await self.sio.emit(self.bot_message_evt, message, room=widget_room(recipient_id))
+
 
 def allowed_metadata(metadata: Any) -> Dict[str, str]:
     """Only the small fields the widget sends: the title of a tapped button (the staff transcript
@@ -217,6 +224,17 @@ class WebchatInput(SocketIOInput):
         blueprint = super().blueprint(with_webchat_output)
         self.turns.attach(blueprint)
         sio = self.sio
+        redis_url = settings.TAKEOVER_REDIS_URL.value()
+        if redis_url:
+            # Any replica may apply a console's command: the Redis manager hands the message to the
+            # replica that holds the visitor's socket.
+            sio.manager = socketio.AsyncRedisManager(redis_url, channel="chuangyiling-widget")
+            sio.manager.set_server(sio)
+        self.takeovers = Takeovers(
+            lambda: self.turns._agent_of() if self.turns._agent_of else None,
+            lambda conversation: WebchatOutput(sio, self.bot_message_evt) if conversation.startswith(WIDGET) else None,
+        )
+        self.takeovers.attach(blueprint, redis_url)
         sio.eio.max_http_buffer_size = MAX_BODY_BYTES
         namespace = self.namespace or "/"
         rasa_handler = sio.handlers[namespace][self.user_message_evt]

@@ -56,6 +56,11 @@ class Message:
     at: datetime
     visitor: bool
     text: str
+    agent: Optional[str] = None  # the staff member who wrote it, when a person had taken over
+
+    @property
+    def who(self) -> str:
+        return "visitor" if self.visitor else "agent" if self.agent else "assistant"
 
 
 @dataclass
@@ -115,9 +120,16 @@ class Archive:
             text = event.get("text")
             if type_name == "user" and text and text.startswith("/"):
                 text = tapped_button(event)
+            metadata = event.get("metadata") if type_name == "bot" else None
+            agent = metadata.get("agent") if isinstance(metadata, dict) and "takeover" not in metadata else None
             if text:
                 messages.append(
-                    Message(datetime.fromtimestamp(timestamp or 0, timezone.utc), type_name == "user", text)
+                    Message(
+                        datetime.fromtimestamp(timestamp or 0, timezone.utc),
+                        type_name == "user",
+                        text,
+                        agent if isinstance(agent, str) else None,
+                    )
                 )
         return messages
 

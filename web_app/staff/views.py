@@ -24,13 +24,13 @@ from assistant import client_address
 from conversation_store import archive as archive_module
 from conversation_store import integrity
 from leads import screening, store
-from web_app.staff import privacy_views
+from web_app.staff import privacy_views, takeover_views
 from web_app.staff.accounts import BadAccount
 from web_app.staff.auth import CSRF_COOKIE, DEVICE_COOKIE, DEVICE_SECONDS, SESSION_COOKIE, SESSION_SECONDS, StaffAuth
 
 PAGE_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
         "form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
@@ -397,6 +397,7 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, r
         )
 
     privacy_views.register(app, page, lambda handler: staff_only(handler, admin=True), archive)  # admins only
+    takeover_views.register(app, page, staff_only, archive)
 
 
 def _utcnow() -> datetime:
