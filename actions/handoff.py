@@ -21,8 +21,15 @@ logger = logging.getLogger(__name__)
 
 # WeChat can pass the conversation to its human agents (transfer_customer_service).
 TRANSFER_CHANNELS = {"wechat"}
-# Where an agent in the console can take over (takeover/, channels/takeover.py).
+# Where an agent in the console can take over (takeover/, channels/takeover.py): the widget, and
+# WeChat when its customer-service message API is configured.
 TAKEOVER_CHANNELS = {"socketio"}
+
+
+def takeover_enabled(channel: str | None) -> bool:
+    if channel == "wechat":
+        return bool(settings.WECHAT_APP_ID.value() and settings.WECHAT_APP_SECRET.value())
+    return channel in TAKEOVER_CHANNELS
 
 
 def transfer_enabled(channel: str | None) -> bool:
@@ -44,7 +51,7 @@ class ActionHandoff(Action):
             text = say("handoff")
         if (tracker.active_loop or {}).get("name"):  # inside the callback form: it resumes next
             return send(dispatcher, tracker, [Reply(text + "\n" + say("handoff_in_form"))]) + understood()
-        if intent == "request_human" and tracker.get_latest_input_channel() in TAKEOVER_CHANNELS:
+        if intent == "request_human" and takeover_enabled(tracker.get_latest_input_channel()):
             place = await _queued(tracker)
             if place is not None:
                 waiting = say("takeover_queued", place=place.place, seconds=place.accept_seconds)

@@ -24,6 +24,21 @@ from takeover import bus
 logger = logging.getLogger(__name__)
 AGENT = "agent"  # the metadata key of an agent's message
 ENDED = {"idle": "takeover_idle"}
+# How each channel reaches its visitors from outside a turn: conversation-id prefix → a function
+# of the conversation id giving an output with send_agent_message and send_text_with_buttons.
+# Each channel of the Rasa server registers its own when it builds its blueprint.
+REACH: Dict[str, Callable[[str], Any]] = {}
+
+
+def reach(prefix: str, output_of: Callable[[str], Any]) -> None:
+    REACH[prefix] = output_of
+
+
+def output_of(conversation_id: str) -> Optional[Any]:
+    for prefix, factory in REACH.items():
+        if conversation_id.startswith(prefix):
+            return factory(conversation_id)
+    return None
 
 
 def offer_buttons() -> List[Dict[str, str]]:
@@ -64,7 +79,7 @@ class Takeovers:
     """Applies commands with the server's Rasa agent; `output_of(conversation_id)` is the
     channel that reaches the conversation's visitor (None: not one this server can reach)."""
 
-    def __init__(self, agent_of: Callable[[], Any], output_of: Callable[[str], Any]):
+    def __init__(self, agent_of: Callable[[], Any], output_of: Callable[[str], Any] = output_of):
         self.agent_of = agent_of
         self.output_of = output_of
 

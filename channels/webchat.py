@@ -51,11 +51,11 @@ from sanic import Blueprint
 from assistant import client_address, settings
 from assistant.phrasebook import say
 from assistant.text import clean_input
-from channels import widget_session
+from channels import takeover, widget_session
 from channels.limits import MAX_BODY_BYTES
 from channels.namespaces import WIDGET, widget_room
-from channels.takeover import Takeovers
 from channels.turn import Turns
+from takeover import bus as takeover_bus
 
 logger = logging.getLogger(__name__)
 Payload.max_decode_packets = 256
@@ -228,12 +228,10 @@ class WebchatInput(SocketIOInput):
         if redis_url:
             # Any replica may apply a console's command: the Redis manager hands the message to the
             # replica that holds the visitor's socket.
-            sio.manager = socketio.AsyncRedisManager(redis_url, channel="chuangyiling-widget")
+            sio.manager = socketio.AsyncRedisManager(redis_url, channel=takeover_bus.socket_channel())
             sio.manager.set_server(sio)
-        self.takeovers = Takeovers(
-            lambda: self.turns._agent_of() if self.turns._agent_of else None,
-            lambda conversation: WebchatOutput(sio, self.bot_message_evt) if conversation.startswith(WIDGET) else None,
-        )
+        takeover.reach(WIDGET, lambda _conversation: WebchatOutput(sio, self.bot_message_evt))
+        self.takeovers = takeover.Takeovers(lambda: self.turns._agent_of() if self.turns._agent_of else None)
         self.takeovers.attach(blueprint, redis_url)
         sio.eio.max_http_buffer_size = MAX_BODY_BYTES
         namespace = self.namespace or "/"

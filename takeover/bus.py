@@ -24,7 +24,6 @@ from channels import widget_session
 
 logger = logging.getLogger(__name__)
 KINDS = ("accept", "say", "end", "missed")
-QUEUE_KEY = "chuangyiling:takeover:commands"
 SIGNATURE_HEADER = "X-Takeover-Signature"
 MAX_AGE_SECONDS = 60  # a signed command older than this is refused (a replay)
 MAX_TEXT = 2000
@@ -33,6 +32,16 @@ ROUTE = "/webhooks/socketio/takeover"
 
 class BadCommand(ValueError):
     pass
+
+
+def queue_key(environ=None) -> str:
+    """The Redis list of commands; the stack's LOCK_KEY_PREFIX keeps two stacks on one Redis apart."""
+    return f"{settings.LOCK_KEY_PREFIX.value(environ)}:takeover:commands"
+
+
+def socket_channel(environ=None) -> str:
+    """The Redis channel python-socketio's manager shares the widget's emits on."""
+    return f"{settings.LOCK_KEY_PREFIX.value(environ)}-widget"
 
 
 def command(kind: str, conversation_id: str, **fields: Any) -> Dict[str, Any]:
@@ -102,10 +111,11 @@ class RedisBus:
 
         self.url = url
         self.redis = redis.from_url(url)
+        self.key = queue_key()
 
     async def publish(self, data: Dict[str, Any]) -> bool:
         try:
-            await self.redis.rpush(QUEUE_KEY, json.dumps(checked(data), ensure_ascii=False))
+            await self.redis.rpush(self.key, json.dumps(checked(data), ensure_ascii=False))
             return True
         except OSError as error:
             logger.error("takeover: Redis did not take a %s command: %r", data["kind"], error)
@@ -119,7 +129,7 @@ class RedisBus:
         listener = redis.from_url(self.url)
         while True:
             try:
-                found = await listener.blpop(QUEUE_KEY, timeout=5)
+                found = await listener.blpop(self.key, timeout=5)
                 if found:
                     await apply(checked(json.loads(found[1])))
             except asyncio.CancelledError:

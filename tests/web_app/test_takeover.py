@@ -9,12 +9,14 @@ import re
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from playwright.sync_api import expect
 
 from harness.bot_process import free_port
 from leads import store
+from takeover import queue
 from tests.markers import starts_servers
 from tests.web.widget import CorsBotProcess, WebServer, Widget
 from web_app.staff.accounts import Accounts
@@ -48,6 +50,7 @@ def desk(tmp_path_factory):
             bot.url, port=web_port, env={**stores, "STAFF_PASSWORD": PASSWORD, "TAKEOVER_RASA_URL": bot.url}
         ) as web,
     ):
+        web.leads = store.make_engine(stores["LEADS_DATABASE_URL"])
         yield web
 
 
@@ -177,6 +180,22 @@ def test_nobody_accepting_in_time_gives_the_contacts_and_shows_as_missed(desk, p
     agent.reload()
     expect(agent.locator(".missed li.card", has_text="无人接入").first).to_be_visible()
     expect(agent.locator(".waiting li.card")).to_have_count(0)
+
+
+def test_the_report_shows_requests_for_a_person_answered_missed_and_the_median_wait(desk, pages):
+    agent = agent_console(pages(), desk, online=False)
+    chat = visitor_widget(pages(), desk)
+    ask_for_person(chat)  # nobody online: one more missed request
+    figures = queue.figures(datetime.now(timezone.utc) - timedelta(days=1), engine=desk.leads)
+    agent.goto(desk.url + "staff/report?days=7")
+    rows = agent.locator("table.people tr")
+    expect(rows.filter(has_text="要求人工")).to_contain_text(str(figures.requests))
+    missed = f"{figures.missed}（{round(100 * figures.missed / figures.requests, 1)}%）"
+    expect(rows.filter(has_text="错过")).to_contain_text(missed)
+    answered = rows.filter(has_text="客服接入")
+    expect(answered).to_contain_text(f"{figures.answered}（")
+    if figures.answered:  # after the takeover test: its wait, in seconds
+        expect(rows.filter(has_text="等待时间中位数")).to_contain_text(f"{round(figures.median_wait_seconds)} 秒")
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
