@@ -15,7 +15,7 @@ from actions.callback import offer_reply, texts
 from actions.replies import Reply, send, understood
 from assistant import metrics, settings
 from assistant.phrasebook import say
-from takeover import queue
+from takeover import notify, queue
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +68,12 @@ class ActionHandoff(Action):
 
 async def _queued(tracker: Tracker):
     """The visitor's place in the queue when an agent is online, else None (recorded as missed)."""
+    channel = tracker.get_latest_input_channel()
     try:
-        return await asyncio.to_thread(queue.ask, tracker.sender_id, tracker.get_latest_input_channel())
+        place = await asyncio.to_thread(queue.ask, tracker.sender_id, channel)
     except SQLAlchemyError as error:  # the contacts, as when nobody is online
         logger.error("takeover: the queue is unavailable: %r", error)
         return None
+    if place is None:
+        notify.nobody_online(channel)  # the group robot, like a new lead
+    return place

@@ -106,7 +106,7 @@ class Takeovers:
             if metadata.get(AGENT) and command["kind"] == "say":
                 await output.send_agent_message(conversation, text, metadata[AGENT])
             else:
-                await output.send_text_with_buttons(conversation, text, buttons)
+                await output.send_text_with_buttons(conversation, text, buttons, takeover=metadata.get("takeover"))
         return True
 
     def attach(self, blueprint, redis_url: str = "") -> None:

@@ -130,9 +130,11 @@ class WebchatOutput(SocketIOOutput):
     """One bot_uttered per message: its text as CommonMark, its buttons as quick replies, and
     `answer: true` on answers from the page (the widget offers 有用/没用 under those only)."""
 
-    async def _emit(self, recipient_id: str, text: str, buttons: list, answer: bool) -> None:
+    async def _emit(self, recipient_id: str, text: str, buttons: list, answer: bool, takeover: str = "") -> None:
         # The id lets two tabs of one visitor (both in the session's room) show it once.
         message: Dict[str, Any] = {"id": uuid.uuid4().hex[:16], "text": safe_links(widget_markdown(text))}
+        if takeover:  # joined / ended / missed: the widget knows whether a person is answering
+            message["takeover"] = takeover
         if buttons:
             message["quick_replies"] = [
                 {"content_type": "text", "title": b.get("title", ""), "payload": b.get("payload", "")} for b in buttons
@@ -145,7 +147,7 @@ class WebchatOutput(SocketIOOutput):
         await self._emit(recipient_id, text, [], bool(kwargs.get("answer")))
 
     async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list, **kwargs: Any) -> None:
-        await self._emit(recipient_id, text, buttons, bool(kwargs.get("answer")))
+        await self._emit(recipient_id, text, buttons, bool(kwargs.get("answer")), kwargs.get("takeover") or "")
 
     async def send_quick_replies(self, recipient_id: str, text: str, quick_replies: list, **kwargs: Any) -> None:
         await self._emit(recipient_id, text, quick_replies, bool(kwargs.get("answer")))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import statistics
 import threading
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import List, Optional
@@ -52,7 +53,7 @@ requests_table = Table(
     Column("visitor_seen_at", UTCDateTime),
 )
 
-_ready: set = set()
+_ready: weakref.WeakSet[Engine] = weakref.WeakSet()  # engines whose tables exist
 _ready_lock = threading.Lock()
 
 
@@ -86,9 +87,9 @@ def _now() -> datetime:
 def engine_of(engine: Optional[Engine] = None) -> Engine:
     engine = engine or store.default_engine()
     with _ready_lock:
-        if id(engine) not in _ready:
+        if engine not in _ready:
             metadata.create_all(engine)
-            _ready.add(id(engine))
+            _ready.add(engine)
     return engine
 
 
@@ -282,3 +283,16 @@ def figures(since: datetime, *, engine: Optional[Engine] = None) -> Figures:
         median_wait_seconds=statistics.median(waits) if waits else None,
         conversations=sorted({r.conversation_id for r in answered}),
     )
+
+
+def forget(connection, conversations: Optional[List[str]] = None, before: Optional[datetime] = None) -> int:
+    """Deletes the requests of these conversations, or those made before `before`, in the
+    caller's transaction (privacy/erasure.py, privacy/retention.py)."""
+    requests_table.create(connection, checkfirst=True)
+    if conversations is not None:
+        if not conversations:
+            return 0
+        condition = requests_table.c.conversation_id.in_(conversations)
+    else:
+        condition = requests_table.c.requested_at < before
+    return connection.execute(requests_table.delete().where(condition)).rowcount

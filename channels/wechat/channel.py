@@ -52,7 +52,7 @@ class FollowerOutput:
     async def send_agent_message(self, conversation_id: str, text: str, agent: str) -> None:
         await self.api.send_texts(self._openid(conversation_id), [text])
 
-    async def send_text_with_buttons(self, conversation_id: str, text: str, buttons: list) -> None:
+    async def send_text_with_buttons(self, conversation_id: str, text: str, buttons: list, **kwargs: Any) -> None:
         answer = answer_from([{"text": text, "buttons": buttons}])
         await self.api.send_texts(self._openid(conversation_id), [full_text(answer, self.button_style)])
 

@@ -65,3 +65,15 @@ def test_figures_count_requests_answers_misses_and_the_median_wait(engine):
     assert (figures.requests, figures.answered, figures.missed) == (3, 2, 1)
     assert figures.median_wait_seconds is not None and figures.median_wait_seconds < 5
     assert figures.conversations == ["web:a", "web:b"]
+
+
+def test_erasure_and_retention_forget_who_asked_for_a_person(engine):
+    queue.ask("web:erased", "socketio", engine=engine)
+    queue.ask("web:kept", "socketio", engine=engine)
+    with engine.begin() as connection:
+        assert queue.forget(connection, conversations=["web:erased"]) == 1
+        assert queue.forget(connection, conversations=[]) == 0
+    assert [r.conversation_id for r in queue.listed(queue.MISSED, engine=engine)] == ["web:kept"]
+    with engine.begin() as connection:
+        assert queue.forget(connection, before=datetime.now(timezone.utc) + timedelta(seconds=1)) == 1
+    assert queue.listed(queue.MISSED, engine=engine) == []

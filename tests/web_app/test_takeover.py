@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from playwright.sync_api import expect
 
-from harness.bot_process import free_port
+from harness.bot_process import ROOT, free_port
 from leads import store
 from takeover import queue
 from tests.markers import starts_servers
@@ -28,6 +28,7 @@ AGENT = "小王"
 ACCEPT_SECONDS = 8
 QUESTION = "淘宝运营和推广专员有什么区别"
 HUMAN = ".cyl-human"
+SCREENSHOTS = ROOT / "results" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +99,7 @@ def nothing_new(chat: Widget, before: int, seconds: float = 4) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert len(chat.responses()) == before, f"the bot spoke: {chat.responses()[before:]}"
+        assert chat.page.query_selector(Widget.TYPING) is None, "正在输入… while a person has the chat"
         chat.page.wait_for_timeout(200)
 
 
@@ -114,6 +116,8 @@ def test_an_agent_takes_over_chats_and_hands_back_and_the_bot_resumes_in_context
     waiting = agent.locator(".waiting li.card")
     expect(waiting).to_have_count(1, timeout=10_000)  # the page polls the queue
     expect(waiting).to_contain_text("人工客服")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    agent.screenshot(path=str(SCREENSHOTS / "staff-takeover-queue.png"))
     before = len(chat.responses())
     waiting.locator("button", has_text="接入").click()
     expect(agent).to_have_url(re.compile(r"/staff/takeover/\d+$"))
@@ -137,6 +141,8 @@ def test_an_agent_takes_over_chats_and_hands_back_and_the_bot_resumes_in_context
     chat.page.locator(".cyl-input").press("Enter")
     expect(transcript.locator("li.visitor", has_text="什么是无形价值")).to_have_count(1, timeout=10_000)
     nothing_new(chat, before)
+    agent.screenshot(path=str(SCREENSHOTS / "staff-takeover-chat.png"), full_page=True)
+    chat.screenshot("widget-takeover")
 
     # Another visitor neither sees the agent's messages nor reaches the agent's transcript.
     other.ask("我是另一位访客")

@@ -31,8 +31,9 @@ def channel_label(channel: str) -> str:
 
 
 def _messages(archive: Archive, conversation_id: str) -> list:
+    tz = store.local_tz()  # the office's clock, as on the page itself
     return [
-        {"who": m.who, "agent": m.agent, "text": m.text, "at": m.at.timestamp()}
+        {"who": m.who, "agent": m.agent, "text": m.text, "time": m.at.astimezone(tz).strftime("%H:%M:%S")}
         for m in archive.conversation(conversation_id)
     ]
 

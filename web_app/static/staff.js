@@ -109,8 +109,7 @@ document.addEventListener("click", function (event) {
       }).then(function (found) {
         found.messages.slice(shown).forEach(function (m) {
           var li = el("li", m.who);
-          var at = new Date(m.at * 1000).toLocaleTimeString("zh-CN", { hour12: false });
-          li.appendChild(el("span", "who", (m.agent ? "客服 " + m.agent : labels[m.who]) + " · " + at));
+          li.appendChild(el("span", "who", (m.agent ? "客服 " + m.agent : labels[m.who]) + " · " + m.time));
           li.appendChild(el("p", null, m.text));
           chat.appendChild(li);
         });
