@@ -57,6 +57,7 @@ class Message:
     visitor: bool
     text: str
     agent: Optional[str] = None  # the staff member who wrote it, when a person had taken over
+    buttons: List[str] = field(default_factory=list)  # the titles of the bot message's buttons
 
     @property
     def who(self) -> str:
@@ -91,6 +92,11 @@ def tapped_button(event: dict) -> str:
     metadata = event.get("metadata")
     title = metadata.get("button") if isinstance(metadata, dict) else None
     return title if isinstance(title, str) else ""
+
+
+def _button_titles(event: dict) -> List[str]:
+    buttons = (event.get("data") or {}).get("buttons") or []
+    return [b["title"] for b in buttons if isinstance(b, dict) and isinstance(b.get("title"), str)]
 
 
 def _grouping_key(text: str) -> str:
@@ -129,6 +135,7 @@ class Archive:
                         type_name == "user",
                         text,
                         agent if isinstance(agent, str) else None,
+                        _button_titles(event) if type_name == "bot" else [],
                     )
                 )
         return messages

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from assistant import settings
 from leads import store
 from leads.store import UTCDateTime
+from privacy import audit
 
 PRESENCE_SECONDS = 30
 WAITING, ACCEPTED, ENDED, MISSED = "waiting", "accepted", "ended", "missed"
@@ -193,10 +194,14 @@ def accept(request_id: int, agent: str, *, engine: Optional[Engine] = None) -> O
             .where(requests_table.c.id == request_id, requests_table.c.status == WAITING)
             .values(status=ACCEPTED, agent=agent[:64], accepted_at=_now())
         ).rowcount
+        if changed:  # who took over what, beside the other staff actions
+            audit.record(conn, agent, "takeover", f"request #{request_id}")
     return get(request_id, engine=engine) if changed else None
 
 
-def end(request_id: int, reason: str, *, engine: Optional[Engine] = None) -> Optional[Request]:
+def end(
+    request_id: int, reason: str, *, agent: Optional[str] = None, engine: Optional[Engine] = None
+) -> Optional[Request]:
     engine = engine_of(engine)
     with engine.begin() as conn:
         changed = conn.execute(
@@ -204,6 +209,8 @@ def end(request_id: int, reason: str, *, engine: Optional[Engine] = None) -> Opt
             .where(requests_table.c.id == request_id, requests_table.c.status == ACCEPTED)
             .values(status=ENDED, reason=reason, ended_at=_now())
         ).rowcount
+        if changed and agent:
+            audit.record(conn, agent, "hand_back", f"request #{request_id}")
     return get(request_id, engine=engine) if changed else None
 
 

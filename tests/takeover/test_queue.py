@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from leads import store
+from privacy import audit
 from takeover import queue
 
 
@@ -40,6 +41,12 @@ def test_places_in_order_and_one_request_per_conversation(engine):
     assert queue.ask("web:b", "socketio", engine=engine).request_id == second.request_id  # asked again
     assert queue.accept(first.request_id, "小王", engine=engine).agent == "小王"
     assert queue.accept(first.request_id, "小李", engine=engine) is None  # taken once
+    assert queue.end(first.request_id, queue.HANDED_BACK, agent="小王", engine=engine).reason == queue.HANDED_BACK
+    logged = [(line.actor, line.action, line.detail) for line in audit.recent(engine)]
+    assert logged == [
+        ("小王", "hand_back", f"request #{first.request_id}"),
+        ("小王", "takeover", f"request #{first.request_id}"),
+    ]
     assert queue.ask("web:b", "socketio", engine=engine).place == 1
 
 

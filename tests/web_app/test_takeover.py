@@ -125,6 +125,8 @@ def test_an_agent_takes_over_chats_and_hands_back_and_the_bot_resumes_in_context
     expect(transcript.locator("li.visitor").first).to_contain_text(QUESTION)
     expect(transcript.locator("li.assistant", has_text="推广").first).to_be_visible()
     assert "/greet" not in transcript.inner_text() and "/request" not in transcript.inner_text()
+    # The queued line's button, by its title, as the visitor saw it.
+    expect(transcript.locator("li.assistant", has_text="排在第 1 位")).to_contain_text("按钮：请客服回电")
     assert f"客服 {AGENT} 已接入" in chat.wait_for_answer(before)
 
     # The agent's message reaches the visitor as text (markup shown, never run).
@@ -216,6 +218,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         ("GET", "staff/takeover/state"),
         ("GET", "staff/takeover/1"),
         ("GET", "staff/takeover/1/messages"),
+        ("GET", "staff/takeover/99999999999999999999"),
         ("POST", "staff/takeover/presence"),
         ("POST", "staff/takeover/1/accept"),
         ("POST", "staff/takeover/1/say"),
@@ -234,6 +237,15 @@ def test_no_takeover_endpoint_without_a_session(desk, method, path):
         assert status == 302 and location.startswith("/staff/login"), (status, location)
     else:
         assert status == 403
+
+
+def test_a_request_id_no_database_holds_is_404_not_an_outage(desk, pages):
+    agent = agent_console(pages(), desk, online=False)
+    for path in ("staff/takeover/99999999999999999999", "staff/takeover/0", "staff/takeover/12345"):
+        answer = agent.goto(desk.url + path)
+        assert answer.status == 404, path
+    answer = agent.request.get(desk.url + "staff/takeover/99999999999999999999/messages")
+    assert answer.status == 404
 
 
 def test_the_rasa_servers_command_route_refuses_unsigned_or_forged_commands(desk):

@@ -23,6 +23,7 @@ from takeover import queue
 
 logger = logging.getLogger(__name__)
 SWEEP_SECONDS = 2.0
+MAX_ID = 2**31 - 1  # a request id is the database's INTEGER
 
 
 def channel_label(channel: str) -> str:
@@ -33,7 +34,13 @@ def channel_label(channel: str) -> str:
 def _messages(archive: Archive, conversation_id: str) -> list:
     tz = store.local_tz()  # the office's clock, as on the page itself
     return [
-        {"who": m.who, "agent": m.agent, "text": m.text, "time": m.at.astimezone(tz).strftime("%H:%M:%S")}
+        {
+            "who": m.who,
+            "agent": m.agent,
+            "text": m.text,
+            "time": m.at.astimezone(tz).strftime("%H:%M:%S"),
+            "buttons": m.buttons,
+        }
         for m in archive.conversation(conversation_id)
     ]
 
@@ -91,14 +98,14 @@ def register(app, page, staff_only, archive: Archive, bus=None) -> None:
     @staff_only
     async def accept(request, request_id: int):
         account = request.ctx.session.account
-        accepted = await asyncio.to_thread(queue.accept, request_id, account)
+        accepted = await asyncio.to_thread(queue.accept, request_id, account) if 0 < request_id <= MAX_ID else None
         if accepted is None:  # another agent was quicker, or the visitor got the contacts
             return response.redirect("/staff/takeover?gone=1")
         await tell("accept", accepted, agent=account)
         return response.redirect(f"/staff/takeover/{request_id}")
 
     async def owned(request, request_id: int):
-        found = await asyncio.to_thread(queue.get, request_id)
+        found = await asyncio.to_thread(queue.get, request_id) if 0 < request_id <= MAX_ID else None
         if found is None:
             return None, page(request, "missing", status=404)
         return found, None
@@ -155,7 +162,7 @@ def register(app, page, staff_only, archive: Archive, bus=None) -> None:
             return missing
         if found.agent != request.ctx.session.account:
             return page(request, "forbidden", status=403)
-        ended = await asyncio.to_thread(queue.end, request_id, queue.HANDED_BACK)
+        ended = await asyncio.to_thread(queue.end, request_id, queue.HANDED_BACK, agent=request.ctx.session.account)
         if ended is not None:
             await tell("end", ended, agent=request.ctx.session.account, reason=queue.HANDED_BACK)
         return response.redirect("/staff/takeover")

@@ -111,6 +111,7 @@ document.addEventListener("click", function (event) {
           var li = el("li", m.who);
           li.appendChild(el("span", "who", (m.agent ? "客服 " + m.agent : labels[m.who]) + " · " + m.time));
           li.appendChild(el("p", null, m.text));
+          if (m.buttons && m.buttons.length) { li.appendChild(el("p", "buttons", "按钮：" + m.buttons.join(" / "))); }
           chat.appendChild(li);
         });
         shown = Math.max(shown, found.messages.length);
