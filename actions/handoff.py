@@ -15,6 +15,7 @@ from actions.callback import offer_reply, texts
 from actions.replies import Reply, send, understood
 from assistant import metrics, settings
 from assistant.phrasebook import say
+from leads import office_hours
 from takeover import notify, queue
 
 logger = logging.getLogger(__name__)
@@ -70,10 +71,11 @@ async def _queued(tracker: Tracker):
     """The visitor's place in the queue when an agent is online, else None (recorded as missed)."""
     channel = tracker.get_latest_input_channel()
     try:
-        place = await asyncio.to_thread(queue.ask, tracker.sender_id, channel)
+        office_open = office_hours.is_open()
+        place = await asyncio.to_thread(queue.ask, tracker.sender_id, channel, office_open=office_open)
     except SQLAlchemyError as error:  # the contacts, as when nobody is online
         logger.error("takeover: the queue is unavailable: %r", error)
         return None
-    if place is None:
+    if place is None and office_open:
         notify.nobody_online(channel)  # the group robot, like a new lead
     return place

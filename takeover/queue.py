@@ -28,7 +28,7 @@ from privacy import audit
 
 PRESENCE_SECONDS = 30
 WAITING, ACCEPTED, ENDED, MISSED = "waiting", "accepted", "ended", "missed"
-NOBODY_ONLINE, NOT_ACCEPTED = "nobody_online", "not_accepted"
+NOBODY_ONLINE, NOT_ACCEPTED, AFTER_HOURS = "nobody_online", "not_accepted", "after_hours"
 HANDED_BACK, IDLE = "handed_back", "idle"
 
 metadata = MetaData()
@@ -132,11 +132,13 @@ def agents_online(*, engine: Optional[Engine] = None, now: Optional[datetime] = 
 
 
 # --- requests ---------------------------------------------------------------------------------
-def ask(conversation_id: str, channel: str, *, engine: Optional[Engine] = None) -> Optional[Place]:
-    """Queues the conversation when an agent is online (the request it already has, if any);
-    None when nobody is, and the request is recorded as missed."""
+def ask(
+    conversation_id: str, channel: str, *, office_open: bool = True, engine: Optional[Engine] = None
+) -> Optional[Place]:
+    """Queues the conversation during office hours when an agent is online (the request it
+    already has, if any); otherwise None, and the request is recorded as missed."""
     engine = engine_of(engine)
-    online = agents_online(engine=engine)
+    online = agents_online(engine=engine) if office_open else []
     with engine.begin() as conn:
         open_request = conn.execute(
             select(requests_table).where(
@@ -150,7 +152,7 @@ def ask(conversation_id: str, channel: str, *, engine: Optional[Engine] = None) 
                 "channel": (channel or "unknown")[:32],
                 "requested_at": _now(),
                 "status": WAITING if online else MISSED,
-                "reason": None if online else NOBODY_ONLINE,
+                "reason": None if online else NOBODY_ONLINE if office_open else AFTER_HOURS,
             }
             if not online:
                 conn.execute(insert(requests_table).values(**values, ended_at=values["requested_at"]))

@@ -24,7 +24,11 @@ STAFF_PASSWORD = "stack-takeover-password"
 def stack():
     require_services()
     with PrivatePostgres() as postgres, PrivateRedis() as redis:
-        running = Stack(env={"STAFF_PASSWORD": STAFF_PASSWORD, "CORS_ORIGINS": ""}, postgres=postgres, redis=redis)
+        running = Stack(
+            env={"STAFF_PASSWORD": STAFF_PASSWORD, "CORS_ORIGINS": "", "OFFICE_HOURS": "mon-sun 00:00-24:00"},
+            postgres=postgres,
+            redis=redis,
+        )
         try:
             running.up()
             yield running

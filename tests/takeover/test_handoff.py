@@ -20,6 +20,7 @@ def leads(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'leads.db'}"
     monkeypatch.setenv("LEADS_DATABASE_URL", url)
     monkeypatch.setenv("TAKEOVER_ACCEPT_SECONDS", "45")
+    monkeypatch.setenv("OFFICE_HOURS", "mon-sun 00:00-24:00")
     return store.default_engine()
 
 
@@ -53,3 +54,13 @@ def test_a_request_from_rest_keeps_todays_behaviour(leads):
     queue.set_presence("小王", True, engine=leads)
     messages, _ = run(ActionHandoff(), tracker("人工客服", "request_human", channel="rest"))
     assert PHONE in text_of(messages) and queue.listed(queue.WAITING, engine=leads) == []
+
+
+def test_outside_office_hours_an_online_agent_is_not_asked_and_the_miss_says_why(leads, monkeypatch):
+    monkeypatch.setenv("OFFICE_HOURS", "Mon 03:00-03:01")
+    monkeypatch.setattr("takeover.notify.post", lambda url, body: pytest.fail("the group was told after hours"))
+    monkeypatch.setenv("LEADS_WECOM_WEBHOOK", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k")
+    queue.set_presence("小王", True, engine=leads)
+    messages, _ = run(ActionHandoff(), tracker("人工客服", "request_human", channel="socketio"))
+    assert PHONE in text_of(messages) and "排在" not in text_of(messages)
+    assert queue.listed(queue.MISSED, engine=leads)[0].reason == queue.AFTER_HOURS

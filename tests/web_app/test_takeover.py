@@ -43,6 +43,7 @@ def desk(tmp_path_factory):
         "TRACKER_SQLITE_PATH": str(d / "tracker.db"),
         "TRACKER_JOURNAL_PATH": str(d / "journal.db"),
         "TAKEOVER_ACCEPT_SECONDS": str(ACCEPT_SECONDS),
+        "OFFICE_HOURS": "mon-sun 00:00-24:00",  # a person is asked for during office hours only
     }
     Accounts(lambda: store.make_engine(stores["LEADS_DATABASE_URL"])).add(AGENT, PASSWORD)
     with (
