@@ -25,6 +25,7 @@ pytestmark = pytest.mark.e2e
 
 PASSWORD = "takeover-test-password"
 AGENT = "小王"
+OTHER_AGENT = "小李"
 ACCEPT_SECONDS = 8
 QUESTION = "淘宝运营和推广专员有什么区别"
 HUMAN = ".cyl-human"
@@ -45,7 +46,9 @@ def desk(tmp_path_factory):
         "TAKEOVER_ACCEPT_SECONDS": str(ACCEPT_SECONDS),
         "OFFICE_HOURS": "mon-sun 00:00-24:00",  # a person is asked for during office hours only
     }
-    Accounts(lambda: store.make_engine(stores["LEADS_DATABASE_URL"])).add(AGENT, PASSWORD)
+    accounts = Accounts(lambda: store.make_engine(stores["LEADS_DATABASE_URL"]))
+    accounts.add(AGENT, PASSWORD)
+    accounts.add(OTHER_AGENT, PASSWORD)
     with (
         CorsBotProcess(web_origin=f"http://127.0.0.1:{web_port}", env=stores) as bot,
         WebServer(
@@ -247,6 +250,29 @@ def test_a_request_id_no_database_holds_is_404_not_an_outage(desk, pages):
         assert answer.status == 404, path
     answer = agent.request.get(desk.url + "staff/takeover/99999999999999999999/messages")
     assert answer.status == 404
+
+
+def test_only_the_agent_who_accepted_writes_and_a_message_must_be_1_to_2000_characters(desk):
+    from tests.web_app.test_staff_console import Client
+
+    queue.set_presence(AGENT, True, engine=desk.leads)
+    request_id = queue.ask("web:nobody-here", "socketio", engine=desk.leads).request_id
+    queue.accept(request_id, AGENT, engine=desk.leads)
+    other, agent = Client(desk.url[:-1]), Client(desk.url[:-1])
+    assert other.login(PASSWORD, username=OTHER_AGENT) == 302 and agent.login(PASSWORD, username=AGENT) == 302
+
+    def say(client, text):
+        form = {"text": text, "csrf": client.cookie("staff_csrf")}
+        status, headers, _ = client.request(f"/staff/takeover/{request_id}/say", form)
+        return status, headers.get("Location", "")
+
+    assert say(other, "我来插一句")[0] == 403
+    assert other.request(f"/staff/takeover/{request_id}/end", {"csrf": other.cookie("staff_csrf")})[0] == 403
+    assert say(agent, "   ")[1].endswith("?problem=length")
+    assert say(agent, "长" * 2001)[1].endswith("?problem=length")
+    # Accepted, but the conversation is not one the assistant holds: the agent is told, not a 500.
+    assert say(agent, "您好")[1].endswith("?problem=undelivered")
+    assert queue.end(request_id, queue.HANDED_BACK, engine=desk.leads) is not None
 
 
 def test_the_rasa_servers_command_route_refuses_unsigned_or_forged_commands(desk):
