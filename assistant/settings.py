@@ -166,6 +166,30 @@ LEADS_FLAG_PER_ADDRESS_PER_HOUR = _(
 LEADS_FAST_FORM_SECONDS = _("LEADS_FAST_FORM_SECONDS", "4", "a form filled in faster than this is flagged", STAFF)
 LEADS_SPOOL_DIR = _("LEADS_SPOOL_DIR", "var/leads-spool", "leads kept on disk while their database is down", STAFF)
 
+TAKEOVER = "A person takes over (docs/takeover.md)"
+TAKEOVER_ACCEPT_SECONDS = _(
+    "TAKEOVER_ACCEPT_SECONDS", "60", "a waiting visitor gets the contacts when nobody accepts within this", TAKEOVER
+)
+TAKEOVER_IDLE_SECONDS = _(
+    "TAKEOVER_IDLE_SECONDS",
+    "600",
+    "an agent's conversation goes back to the assistant after the visitor's silence",
+    TAKEOVER,
+)
+TAKEOVER_REDIS_URL = _(
+    "TAKEOVER_REDIS_URL",
+    "",
+    "Redis carrying the console's messages to the replica with the visitor's socket (empty: make run's own)",
+    TAKEOVER,
+    True,
+)
+TAKEOVER_RASA_URL = _(
+    "TAKEOVER_RASA_URL",
+    "",
+    "the Rasa server the web app hands takeovers to without Redis (default: RASA_PORT on loopback)",
+    TAKEOVER,
+)
+
 OPERATIONS = "Operations and privacy (docs/production.md, docs/deploy.md)"
 METRICS_TOKEN = _(
     "METRICS_TOKEN",

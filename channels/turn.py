@@ -16,6 +16,10 @@ Every channel's blueprint hands its messages to a `Turns` object instead of Rasa
 5. every bot message reaches the visitor's channel once;
 6. a turn the stores could not serve, or that ended without a message, gets the apology
    with the contacts; the apology turn is kept in the store's journal and published.
+
+While a person has taken the conversation over (channels/takeover.py: Rasa's ConversationPaused),
+the message is only logged, unsplit, by Rasa (which predicts nothing for a paused tracker) and the
+agent reads it in the console; the assistant stays silent.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import time
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
+from sqlalchemy.exc import SQLAlchemyError
 
 from assistant import metrics
 from assistant.clauses import separate_questions
@@ -37,6 +42,7 @@ from channels import fragments
 from channels.limits import MAX_MESSAGE_CHARS, too_long
 from channels.visitor_rate import VisitorRate
 from conversation_store.errors import STORE_ERRORS, primary_store
+from takeover import queue
 
 logger = logging.getLogger(__name__)
 # Intents that are not worth a reply of their own beside a real question.
@@ -180,7 +186,7 @@ class Turns:
             logger.error("store unavailable for %s, sending the apology: %r", message.sender_id, error)
             await self._apologise(message, output, keep=True)
         else:
-            if not output.sent:
+            if not output.sent and not getattr(output, "paused", False):
                 logger.error("the turn of %s ended without a message, sending the apology", message.sender_id)
                 await self._apologise(message, output, keep=False)
         finally:
@@ -198,6 +204,9 @@ class Turns:
             # conversation, and the turn would run without its context.
             tracker = await primary_store(agent.tracker_store).retrieve(message.sender_id)
             metadata = dict(message.metadata) if isinstance(message.metadata, dict) else {}
+            if tracker is not None and tracker.is_paused():
+                await self._to_agent(agent, message, output, metadata)
+                return None
             metadata["context"] = conversation_context(tracker)
             parts = await self._parts(agent, message, metadata, tracker)
             for index, (text, parse_data) in enumerate(parts):
@@ -219,6 +228,24 @@ class Turns:
                     )
                 )
         return (parts[0][1].get("intent") or {}).get("name") if parts else None
+
+    async def _to_agent(self, agent, message: UserMessage, output: OncePerMessage, metadata: dict) -> None:
+        """A message to the person who took over: kept in the conversation, no answer."""
+        output.paused = True
+        await agent.processor.handle_message(
+            UserMessage(
+                message.text,
+                output,
+                message.sender_id,
+                input_channel=message.input_channel,
+                message_id=message.message_id,
+                metadata=metadata,
+            )
+        )
+        try:
+            await asyncio.to_thread(queue.visitor_said, message.sender_id)
+        except SQLAlchemyError as error:  # only the idle timer misses it
+            logger.error("takeover: could not note %s's message: %r", message.sender_id, error)
 
     async def _parts(self, agent, message: UserMessage, metadata: dict, tracker) -> List[Tuple[str, dict]]:
         """(text, parse) of each question to answer: the parts of a two-question message that

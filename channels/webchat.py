@@ -42,6 +42,7 @@ import re
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional
 
+import socketio
 from engineio.payload import Payload
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
@@ -50,10 +51,11 @@ from sanic import Blueprint
 from assistant import client_address, settings
 from assistant.phrasebook import say
 from assistant.text import clean_input
-from channels import widget_session
+from channels import takeover, widget_session
 from channels.limits import MAX_BODY_BYTES
 from channels.namespaces import WIDGET, widget_room
 from channels.turn import Turns
+from takeover import bus as takeover_bus
 
 logger = logging.getLogger(__name__)
 Payload.max_decode_packets = 256
@@ -128,9 +130,11 @@ class WebchatOutput(SocketIOOutput):
     """One bot_uttered per message: its text as CommonMark, its buttons as quick replies, and
     `answer: true` on answers from the page (the widget offers 有用/没用 under those only)."""
 
-    async def _emit(self, recipient_id: str, text: str, buttons: list, answer: bool) -> None:
+    async def _emit(self, recipient_id: str, text: str, buttons: list, answer: bool, takeover: str = "") -> None:
         # The id lets two tabs of one visitor (both in the session's room) show it once.
         message: Dict[str, Any] = {"id": uuid.uuid4().hex[:16], "text": safe_links(widget_markdown(text))}
+        if takeover:  # joined / ended / missed: the widget knows whether a person is answering
+            message["takeover"] = takeover
         if buttons:
             message["quick_replies"] = [
                 {"content_type": "text", "title": b.get("title", ""), "payload": b.get("payload", "")} for b in buttons
@@ -143,13 +147,18 @@ class WebchatOutput(SocketIOOutput):
         await self._emit(recipient_id, text, [], bool(kwargs.get("answer")))
 
     async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list, **kwargs: Any) -> None:
-        await self._emit(recipient_id, text, buttons, bool(kwargs.get("answer")))
+        await self._emit(recipient_id, text, buttons, bool(kwargs.get("answer")), kwargs.get("takeover") or "")
 
     async def send_quick_replies(self, recipient_id: str, text: str, quick_replies: list, **kwargs: Any) -> None:
         await self._emit(recipient_id, text, quick_replies, bool(kwargs.get("answer")))
 
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         await self.sio.emit(self.bot_message_evt, {"custom": json_message}, room=widget_room(recipient_id))
+
+    async def send_agent_message(self, recipient_id: str, text: str, agent: str) -> None:
+        """A staff member's message (channels/takeover.py): plain text, shown with their name."""
+        message = {"id": uuid.uuid4().hex[:16], "text": safe_links(widget_markdown(text)), "agent": agent}
+        await self.sio.emit(self.bot_message_evt, message, room=widget_room(recipient_id))
 
 
 def allowed_metadata(metadata: Any) -> Dict[str, str]:
@@ -217,6 +226,15 @@ class WebchatInput(SocketIOInput):
         blueprint = super().blueprint(with_webchat_output)
         self.turns.attach(blueprint)
         sio = self.sio
+        redis_url = settings.TAKEOVER_REDIS_URL.value()
+        if redis_url:
+            # Any replica may apply a console's command: the Redis manager hands the message to the
+            # replica that holds the visitor's socket.
+            sio.manager = socketio.AsyncRedisManager(redis_url, channel=takeover_bus.socket_channel())
+            sio.manager.set_server(sio)
+        takeover.reach(WIDGET, lambda _conversation: WebchatOutput(sio, self.bot_message_evt))
+        self.takeovers = takeover.Takeovers(lambda: self.turns._agent_of() if self.turns._agent_of else None)
+        self.takeovers.attach(blueprint, redis_url)
         sio.eio.max_http_buffer_size = MAX_BODY_BYTES
         namespace = self.namespace or "/"
         rasa_handler = sio.handlers[namespace][self.user_message_evt]

@@ -56,6 +56,12 @@ class Message:
     at: datetime
     visitor: bool
     text: str
+    agent: Optional[str] = None  # the staff member who wrote it, when a person had taken over
+    buttons: List[str] = field(default_factory=list)  # the titles of the bot message's buttons
+
+    @property
+    def who(self) -> str:
+        return "visitor" if self.visitor else "agent" if self.agent else "assistant"
 
 
 @dataclass
@@ -88,6 +94,11 @@ def tapped_button(event: dict) -> str:
     return title if isinstance(title, str) else ""
 
 
+def _button_titles(event: dict) -> List[str]:
+    buttons = (event.get("data") or {}).get("buttons") or []
+    return [b["title"] for b in buttons if isinstance(b, dict) and isinstance(b.get("title"), str)]
+
+
 def _grouping_key(text: str) -> str:
     return re.sub(r"[\s\W_]+", "", text).casefold()
 
@@ -115,9 +126,17 @@ class Archive:
             text = event.get("text")
             if type_name == "user" and text and text.startswith("/"):
                 text = tapped_button(event)
+            metadata = event.get("metadata") if type_name == "bot" else None
+            agent = metadata.get("agent") if isinstance(metadata, dict) and "takeover" not in metadata else None
             if text:
                 messages.append(
-                    Message(datetime.fromtimestamp(timestamp or 0, timezone.utc), type_name == "user", text)
+                    Message(
+                        datetime.fromtimestamp(timestamp or 0, timezone.utc),
+                        type_name == "user",
+                        text,
+                        agent if isinstance(agent, str) else None,
+                        _button_titles(event) if type_name == "bot" else [],
+                    )
                 )
         return messages
 

@@ -19,7 +19,15 @@ from __future__ import annotations
 from typing import Iterable, List, Optional
 
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    ConversationPaused,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -55,7 +63,7 @@ def cut_index(events: List[Event], not_before: int) -> Optional[int]:
 
 def state_before(sender_id: str, events: List[Event], cut: int, slots: Iterable[Slot]) -> List[Event]:
     """The conversation's state just before `events[cut]`, as the events that set it:
-    every slot that is not at its initial value, and the active form."""
+    every slot that is not at its initial value, the active form, and a pause (a person took over)."""
     state = DialogueStateTracker.from_events(sender_id, events[:cut], slots=slots)
     timestamp = events[cut].timestamp
     prefix: List[Event] = [
@@ -65,4 +73,6 @@ def state_before(sender_id: str, events: List[Event], cut: int, slots: Iterable[
     ]
     if state.active_loop_name:
         prefix.append(ActiveLoop(state.active_loop_name, timestamp=timestamp))
+    if state.is_paused():
+        prefix.append(ConversationPaused(timestamp=timestamp))
     return prefix

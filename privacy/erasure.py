@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from leads import contact, store
 from privacy import audit
 from privacy.conversations import delete_conversations, mentioning
+from takeover import queue
 
 
 @dataclass
@@ -62,6 +63,7 @@ def erase_visitor(
         ids = [lead.id for lead in found.leads]
         if ids:
             connection.execute(sa.delete(store.leads_table).where(store.leads_table.c.id.in_(ids)))
+        queue.forget(connection, conversations=list(found.conversations))  # who asked for a person
         audit.record(
             connection,
             actor,

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from leads import store
 from privacy import audit
 from privacy.conversations import delete_conversations, inactive_since
+from takeover import queue
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ def purge(
         leads = connection.execute(
             sa.delete(store.leads_table).where(store.leads_table.c.created_at < cutoff_at)
         ).rowcount
+        queue.forget(connection, before=cutoff_at)
         audit.record(
             connection,
             "retention job",

@@ -47,6 +47,8 @@ if [[ -z "${WECHAT_REPLAY_REDIS_URL:-}" ]]; then
 print("redis://" + (":" + u.quote(p, safe="") + "@" if p else "") + e["LOCK_REDIS_HOST"] + ":" + e["LOCK_REDIS_PORT"] + "/" + e["LOCK_REDIS_DB"])')
 fi
 export WECHAT_REPLAY_REDIS_URL
+# The console's takeover commands and the widget's emits across replicas (takeover/bus.py).
+export TAKEOVER_REDIS_URL=${TAKEOVER_REDIS_URL:-$WECHAT_REPLAY_REDIS_URL}
 mkdir -p "$STACK_DIR/nginx"
 # Only the replicas may call the action servers (action_server/secret.py). Generated once per
 # stack and kept in STACK_DIR, so a part restarted by a later `up` still agrees with the others.

@@ -205,6 +205,22 @@ class Ratings:
                 gone += connection.execute(table.delete().where(table.c.id.in_(oldest.scalar_subquery()))).rowcount
         return gone
 
+    def chat_counts_of(self, conversations: list, since: float) -> dict:
+        """{value: count} of the chat ratings of these conversations (those an agent answered)."""
+        if not conversations:
+            return {}
+        table = ratings_table
+        query = (
+            sa.select(table.c.value, sa.func.count())
+            .where(table.c.created_at >= since, table.c.kind == "chat", table.c.conversation_id.in_(conversations))
+            .group_by(table.c.value)
+        )
+        try:
+            with self.engine.connect() as connection:
+                return dict(connection.execute(query).all())
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError):
+            return {}
+
     def counts(self, since: float, conversation_id: Optional[str] = None) -> dict:
         """{(kind, value): count} from `since` (a UNIX time)."""
         table = ratings_table

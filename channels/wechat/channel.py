@@ -18,9 +18,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant.text import clean_input
+from channels import takeover
 from channels.namespaces import MAX_SENDER_CHARS, WECHAT, wechat_conversation
 from channels.turn import Turns
+from channels.wechat.customer_service import CustomerServiceApi
 from channels.wechat.relay import KEY_HEADER, authorised
+from channels.wechat.render import answer_from, full_text
 from channels.wechat.settings import WeChatSettings, load_settings
 
 logger = logging.getLogger(__name__)
@@ -32,6 +35,26 @@ class WeChatOutput(CollectingOutputChannel):
     @classmethod
     def name(cls) -> str:
         return "wechat"
+
+
+class FollowerOutput:
+    """What a person who took over sends a follower (channels/takeover.py): customer-service
+    messages (客服消息), which WeChat accepts within 48 hours of the follower's last message."""
+
+    def __init__(self, api, button_style: str):
+        self.api = api
+        self.button_style = button_style
+
+    @staticmethod
+    def _openid(conversation_id: str) -> str:
+        return conversation_id[len(WECHAT) :]
+
+    async def send_agent_message(self, conversation_id: str, text: str, agent: str) -> None:
+        await self.api.send_texts(self._openid(conversation_id), [text])
+
+    async def send_text_with_buttons(self, conversation_id: str, text: str, buttons: list, **kwargs: Any) -> None:
+        answer = answer_from([{"text": text, "buttons": buttons}])
+        await self.api.send_texts(self._openid(conversation_id), [full_text(answer, self.button_style)])
 
 
 class WeChatInput(InputChannel):
@@ -56,6 +79,10 @@ class WeChatInput(InputChannel):
         # Rasa's on_new_message is replaced by this channel's turns (channels/turn.py).
         self.turns = on_new_message = Turns(namespace=WECHAT)
         self.turns.attach(webhook)
+        if self.settings is not None and self.settings.customer_service_api:
+            # An agent in the console can answer followers (takeover/, channels/takeover.py).
+            follower = FollowerOutput(CustomerServiceApi(self.settings), self.settings.button_style)
+            takeover.reach(WECHAT, lambda _conversation: follower)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

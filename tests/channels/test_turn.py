@@ -32,8 +32,9 @@ INTENTS = {
 class FakeAgent:
     """What a turn uses of Rasa's Agent; `answers` maps a text to the bot messages it gets."""
 
-    def __init__(self, slots=None, answers=None, store_error=None, lock_error=None):
+    def __init__(self, slots=None, answers=None, store_error=None, lock_error=None, paused=False):
         self.parsed, self.handled, self.events_kept = [], [], []
+        self.paused = paused
         self.slots = slots or {}
         self.answers = answers
         self.store_error, self.lock_error = store_error, lock_error
@@ -53,7 +54,9 @@ class FakeAgent:
     async def _retrieve(self, sender_id):
         if self.store_error:
             raise self.store_error
-        return SimpleNamespace(current_slot_values=lambda: self.slots, active_loop_name=None)
+        return SimpleNamespace(
+            current_slot_values=lambda: self.slots, active_loop_name=None, is_paused=lambda: self.paused
+        )
 
     async def _keep(self, sender_id, text, reply):
         self.events_kept.append((sender_id, text, reply))
@@ -65,6 +68,8 @@ class FakeAgent:
 
     async def _handle(self, message):
         self.handled.append(message)
+        if self.paused:  # Rasa logs the message of a paused conversation and predicts nothing
+            return
         replies = self.answers.get(message.text, []) if self.answers is not None else [f"答：{message.text}"]
         for text in replies:
             await message.output_channel.send_response(message.sender_id, {"text": text})
@@ -235,3 +240,14 @@ def test_the_last_piece_of_a_question_typed_in_pieces_is_answered_with_the_whole
     turn(agent, "到底指啥")
     assert agent.handled[-1].text == "到底指啥"
     assert agent.handled[-1].parse_data["intent"]["name"] == "ask_intangible_value"
+
+
+def test_a_conversation_a_person_took_over_is_logged_unsplit_and_the_assistant_stays_silent(monkeypatch):
+    noted = []
+    monkeypatch.setattr("takeover.queue.visitor_said", noted.append)
+    agent = FakeAgent(paused=True)
+    said, _ = turn(agent, "淘宝运营和推广专员有什么区别？网络推广需要什么能力？", namespace="web:")
+    assert said == []  # neither an answer nor the apology: the agent answers
+    assert [m.text for m in agent.handled] == ["淘宝运营和推广专员有什么区别？网络推广需要什么能力？"]
+    assert agent.parsed == []  # not split into questions for the assistant
+    assert noted == ["web:v1"]  # the idle timer counts from here

@@ -24,13 +24,14 @@ from assistant import client_address
 from conversation_store import archive as archive_module
 from conversation_store import integrity
 from leads import screening, store
-from web_app.staff import privacy_views
+from takeover import queue
+from web_app.staff import privacy_views, takeover_views
 from web_app.staff.accounts import BadAccount
 from web_app.staff.auth import CSRF_COOKIE, DEVICE_COOKIE, DEVICE_SECONDS, SESSION_COOKIE, SESSION_SECONDS, StaffAuth
 
 PAGE_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
         "form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
@@ -383,6 +384,8 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, r
         # Off the event loop: the figures come from the index kept as turns arrive.
         report = await asyncio.to_thread(report_index.report, since, tz)
         leads_count = await asyncio.to_thread(store.count_leads, since=since)
+        people = await asyncio.to_thread(queue.figures, datetime.fromtimestamp(start, timezone.utc))
+        people_ratings = await asyncio.to_thread(ratings.chat_counts_of, people.conversations, start)
         return page(
             request,
             "report",
@@ -392,11 +395,14 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, r
             ratings=await asyncio.to_thread(ratings.counts, start),
             since=since,
             leads_count=leads_count,
+            people=people,
+            people_ratings=people_ratings,
             tz=tz,
             topic_title=_topic_title,
         )
 
     privacy_views.register(app, page, lambda handler: staff_only(handler, admin=True), archive)  # admins only
+    takeover_views.register(app, page, staff_only, archive)
 
 
 def _utcnow() -> datetime:

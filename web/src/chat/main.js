@@ -43,6 +43,7 @@ function start(boot) {
   let connection = null;
   let backOnlineTimer = null;
   let typingTimer = null;
+  let withPerson = false;
   const botQueue = [];
   // Pending messages this tab sends (another tab of the visitor sends its own).
   const ownPending = new Set(state.messages.filter((m) => m.status === "pending").map((m) => m.id));
@@ -218,7 +219,7 @@ function start(boot) {
     if (sent) {
       store.save(state);
       refresh();
-      showTyping(true);
+      if (!withPerson) showTyping(true);
     }
   }
 
@@ -399,6 +400,9 @@ function start(boot) {
       session: onSession,
       message: (message) => {
         if (message.custom) return; // the hand-off payload: the text before it has the contacts
+        // A person took over (channels/takeover.py): nobody "types" after the visitor's messages.
+        if (message.takeover === "joined" || typeof message.agent === "string") withPerson = true;
+        if (message.takeover === "ended" || message.takeover === "missed") withPerson = false;
         botQueue.push(message);
         nextBot();
       },
