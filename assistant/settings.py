@@ -166,6 +166,18 @@ LEADS_FLAG_PER_ADDRESS_PER_HOUR = _(
 LEADS_FAST_FORM_SECONDS = _("LEADS_FAST_FORM_SECONDS", "4", "a form filled in faster than this is flagged", STAFF)
 LEADS_SPOOL_DIR = _("LEADS_SPOOL_DIR", "var/leads-spool", "leads kept on disk while their database is down", STAFF)
 
+LEARNING = "Learning from visitors (docs/learning.md)"
+STAFF_LABELS_PATH = _(
+    "STAFF_LABELS_PATH", "data/nlu/staff_labels.yml", "the training examples staff label in /staff/review", LEARNING
+)
+LEARNING_DIR = _("LEARNING_DIR", "var/learning", "candidate models, their checks and the previous live model", LEARNING)
+LEARNING_RASA_URLS = _(
+    "LEARNING_RASA_URLS",
+    "",
+    "Rasa servers a new model is loaded into, one at a time (default http://127.0.0.1:RASA_PORT)",
+    LEARNING,
+)
+
 OPERATIONS = "Operations and privacy (docs/production.md, docs/deploy.md)"
 METRICS_TOKEN = _(
     "METRICS_TOKEN",
