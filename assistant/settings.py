@@ -235,7 +235,11 @@ STACK_ACTION_PORTS = _("STACK_ACTION_PORTS", "", "the action replicas' ports (se
 STACK_BODY_LIMIT = _("STACK_BODY_LIMIT", "64k", "largest request body nginx accepts", STACK)
 STACK_RATE_PER_SECOND = _("STACK_RATE_PER_SECOND", "20", "requests a second nginx accepts from one address", STACK)
 RASA_AUTH_TOKEN = _(
-    "RASA_AUTH_TOKEN", "", "token of Rasa's HTTP API on the stack (the API is off when unset)", STACK, True
+    "RASA_AUTH_TOKEN",
+    "",
+    "token of Rasa's HTTP API, which loads a checked model (stack: off when unset; make run: random)",
+    STACK,
+    True,
 )
 SOCKETS = _("SOCKETS", "10000", "widget sockets `make bench-sockets` holds open", STACK)
 STACK_WECHAT_PORTS = _("STACK_WECHAT_PORTS", "", "the WeChat fronts' ports (set by scripts/stack.sh)", STACK)

@@ -41,6 +41,7 @@ def console(tmp_path):
         "TRACKER_SQLITE_PATH": str(tmp_path / "tracker.db"),
         "LEADS_DATABASE_URL": f"sqlite:///{tmp_path / 'leads.db'}",
         "STAFF_LABELS_PATH": str(labels),
+        "LEARNING_DIR": str(tmp_path / "learning"),
     }
     with WebServer("http://127.0.0.1:5005", env=env) as web:
         client = Client(web.url.rstrip("/"))
@@ -118,3 +119,15 @@ def test_bad_input_gets_a_clear_answer_and_nothing_without_login(console):
         "/staff/review/own", {"csrf": csrf, "text": "<script>x</script>", "intent": "greet"}
     )
     assert "<script>x</script>" not in client.request("/staff/review")[2]
+
+
+def test_the_model_page_shows_the_live_model_and_new_labels_to_admins_only(console):
+    client, labels = console
+    csrf = client.cookie("staff_csrf")
+    client.request("/staff/review/own", {"csrf": csrf, "text": "网络推广一般投哪些广告", "intent": "ask_ad_forms"})
+    status, _, page = client.request("/staff/model")
+    shown = visible(page)
+    assert status == 200 and "正在使用的模型" in shown and "包含的员工标注 0 条" in " ".join(shown.split())
+    assert "标注共 1 条，其中 1 条还没有训练进模型" in shown and "更新模型" in shown
+    assert client.request("/staff/model/retrain", {})[0] == 403  # no CSRF token: nothing starts
+    assert Client(client.base).request("/staff/model")[0] == 302

@@ -24,7 +24,7 @@ from assistant import client_address
 from conversation_store import archive as archive_module
 from conversation_store import integrity
 from leads import screening, store
-from web_app.staff import privacy_views, review_views
+from web_app.staff import model_views, privacy_views, review_views
 from web_app.staff.accounts import BadAccount
 from web_app.staff.auth import CSRF_COOKIE, DEVICE_COOKIE, DEVICE_SECONDS, SESSION_COOKIE, SESSION_SECONDS, StaffAuth
 
@@ -398,6 +398,7 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, r
 
     privacy_views.register(app, page, lambda handler: staff_only(handler, admin=True), archive)  # admins only
     review_views.register(app, page, staff_only, archive)  # the review queue: learning/
+    model_views.register(app, page, lambda handler: staff_only(handler, admin=True))  # 更新模型, admins only
 
 
 def _utcnow() -> datetime:
