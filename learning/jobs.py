@@ -39,7 +39,7 @@ def overview(base: Optional[Path] = None, labels: Optional[LabelFile] = None) ->
     if status and status.get("state") == "running" and not going:
         status = {**status, "state": "failed", "reason": "the retrain process ended before it finished"}
     count = len((labels or LabelFile()).labels())
-    trained = (live or {}).get("labels") or 0
+    trained = (live or {}).get("labels") or 0  # the same count as retrain.new_labels
     return {
         "status": status,
         "live": live,

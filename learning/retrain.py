@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from assistant import settings
+from learning import topics
 from learning.labels import LABELS_PATH, LabelFile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,7 +158,7 @@ class Run:
             )
             errors = read_json(out / "intent_errors.json") or []
             if errors:
-                wrong = "; ".join(f"{e['text']} → {e['intent_prediction']['name']}" for e in errors[:5])
+                wrong = "; ".join(f"{e['text']} → {topics.name_of(e['intent_prediction']['name'])}" for e in errors[:5])
                 raise Failed("labels", f"{len(errors)} label(s) still read as another intent: {wrong}")
             self.status["labels_right"] = labels
         self.step("nlu")
@@ -228,6 +229,12 @@ def initial_model() -> Optional[dict]:
     return {"model": str(INITIAL_MODEL), "trained_at": INITIAL_MODEL.stat().st_mtime, "labels": 0}
 
 
+def new_labels(base: Path, labels_path: Path) -> int:
+    """Labels in the file beyond those the live model was trained on."""
+    live = read_json(base / "live.json") or {}
+    return max(0, len(LabelFile(labels_path).labels()) - int(live.get("labels") or 0))
+
+
 def _without_previous(live: dict) -> dict:
     return {k: v for k, v in live.items() if k != "previous"}
 
@@ -267,6 +274,7 @@ def rollback(base: Path, urls: List[str], token: str) -> dict:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rollback", action="store_true", help="load the model that was live before")
+    parser.add_argument("--if-new-labels", action="store_true", help="only when labels were added (nightly)")
     args = parser.parse_args(argv)
     base = learning_dir()
     base.mkdir(parents=True, exist_ok=True)
@@ -286,6 +294,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                 status.update(state="failed", failed_step="rollback", reason=failed.reason)
             write_json(base / "status.json", {**status, "finished_at": time.time()})
             return 0 if status["state"] == "rolled_back" else 1
+        if args.if_new_labels and not new_labels(base, settings.STAFF_LABELS_PATH.path()):
+            print("learning: no new label since the live model; nothing to do")
+            return 0
         status = Run(base, settings.STAFF_LABELS_PATH.path(), rasa_urls(), token).run()
     print(json.dumps({k: status.get(k) for k in ("run", "state", "failed_step", "reason")}, ensure_ascii=False))
     return 0 if status["state"] == "live" else 1

@@ -77,7 +77,7 @@ def test_a_label_still_misread_stops_the_run_before_the_other_gates(setup):
     run, switched, _, _ = setup
     fake = FakeRasa(label_errors=[{"text": "投放渠道主要有哪些类型", "intent_prediction": {"name": "out_of_scope"}}])
     status = run(fake)
-    assert status["failed_step"] == "labels" and "投放渠道主要有哪些类型 → out_of_scope" in status["reason"]
+    assert status["failed_step"] == "labels" and "投放渠道主要有哪些类型 → 超出页面范围（不回答）" in status["reason"]
     assert fake.steps == ["validate", "train", "labels"] and switched == []
 
 
@@ -107,3 +107,12 @@ def test_the_console_overview_counts_new_labels_and_sees_a_run_that_died(setup):
     status = json.loads((base / "status.json").read_text(encoding="utf-8"))
     (base / "status.json").write_text(json.dumps({**status, "state": "running"}), encoding="utf-8")
     assert jobs.overview(base, labels)["status"]["state"] == "failed"  # no process holds the lock
+
+
+def test_the_nightly_run_trains_only_when_there_are_new_labels(setup):
+    run, _, base, labels = setup
+    assert retrain.new_labels(base, labels.path) == 1  # none trained yet
+    run(FakeRasa())
+    assert retrain.new_labels(base, labels.path) == 0
+    labels.add("网上投放主要有啥形态", "ask_ad_forms", "li")
+    assert retrain.new_labels(base, labels.path) == 1
