@@ -124,7 +124,9 @@ up() {
     i=$((i + 1))
   done
   # The widget's site and the staff console (web_app), behind nginx at / and /staff/.
-  start web $bin/python -m web_app --port "$STACK_WEB_PORT" --socket-url "http://localhost:${STACK_PORT}"
+  # 更新模型 loads a checked model into each replica in turn (learning/retrain.py, needs RASA_AUTH_TOKEN).
+  start web env LEARNING_RASA_URLS="$(for port in $STACK_RASA_PORTS; do echo -n "http://127.0.0.1:$port "; done)" \
+    $bin/python -m web_app --port "$STACK_WEB_PORT" --socket-url "http://localhost:${STACK_PORT}"
   local conf=$STACK_DIR/nginx/nginx.conf
   $bin/python -m production.nginx "$STACK_DIR/nginx" >"$conf.new"
   if running nginx; then
