@@ -171,6 +171,12 @@ STAFF_LABELS_PATH = _(
     "STAFF_LABELS_PATH", "data/nlu/staff_labels.yml", "the training examples staff label in /staff/review", LEARNING
 )
 LEARNING_DIR = _("LEARNING_DIR", "var/learning", "candidate models, their checks and the previous live model", LEARNING)
+LEARNING_EVAL_DIR = _(
+    "LEARNING_EVAL_DIR",
+    "../shared/eval",
+    "public development sets and run_eval.py, a gate of 更新模型 (skipped when absent)",
+    LEARNING,
+)
 LEARNING_RASA_URLS = _(
     "LEARNING_RASA_URLS",
     "",

@@ -9,7 +9,8 @@ LEARNING_DIR/status.json after each step; the console shows that file. Steps:
 2. `rasa data validate --fail-on-warnings`, then `rasa train` (about 1-2 minutes);
 3. the gates, the first failure stops: every label so far is read as its intent (`rasa test nlu`
    on the labels file); the held-out NLU set's intent F1 >= MIN_INTENT_F1 (as `make test-nlu`);
-   the test stories (as `make test-stories`);
+   the test stories (as `make test-stories`); the public development sets through REST, when
+   LEARNING_EVAL_DIR holds them;
 4. only then: the model is kept as LEARNING_DIR/models/<id>.tar.gz and each Rasa server
    (LEARNING_RASA_URLS) loads it through Rasa's HTTP API (PUT /model, RASA_AUTH_TOKEN), one after
    the other; LEARNING_DIR/live.json says which model is live, when it was trained, on how many
@@ -44,7 +45,9 @@ HELD_OUT = ROOT / "tests" / "nlu_test.yml"
 TEST_STORIES = ROOT / "tests" / "test_stories.yml"
 STEP_TIMEOUT = 1800  # seconds one rasa command may take
 LOAD_TIMEOUT = 300  # seconds a Rasa server may take to load a model
-STEPS = ("prepare", "validate", "train", "labels", "nlu", "stories", "switch")
+STEPS = ("prepare", "validate", "train", "labels", "nlu", "stories", "dev", "switch")
+DEV_SETS = ("dev_cases.yml", "dev2_cases.yml")
+MIN_DEV_ACCURACY = 0.97  # both sets score 100 % (docs/pipeline.md); a little noise is allowed
 INITIAL_MODEL = ROOT / "models" / "bot.tar.gz"  # what `make model` builds and the servers start with
 
 
@@ -178,6 +181,41 @@ class Run:
             *("--fail-on-prediction-errors", "--out", str(self.work / "results-core")),
         )
 
+    def dev_sets(self, model: Path) -> None:
+        """The public development sets through the REST channel of a server of its own with the
+        candidate (about a minute), when they are on this machine (LEARNING_EVAL_DIR)."""
+        folder = settings.LEARNING_EVAL_DIR.path()
+        if not (folder / "run_eval.py").exists():
+            self.status["dev"] = "skipped: no development sets at " + str(folder)
+            return
+        from harness.bot_process import BotProcess  # starts the action server and Rasa, as `make run`
+
+        self.step("dev")
+        # Its own conversations file (endpoints.yml's SQLite store), never the live conversations.
+        alone = {"TRACKER_SQLITE_PATH": str(self.work / "dev-tracker.db"), "WECHAT_TOKEN": ""}
+        alone["TRACKER_JOURNAL_PATH"] = str(self.work / "dev-journal.db")
+        with BotProcess(env=alone, model=model, log_dir=self.work / "dev-servers") as bot:
+            for name in DEV_SETS:
+                out = self.work / f"results-{name.replace('.yml', '.json')}"
+                subprocess.run(
+                    [sys.executable, str(folder / "run_eval.py"), "--cases", str(folder / name), "--json", str(out)]
+                    + ["--url", f"{bot.url}/webhooks/rest/webhook"],
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    timeout=STEP_TIMEOUT,
+                )
+                report = read_json(out) or {}
+                accuracy = report.get("accuracy")
+                if accuracy is None:
+                    raise Failed("dev", f"{name}: no result from run_eval.py")
+                self.status.setdefault("dev", {})[name] = round(accuracy, 4)
+                if accuracy < MIN_DEV_ACCURACY:
+                    wrong = [r["id"] for r in report.get("results", []) if not r.get("ok")][:8]
+                    raise Failed(
+                        "dev", f"{name}: {accuracy:.1%} below {MIN_DEV_ACCURACY:.0%} (failed: {', '.join(wrong)})"
+                    )
+
     def go_live(self, model: Path, labels: int) -> None:
         self.step("switch")
         kept = self.base / "models" / f"{self.id}.tar.gz"
@@ -205,6 +243,7 @@ class Run:
             labels = self.prepare()
             model = self.train()
             self.check(model, labels)
+            self.dev_sets(model)
             self.go_live(model, labels)
             self.status.update(state="live", step="done")
         except Failed as failed:

@@ -38,6 +38,7 @@ class FakeRasa:
 
 @pytest.fixture
 def setup(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEARNING_EVAL_DIR", str(tmp_path / "no-eval"))  # the dev-set gate: e2e tests
     labels = LabelFile(tmp_path / "staff_labels.yml")
     labels.add("投放渠道主要有哪些类型", "ask_ad_forms", "wang")
     switched = []
@@ -59,6 +60,7 @@ def test_a_passing_model_goes_live_on_each_server_in_turn_with_its_labels(setup)
     status = run(fake)
     assert status["state"] == "live" and fake.steps == ["validate", "train", "labels", "nlu", "stories"]
     assert switched == [(f"{status['run']}.tar.gz", ["http://a", "http://b"])]
+    assert status["dev"].startswith("skipped: no development sets")
     live = json.loads((base / "live.json").read_text(encoding="utf-8"))
     assert live["labels"] == 1 and live["intent_f1"] == 0.97 and live["previous"]["labels"] == 0
     assert Path(live["model"]).read_bytes() == b"model"
@@ -116,3 +118,31 @@ def test_the_nightly_run_trains_only_when_there_are_new_labels(setup):
     assert retrain.new_labels(base, labels.path) == 0
     labels.add("网上投放主要有啥形态", "ask_ad_forms", "li")
     assert retrain.new_labels(base, labels.path) == 1
+
+
+def test_a_model_below_the_dev_sets_gate_stays_aside_with_the_failed_cases(setup, tmp_path, monkeypatch):
+    run, switched, base, _ = setup
+    evals = tmp_path / "eval"
+    evals.mkdir()
+    (evals / "run_eval.py").write_text(  # run_eval.py's --json report: 9 of 10 right
+        "import json, sys\nout = sys.argv[sys.argv.index('--json') + 1]\n"
+        "results = [{'id': f'd-{i}', 'ok': i != 3} for i in range(10)]\n"
+        "json.dump({'accuracy': 0.9, 'results': results}, open(out, 'w'))\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("LEARNING_EVAL_DIR", str(evals))
+
+    class Server:  # the candidate's own server, as harness.bot_process starts it
+        def __init__(self, **kwargs):
+            self.url = "http://127.0.0.1:9"
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return None
+
+    monkeypatch.setattr("harness.bot_process.BotProcess", Server)
+    status = run(FakeRasa())
+    assert (status["state"], status["failed_step"]) == ("failed", "dev") and switched == []
+    assert "dev_cases.yml: 90.0% below 97%" in status["reason"] and "d-3" in status["reason"]
