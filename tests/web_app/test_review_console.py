@@ -11,12 +11,13 @@ from urllib.parse import quote, unquote_plus
 
 import pytest
 import yaml
+from playwright.sync_api import expect
 
 from tests.conversation_store.events import events_engine, insert
 from tests.learning.test_review import parsed
 from tests.markers import starts_servers
-from tests.web.widget import WebServer
-from tests.web_app.test_staff_console import PASSWORD, Client
+from tests.web.widget import WebServer, axe_violations
+from tests.web_app.test_staff_console import PASSWORD, SCREENSHOTS, VIEWPORTS, Client
 
 MISREAD = "打广告一般都有哪几种方式"
 DECLINED = "帮我查查快递到哪儿了"
@@ -131,3 +132,33 @@ def test_the_model_page_shows_the_live_model_and_new_labels_to_admins_only(conso
     assert "标注共 1 条，其中 1 条还没有训练进模型" in shown and "更新模型" in shown
     assert client.request("/staff/model/retrain", {})[0] == 403  # no CSRF token: nothing starts
     assert Client(client.base).request("/staff/model")[0] == 302
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_in_the_browser_a_staff_member_reads_the_conversation_and_assigns_the_message(console, browser, viewport):
+    client, labels = console
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(client.base + "/staff/login?next=/staff/review")
+        page.fill("#username", "admin")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page.get_by_role("heading", name="待复核的问题")).to_be_visible()
+        group = page.locator("li.review-group", has_text=MISREAD)
+        expect(group).to_contain_text("没听懂")
+        assert axe_violations(page) == []
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"staff-review-{viewport}.png"), full_page=True)
+
+        group.get_by_role("link", name="查看对话").click()
+        expect(page.locator("li.reviewed")).to_contain_text(MISREAD)
+        page.go_back()
+        group = page.locator("li.review-group", has_text=MISREAD)
+        group.get_by_label("应该归入的话题").select_option(label="网络广告的常见形式")
+        group.get_by_role("button", name="归入这个话题").click()
+        expect(page.get_by_role("status")).to_contain_text("已加入训练数据：网络广告的常见形式")
+        expect(page.locator("li.review-group", has_text=MISREAD)).to_have_count(0)
+        assert examples(labels) == [(MISREAD, "ask_ad_forms", "admin")]
+    finally:
+        context.close()
