@@ -261,6 +261,18 @@ class Run:
         return self.status
 
 
+def model_to_start(base: Optional[Path] = None) -> Path:
+    """The model a Rasa server starts with: the console's live model when it went live after
+    `make model` last built models/bot.tar.gz (a restart keeps the switch), else that build (new
+    code or data from a developer wins over an older console model)."""
+    live = read_json((base or learning_dir()) / "live.json") or {}
+    model = Path(live.get("model") or INITIAL_MODEL)
+    built = INITIAL_MODEL.stat().st_mtime if INITIAL_MODEL.exists() else 0.0
+    if model != INITIAL_MODEL and model.exists() and float(live.get("live_at") or 0) > built:
+        return model
+    return INITIAL_MODEL
+
+
 def initial_model() -> Optional[dict]:
     """The model the servers started with, before any from the console: no label in it."""
     if not INITIAL_MODEL.exists():

@@ -15,6 +15,7 @@ from typing import Callable, Optional, Sequence
 
 from assistant import settings
 from conversation_store import integrity
+from learning.retrain import model_to_start
 from process_supervisor.endpoints import ROOT
 from process_supervisor.endpoints import render as render_endpoints
 
@@ -165,7 +166,7 @@ def run_children(env, endpoints: Path, py: str = sys.executable) -> tuple:
                 "rasa_server",
                 "run",
                 "--model",
-                "models/bot.tar.gz",
+                str(model_to_start()),  # the console's checked model survives a restart
                 "--interface",
                 rasa_host(env),
                 "--port",

@@ -106,12 +106,15 @@ up() {
   for port in $STACK_ACTION_PORTS; do
     start "actions-$((++i))" $bin/python -m action_server --port "$port"
   done
+  # The console's checked model when it went live after models/bot.tar.gz was built (learning/retrain.py).
+  local model
+  model=$($bin/python -c 'from learning.retrain import model_to_start; print(model_to_start())')
   i=0
   for port in $STACK_RASA_PORTS; do
     # Rasa's CLI with the apology when the action server fails (rasa_patches/degradation.py).
     # Each replica keeps what PostgreSQL could not take in its own journal (conversation_store/journal.py).
     start "rasa-$((++i))" env TRACKER_JOURNAL_PATH="$STACK_DIR/journal-rasa-$i.db" \
-      $bin/python -m rasa_server run --model models/bot.tar.gz \
+      $bin/python -m rasa_server run --model "$model" \
       -i 127.0.0.1 --port "$port" --credentials credentials.yml --endpoints "$STACK_DIR/endpoints.yml" \
       --cors $CORS_ORIGINS "${api[@]}"
   done

@@ -146,3 +146,14 @@ def test_a_model_below_the_dev_sets_gate_stays_aside_with_the_failed_cases(setup
     status = run(FakeRasa())
     assert (status["state"], status["failed_step"]) == ("failed", "dev") and switched == []
     assert "dev_cases.yml: 90.0% below 97%" in status["reason"] and "d-3" in status["reason"]
+
+
+def test_a_restart_keeps_the_checked_model_unless_make_model_built_a_newer_one(setup, monkeypatch):
+    run, _, base, _ = setup
+    assert retrain.model_to_start(base) == retrain.INITIAL_MODEL  # nothing from the console yet
+    status = run(FakeRasa())
+    assert retrain.model_to_start(base).name == f"{status['run']}.tar.gz"
+    retrain.INITIAL_MODEL.write_bytes(b"rebuilt by make model")  # newer code or data from a developer
+    live = json.loads((base / "live.json").read_text(encoding="utf-8"))
+    (base / "live.json").write_text(json.dumps({**live, "live_at": 0}), encoding="utf-8")
+    assert retrain.model_to_start(base) == retrain.INITIAL_MODEL
