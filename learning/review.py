@@ -26,6 +26,7 @@ from web_app.ratings import ratings_table
 LOW_CONFIDENCE = 0.5  # the intent classifier's confidence below which an answer is worth a look
 DAYS = 30
 MAX_GROUPS = 300
+CACHE_SECONDS = 15.0  # how long the console reuses one reading of the events
 REASONS = ("not_understood", "declined", "gap", "low_confidence", "rated_useless")
 DECISIONS = ("right", "topic", "out_of_scope")
 
@@ -135,6 +136,14 @@ def queue(
 ) -> List[Group]:
     """The groups to review, the most frequent first; `decided` and `known` are normalised texts
     to leave out (decided in the console, already training data)."""
+    return grouped(misread(events_engine, since, low_confidence), decided, known)
+
+
+def misread(
+    events_engine: sa.engine.Engine, since: Optional[float] = None, low_confidence: float = LOW_CONFIDENCE
+) -> List[Seen]:
+    """Every visitor message since `since` with the reasons it may have been misread (the
+    events are read once; the console keeps the result for CACHE_SECONDS)."""
     since = time.time() - DAYS * 86400 if since is None else since
     query = (
         sa.select(EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.action_name, EVENTS.c.data)
@@ -184,6 +193,10 @@ def queue(
             bots += 1
             if current is not None and (sender, bots) in down:
                 current.reasons.add("rated_useless")
+    return [seen for seen in found if seen.reasons]
+
+
+def grouped(found: List[Seen], decided: Set[str], known: Set[str]) -> List[Group]:
     groups: Dict[str, Group] = {}
     for seen in found:
         key = normalised(seen.text)

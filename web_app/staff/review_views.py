@@ -6,6 +6,8 @@ or mark it out of the page's scope, and add questions of their own to a topic. /
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -24,9 +26,18 @@ def register(app, page, staff_only, archive: archive_module.Archive, labels: Lab
     labels = labels or LabelFile()
     decisions = review.Decisions(store.default_engine())
 
+    cache = {"at": -1e9, "found": []}
+    cache_lock = threading.Lock()
+
     def load():
-        known = set(labels.known())
-        return review.queue(archive.engine, decisions.keys(), known), decisions.recent(20)
+        """The queue: the events read at most every CACHE_SECONDS (a page view must not scan 30
+        days of events each time), less what was decided or labelled since, at once."""
+        with cache_lock:
+            if time.monotonic() - cache["at"] > review.CACHE_SECONDS:
+                cache["found"], cache["at"] = review.misread(archive.engine), time.monotonic()
+            found = cache["found"]
+        groups = review.grouped(found, decisions.keys(), set(labels.known()))
+        return groups, decisions.recent(20)
 
     def show(request, status: int = 200, **values):
         groups, recent = values.pop("loaded")
