@@ -1,7 +1,8 @@
-"""The loop end to end: a message the assistant misreads is labelled; 更新模型 trains with the
-label, checks the model and loads it into the running Rasa server while a visitor sends a turn
-every 100 ms (none fails, none is lost); the message is then answered right through REST. A
-label the model cannot learn keeps the live model and says why; rollback brings the old one back."""
+"""The loop end to end: a message the assistant misreads is labelled in the console's review
+queue; an admin's 更新模型 trains with the label, checks the model and loads it into the running
+Rasa server while a visitor sends a turn every 100 ms (none fails, none is lost); the message is
+then answered right through REST. A label the model cannot learn keeps the live model and says
+why; 回滚 brings the old one back."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from harness.bot_process import ROOT, BotProcess
 from learning import retrain as retrain_module
 from learning.labels import LabelFile
 from tests.markers import starts_servers
+from tests.web.widget import WebServer
+from tests.web_app.test_staff_console import PASSWORD, Client
 
 pytestmark = pytest.mark.e2e  # starts the assistant and trains models
 
@@ -34,9 +37,24 @@ CONTRADICTION = "什麼叫無形價值"
 def loop(tmp_path_factory):
     d = tmp_path_factory.mktemp("learning")
     env = {"STAFF_LABELS_PATH": str(d / "staff_labels.yml"), "LEARNING_DIR": str(d / "learning")}
-    with BotProcess(env={"TRACKER_SQLITE_PATH": str(d / "tracker.db")}, api_token=TOKEN) as bot:
+    stores = {"TRACKER_SQLITE_PATH": str(d / "tracker.db"), "LEADS_DATABASE_URL": f"sqlite:///{d / 'leads.db'}"}
+    with BotProcess(env=stores, api_token=TOKEN) as bot:
         env.update(LEARNING_RASA_URLS=bot.url, RASA_AUTH_TOKEN=TOKEN)
-        yield bot, LabelFile(d / "staff_labels.yml"), env, d / "learning"
+        with WebServer(bot.url, env={**stores, **env, "STAFF_PASSWORD": PASSWORD}) as web:
+            console = Client(web.url.rstrip("/"))
+            console.login()
+            yield bot, LabelFile(d / "staff_labels.yml"), env, d / "learning", console
+
+
+def wait_for(console: Client, *finished: str) -> str:
+    """The model page once it shows one of `finished` (it refreshes itself while a run goes on)."""
+    deadline = time.monotonic() + 1500
+    while time.monotonic() < deadline:
+        page = console.request("/staff/model")[2]
+        if any(text in page for text in finished):
+            return page
+        time.sleep(3)
+    raise TimeoutError("the run did not finish: " + page[-500:])
 
 
 def retrain(env: dict, *args: str) -> dict:
@@ -78,17 +96,27 @@ class Visitor(threading.Thread):
 
 
 def test_a_label_fixes_the_message_and_the_model_switches_without_losing_a_turn(loop):
-    bot, labels, env, base = loop
+    bot, labels, env, base, console = loop
     assert AD_FORMS not in said(bot.say("before", MISREAD))
-    assert labels.add(MISREAD, "ask_ad_forms", "admin").added
+    assert MISREAD in console.request("/staff/review")[2]  # declined: in the queue
+    csrf = console.cookie("staff_csrf")
+    console.request(
+        "/staff/review/decide", {"csrf": csrf, "text": MISREAD, "decision": "topic", "intent": "ask_ad_forms"}
+    )
+    assert [(label.text, label.intent) for label in labels.labels()] == [(MISREAD, "ask_ad_forms")]
 
     visitor = Visitor(lambda sender, text: bot.say(sender, text, timeout=120))
     visitor.start()
-    status = retrain(env)
+    assert console.request("/staff/model/retrain", {"csrf": csrf})[0] == 302
+    page = wait_for(console, "进行中")
+    assert "data-refresh" in page  # the page refreshes itself while the run goes on
+    page = wait_for(console, "新模型已通过全部检查并上线", "没有上线")
     time.sleep(1)
     visitor.stopping.set()
     visitor.join(timeout=150)
-    assert status["state"] == "live" and status["returncode"] == 0, status
+    status = json.loads((base / "status.json").read_text(encoding="utf-8"))
+    assert "新模型已通过全部检查并上线" in page and status["state"] == "live", status
+    assert "包含的员工标注</dt><dd>1 条" in page
     assert status["labels"] == 1 and status["labels_right"] == 1 and status["intent_f1"] >= 0.95
     if (Path(settings.LEARNING_EVAL_DIR.path()) / "run_eval.py").exists():  # the public dev sets, when here
         assert min(status["dev"].values()) >= retrain_module.MIN_DEV_ACCURACY, status["dev"]
@@ -100,7 +128,7 @@ def test_a_label_fixes_the_message_and_the_model_switches_without_losing_a_turn(
 
 
 def test_a_label_the_model_cannot_learn_keeps_the_live_model_and_says_why(loop):
-    bot, labels, env, base = loop
+    bot, labels, env, base, console = loop
     live_before = (base / "live.json").read_text(encoding="utf-8")
     # 什么叫无形价值 (an example of ask_intangible_value) in Traditional script, labelled as a
     # greeting: the labels file takes it (its text differs), the NLU reads it as the Simplified
@@ -113,12 +141,14 @@ def test_a_label_the_model_cannot_learn_keeps_the_live_model_and_says_why(loop):
     assert os.path.exists(status["rejected_model"])
     assert (base / "live.json").read_text(encoding="utf-8") == live_before
     assert AD_FORMS in said(bot.say("still", MISREAD))  # the checked model still answers
+    page = console.request("/staff/model")[2]
+    assert "没有上线，仍在使用原来的模型" in page and "每条标注都被正确理解" in page
 
 
 def test_rollback_brings_the_previous_model_back(loop):
-    bot, _, env, base = loop
-    status = retrain(env, "--rollback")
-    assert status["state"] == "rolled_back" and status["returncode"] == 0
+    bot, _, env, base, console = loop
+    assert console.request("/staff/model/rollback", {"csrf": console.cookie("staff_csrf")})[0] == 302
+    wait_for(console, "已回滚到上一个模型")
     assert AD_FORMS not in said(bot.say("rolled-back", MISREAD))
     live = json.loads((base / "live.json").read_text(encoding="utf-8"))
     assert live["labels"] == 0 and live["previous"]["labels"] == 1
