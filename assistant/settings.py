@@ -190,6 +190,24 @@ TAKEOVER_RASA_URL = _(
     TAKEOVER,
 )
 
+LEARNING = "Learning from visitors (docs/learning.md)"
+STAFF_LABELS_PATH = _(
+    "STAFF_LABELS_PATH", "data/nlu/staff_labels.yml", "the training examples staff label in /staff/review", LEARNING
+)
+LEARNING_DIR = _("LEARNING_DIR", "var/learning", "candidate models, their checks and the previous live model", LEARNING)
+LEARNING_EVAL_DIR = _(
+    "LEARNING_EVAL_DIR",
+    "../shared/eval",
+    "public development sets and run_eval.py, a gate of 更新模型 (skipped when absent)",
+    LEARNING,
+)
+LEARNING_RASA_URLS = _(
+    "LEARNING_RASA_URLS",
+    "",
+    "Rasa servers a new model is loaded into, one at a time (default http://127.0.0.1:RASA_PORT)",
+    LEARNING,
+)
+
 OPERATIONS = "Operations and privacy (docs/production.md, docs/deploy.md)"
 METRICS_TOKEN = _(
     "METRICS_TOKEN",
@@ -247,7 +265,11 @@ STACK_ACTION_PORTS = _("STACK_ACTION_PORTS", "", "the action replicas' ports (se
 STACK_BODY_LIMIT = _("STACK_BODY_LIMIT", "64k", "largest request body nginx accepts", STACK)
 STACK_RATE_PER_SECOND = _("STACK_RATE_PER_SECOND", "20", "requests a second nginx accepts from one address", STACK)
 RASA_AUTH_TOKEN = _(
-    "RASA_AUTH_TOKEN", "", "token of Rasa's HTTP API on the stack (the API is off when unset)", STACK, True
+    "RASA_AUTH_TOKEN",
+    "",
+    "token of Rasa's HTTP API, which loads a checked model (stack: off when unset; make run: random)",
+    STACK,
+    True,
 )
 SOCKETS = _("SOCKETS", "10000", "widget sockets `make bench-sockets` holds open", STACK)
 STACK_WECHAT_PORTS = _("STACK_WECHAT_PORTS", "", "the WeChat fronts' ports (set by scripts/stack.sh)", STACK)

@@ -61,8 +61,10 @@ class BotProcess:
         endpoints: Path | None = None,
         log_dir: Path | None = None,
         model: Path | None = None,
+        api_token: str | None = None,
     ):
         self.model = Path(model or MODEL)
+        self.api_token = api_token  # Rasa's HTTP API on, with this token (PUT /model)
         if not self.model.exists():
             raise RuntimeError(f"{self.model} is missing: run `make model` first")
         self.rasa_port = free_port()
@@ -124,6 +126,7 @@ class BotProcess:
                 str(self.credentials),
                 "--endpoints",
                 str(self.endpoints),
+                *(["--enable-api", "--auth-token", self.api_token] if self.api_token else []),
             ],
             "rasa",
         )

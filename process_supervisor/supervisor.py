@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from typing import Callable, Optional, Sequence
 
 from assistant import settings
 from conversation_store import integrity
+from learning.retrain import model_to_start
 from process_supervisor.endpoints import ROOT
 from process_supervisor.endpoints import render as render_endpoints
 
@@ -147,6 +149,7 @@ def run_children(env, endpoints: Path, py: str = sys.executable) -> tuple:
     """`make run`'s servers (with the WeChat front when WECHAT_TOKEN is set) and its Ready line."""
     rasa_port, action_port, web_port = env["RASA_PORT"], env["ACTION_PORT"], env["WEB_PORT"]
     cors = settings.CORS_ORIGINS.value(env).split()
+    token = settings.RASA_AUTH_TOKEN.value(env)
     rasa_url = f"http://{_dial(rasa_host(env))}:{rasa_port}"
     children = [
         Child(
@@ -163,7 +166,7 @@ def run_children(env, endpoints: Path, py: str = sys.executable) -> tuple:
                 "rasa_server",
                 "run",
                 "--model",
-                "models/bot.tar.gz",
+                str(model_to_start()),  # the console's checked model survives a restart
                 "--interface",
                 rasa_host(env),
                 "--port",
@@ -174,6 +177,8 @@ def run_children(env, endpoints: Path, py: str = sys.executable) -> tuple:
                 str(endpoints),
                 "--cors",
                 *cors,
+                # Rasa's HTTP API, for the console's checked model (PUT /model, learning/retrain.py).
+                *(["--enable-api", "--auth-token", token] if token else []),
             ],
             f"{rasa_url}/",
         ),
@@ -206,5 +211,7 @@ def main(argv: Sequence[str] = ()) -> int:
     if not check_conversations(tracker, lambda line: print(line, file=sys.stderr, flush=True)):
         return 1
     endpoints = render_endpoints(ROOT / "var" / "endpoints.run.yml", env["ACTION_PORT"], tracker)
+    # The web app's 更新模型 loads a new model through Rasa's API: a token for this run when none is set.
+    env.setdefault(settings.RASA_AUTH_TOKEN.name, secrets.token_urlsafe(32))
     children, ready = run_children(env, endpoints)
     return Supervisor(children, say=lambda line: print(line, flush=True), ready_line=ready).run()

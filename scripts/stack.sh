@@ -108,12 +108,15 @@ up() {
   for port in $STACK_ACTION_PORTS; do
     start "actions-$((++i))" $bin/python -m action_server --port "$port"
   done
+  # The console's checked model when it went live after models/bot.tar.gz was built (learning/retrain.py).
+  local model
+  model=$($bin/python -c 'from learning.retrain import model_to_start; print(model_to_start())')
   i=0
   for port in $STACK_RASA_PORTS; do
     # Rasa's CLI with the apology when the action server fails (rasa_patches/degradation.py).
     # Each replica keeps what PostgreSQL could not take in its own journal (conversation_store/journal.py).
     start "rasa-$((++i))" env TRACKER_JOURNAL_PATH="$STACK_DIR/journal-rasa-$i.db" \
-      $bin/python -m rasa_server run --model models/bot.tar.gz \
+      $bin/python -m rasa_server run --model "$model" \
       -i 127.0.0.1 --port "$port" --credentials credentials.yml --endpoints "$STACK_DIR/endpoints.yml" \
       --cors $CORS_ORIGINS "${api[@]}"
   done
@@ -126,7 +129,9 @@ up() {
     i=$((i + 1))
   done
   # The widget's site and the staff console (web_app), behind nginx at / and /staff/.
-  start web $bin/python -m web_app --port "$STACK_WEB_PORT" --socket-url "http://localhost:${STACK_PORT}"
+  # 更新模型 loads a checked model into each replica in turn (learning/retrain.py, needs RASA_AUTH_TOKEN).
+  start web env LEARNING_RASA_URLS="$(for port in $STACK_RASA_PORTS; do echo -n "http://127.0.0.1:$port "; done)" \
+    $bin/python -m web_app --port "$STACK_WEB_PORT" --socket-url "http://localhost:${STACK_PORT}"
   local conf=$STACK_DIR/nginx/nginx.conf
   $bin/python -m production.nginx "$STACK_DIR/nginx" >"$conf.new"
   if running nginx; then

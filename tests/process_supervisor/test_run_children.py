@@ -35,3 +35,11 @@ def test_the_wechat_front_runs_only_with_a_token_and_sends_turns_to_this_rasa():
     assert option(front, "--rasa-url") == "http://127.0.0.1:5005"
     assert children["WeChat front"].health_url == "http://127.0.0.1:7006/webhooks/wechat/"
     assert "http://localhost:7006/webhooks/wechat/webhook" in ready
+
+
+def test_rasas_api_is_on_only_with_a_token_for_the_consoles_checked_model():
+    children, _ = by_name(PORTS)
+    assert "--enable-api" not in children["Rasa server"].argv
+    children, _ = by_name({**PORTS, "RASA_AUTH_TOKEN": "run-token"})
+    argv = children["Rasa server"].argv
+    assert "--enable-api" in argv and option(argv, "--auth-token") == "run-token"

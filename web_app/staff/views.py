@@ -25,7 +25,7 @@ from conversation_store import archive as archive_module
 from conversation_store import integrity
 from leads import screening, store
 from takeover import queue
-from web_app.staff import privacy_views, takeover_views
+from web_app.staff import model_views, privacy_views, review_views, takeover_views
 from web_app.staff.accounts import BadAccount
 from web_app.staff.auth import CSRF_COOKIE, DEVICE_COOKIE, DEVICE_SECONDS, SESSION_COOKIE, SESSION_SECONDS, StaffAuth
 
@@ -403,6 +403,8 @@ def register(app, templates, auth: StaffAuth, archive: archive_module.Archive, r
 
     privacy_views.register(app, page, lambda handler: staff_only(handler, admin=True), archive)  # admins only
     takeover_views.register(app, page, staff_only, archive)
+    review_views.register(app, page, staff_only, archive)  # the review queue: learning/
+    model_views.register(app, page, lambda handler: staff_only(handler, admin=True))  # 更新模型, admins only
 
 
 def _utcnow() -> datetime:

@@ -131,3 +131,11 @@ document.addEventListener("click", function (event) {
     }
   }
 })();
+
+// A page showing work in progress (更新模型) reloads itself until the work is done.
+(function () {
+  var busy = document.querySelector("[data-refresh]");
+  if (busy) {
+    setTimeout(function () { window.location.reload(); }, 1000 * Number(busy.dataset.refresh));
+  }
+})();
