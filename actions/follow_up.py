@@ -61,8 +61,15 @@ def _points(kb: KnowledgeBase, slots: dict) -> Optional[tuple]:
             Point(entry["label"], " ".join(entry["sides"].values()) or entry.get("both") or "")
             for entry in comp["dimensions"].values()
         ]
-        whole = comparisons.render(kb, comparisons.Plan("comparison", comparison=key))
-        return comp["title"], listed, whole
+        # the last answer itself: one dimension or one side when that is what was answered
+        dim = slots.get("dimension") if slots.get("dimension") in comp["dimensions"] else None
+        side = slots.get("subject") if slots.get("subject") in comp["subjects"] else None
+        plan = (
+            comparisons.Plan("side", comparison=key, subject=side, dimension=dim)
+            if side
+            else comparisons.Plan("comparison", comparison=key, dimension=dim)
+        )
+        return comp["title"], listed, comparisons.render(kb, plan)
     return None
 
 

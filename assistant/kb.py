@@ -68,6 +68,10 @@ class KnowledgeBase:
         words = self.facts[key].get("evidence")
         return not words or any(_said(w, text) for w in words)
 
+    def evidence_hits(self, key: str, text: str, ignore: set = frozenset()) -> int:
+        """How many of the fact's evidence words (but those in `ignore`) the text says, not negated."""
+        return sum(1 for w in self.facts[key].get("evidence") or [] if w not in ignore and _said(w, text))
+
     def fact_negated(self, key: str, text: str) -> bool:
         """Whether the question holds the fact's words only negated (有啥不一样 for the common ground)."""
         words = self.facts[key].get("evidence") or []

@@ -73,8 +73,9 @@ def shorthand_edits(text: str):
     return []
 
 
-# A pasted link says nothing the page answers; its letters and digits would read as words.
-_LINK = re.compile(r"(?:https?://|www\.)[^\s\u3400-\u9fff，。！？]*", re.I)
+# A pasted link says nothing the page answers; its letters and digits would read as words. Nor do a
+# WeChat group's @mention and sticker codes ([抱拳]), which would read as a question of their own.
+_LINK = re.compile(r"(?:https?://|www\.)[^\s\u3400-\u9fff，。！？]*|@\S{1,20}\s|\[[\u3400-\u9fffa-zA-Z]{1,6}\]", re.I)
 # 1. / 2) / (3) / ① at the start of the message or after a space or punctuation: a list of
 # sub-questions, each its own sentence (not the digits 1 and 2 the classifier reads as figures).
 _LIST_MARK = re.compile(r"(?:(?<=^)|(?<=[\s,.;:，。；：!?！？]))\s*(?:[1-9][.、)]|\([1-9]\)|[①-⑨])(?!\d)\s*")

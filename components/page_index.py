@@ -25,7 +25,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from assistant.clauses import clause_spans, is_question
+from assistant.clauses import clause_spans, corrected, is_question
 from assistant.kb import load_kb
 from assistant.page_index import Section, load_index
 from assistant.wording import glossary
@@ -52,6 +52,9 @@ class PageIndexMatcher(GraphComponent):
             "fact_of_pair_below": 0.5,
             "fact_of_pair_at": 0.25,
             "pair_intent_at": 0.15,
+            "evidence_vote_at": 3,
+            "evidence_vote_margin": 2,
+            "evidence_vote_confidence": 0.6,  # actions/facts.py UNSURE_CONFIDENCE: then answered as is
         }
 
     def __init__(self, config: Dict[str, Any]) -> None:
@@ -86,7 +89,9 @@ class PageIndexMatcher(GraphComponent):
         asks_fact = load_kb().fact_for_intent(intent or "") and (message.get(INTENT) or {}).get("confidence", 0) >= 0.5
         if quoted and not asks_fact:
             return self._answer(message, quoted[0], quoted[1], "quotation")
-        if intent in UNSURE_INTENTS and self._names_a_compared_pair(message, entities):
+        if intent in UNSURE_INTENTS and (
+            self._names_a_compared_pair(message, entities) or self._fact_of_the_role(message, focus, entities)
+        ):
             intent = (message.get(INTENT) or {}).get("name")
         if intent in COMPARISON_INTENTS:
             if self._relation(message, focus, entities):
@@ -101,6 +106,8 @@ class PageIndexMatcher(GraphComponent):
         kb = load_kb()
         fact = kb.fact_for_intent(intent or "")
         if fact is not None:
+            if self._fact_better_supported(message, fact):
+                return
             return self._fact_unsupported(message, focus, fact)
         if intent not in UNSURE_INTENTS:
             return
@@ -158,6 +165,30 @@ class PageIndexMatcher(GraphComponent):
         message.set(INTENT, chosen, add_to_output=True)
         message.set(PAGE_MATCH, {"decision": "compared_pair", "intent": chosen["name"]}, add_to_output=True)
         return True
+
+    def _fact_of_the_role(self, message: Message, focus: str, entities: List[dict]) -> bool:
+        """A declined question about the one role a fact of the page describes, which the classifier
+        also thought of, with the fact's words beside the role's name (招一名运营，岗位职责写什么)."""
+        kb = load_kb()
+        named = {kb.subject_key(e.get("value")) for e in entities if e.get("entity") == "subject"} - {None}
+        if len(named) != 1:
+            return False
+        role = next(iter(named))
+        names = {kb.subjects[role]["name"], *kb.subjects[role]["aliases"]}
+        for ranked in (message.get(INTENT_RANKING_KEY) or [])[:4]:
+            key = kb.fact_for_intent(ranked.get("name") or "")
+            if (
+                not key
+                or kb.facts[key].get("subject") != role
+                or ranked.get("confidence", 0) < self.config["pair_intent_at"]
+            ):
+                continue
+            words = [w for w in kb.facts[key].get("evidence") or [] if w not in names]
+            if any(w in focus for w in words):
+                message.set(INTENT, {"name": ranked["name"], "confidence": ranked["confidence"]}, add_to_output=True)
+                message.set(PAGE_MATCH, {"decision": "fact_of_role", "fact": key}, add_to_output=True)
+                return True
+        return False
 
     def _fact_of_the_pair(self, message: Message, focus: str, entities: List[dict]) -> bool:
         """Unsure between the named pair's comparison and a fact the page gives about that same
@@ -291,6 +322,26 @@ class PageIndexMatcher(GraphComponent):
             comparison = {"entity": "comparison", "value": best.comparison, "start": 0, "end": len(focus)}
             message.set(ENTITIES, message.get(ENTITIES) + [{**comparison, "extractor": "PageIndexMatcher"}])
         message.set(PAGE_MATCH, {"decision": how, "section": best.key, "score": round(score, 3)}, True)
+
+    def _fact_better_supported(self, message: Message, fact: str) -> bool:
+        """The fact whose words the whole message says most (一篇阅读10万+的推文，啥也没买，对市场部是不是
+        白干了: 阅读, 10万, 推文 against 市场部), when it says three or more of them: another fact far
+        ahead of the classifier's replaces it; the classifier's own is confirmed even where only the
+        story, not the question sentence, holds its words. Role names are not counted."""
+        kb = load_kb()
+        full = message.get(FULL_TEXT) or ""
+        text = full if full and corrected(full) is None else message.get(TEXT) or ""
+        roles = {n for s in kb.subjects.values() for n in [s["name"], *s["aliases"]]}
+        hits = {key: kb.evidence_hits(key, text, ignore=roles) for key in kb.facts}
+        best = max(hits, key=hits.get)
+        if hits[best] < self.config["evidence_vote_at"]:
+            return False
+        if best != fact and hits[best] < hits[fact] + self.config["evidence_vote_margin"]:
+            return False
+        confidence = max((message.get(INTENT) or {}).get("confidence", 0.0), self.config["evidence_vote_confidence"])
+        message.set(INTENT, {"name": kb.facts[best]["intent"], "confidence": confidence}, add_to_output=True)
+        message.set(PAGE_MATCH, {"decision": "evidence_vote", "fact": best, "hits": hits[best]}, True)
+        return True
 
     def _fact_unsupported(self, message: Message, focus: str, fact: str) -> None:
         if load_kb().fact_supported(fact, focus):

@@ -48,3 +48,13 @@ def test_why_gives_the_pages_words_and_says_it_explains_no_further():
 
 def test_without_a_last_answer_it_is_still_a_clarification():
     assert "您是不是想问" in act("第三点能再讲细点吗", {}) or "换个说法" in act("第三点能再讲细点吗", {})
+
+
+def test_an_act_after_one_dimension_was_answered_is_about_that_dimension():
+    text = act("举点例子吧，越具体越好", {**COMPARISON, "dimension": "content"})
+    assert "店铺的打理" in text and "大局观" not in text
+
+
+def test_an_act_after_one_side_was_answered_is_about_that_side():
+    text = act("为什么", {**COMPARISON, "dimension": "ability", "subject": "promoter"})
+    assert "宣传能力" in text and "店铺的打理" not in text

@@ -223,3 +223,47 @@ def test_a_fact_whose_word_is_negated_gives_way_to_the_comparison_of_the_named_p
 def test_a_fact_whose_word_is_said_keeps_its_reading():
     message = parsed("市场部和运营部有哪些一样的地方", "ask_common_ground", 0.58, subjects("市场部", "运营部"))
     assert message.get("intent")["name"] == "ask_common_ground"
+
+
+def test_a_fact_whose_words_the_message_says_far_more_often_wins():
+    story = "我看完一篇阅读10万+的推文，一单也没买，这对市场部来说是不是白干了"
+    message = parsed("这对市场部来说是不是白干了", "ask_marketing_definition", 0.8, full_text=story)
+    assert message.get("intent")["name"] == "ask_reads_example"
+    assert message.get("page_match")["decision"] == "evidence_vote"
+
+
+def test_a_fact_with_one_word_more_keeps_the_classifiers_reading():
+    message = parsed("市场部的定位是什么", "ask_marketing_definition", 0.8)
+    assert message.get("intent")["name"] == "ask_marketing_definition"
+
+
+def test_a_declined_question_about_one_role_with_its_facts_words_is_that_fact():
+    message = parsed(
+        "招一名运营，招聘启事里岗位职责写什么",
+        "out_of_scope",
+        0.66,
+        subjects("运营"),
+        runners_up=[("ask_ops_duties", 0.23)],
+    )
+    assert message.get("intent")["name"] == "ask_ops_duties"
+
+
+def test_a_declined_remark_naming_a_role_without_its_facts_words_stays_declined():
+    message = parsed(
+        "我是做运营的，今天好累", "out_of_scope", 0.7, subjects("运营"), runners_up=[("ask_ops_duties", 0.2)]
+    )
+    assert message.get("intent")["name"] in ("out_of_scope", "nlu_fallback")
+
+
+def test_a_fact_confirmed_by_the_vote_is_answered_by_the_action_as_it_is():
+    from actions.facts import UNSURE_CONFIDENCE
+
+    assert PageIndexMatcher.get_default_config()["evidence_vote_confidence"] >= UNSURE_CONFIDENCE
+
+
+def test_the_vote_counts_no_role_names_and_not_what_a_correction_took_back():
+    text = "市场部的定义是什么？哦不对，我是想知道市场和运营有哪些相似之处"
+    message = parsed("市场和运营有哪些相似之处", "ask_common_ground", 0.9, full_text=text)
+    assert message.get("intent")["name"] == "ask_common_ground"
+    team = parsed("市场部门跟运营团队的工作有啥不一样", "ask_common_ground", 0.6)
+    assert (team.get("page_match") or {}).get("fact") != "marketing_definition"
