@@ -111,6 +111,8 @@ class PageIndexMatcher(GraphComponent):
             return self._fact_unsupported(message, focus, fact)
         if intent not in UNSURE_INTENTS:
             return
+        if self._fact_better_supported(message, None):
+            return
         found = index.search(focus, limit=2)
         (best, score), (_, second) = found[0], found[1]
         if score >= self.config["answer_at"] and score - second >= self.config["answer_margin"]:
@@ -323,7 +325,7 @@ class PageIndexMatcher(GraphComponent):
             message.set(ENTITIES, message.get(ENTITIES) + [{**comparison, "extractor": "PageIndexMatcher"}])
         message.set(PAGE_MATCH, {"decision": how, "section": best.key, "score": round(score, 3)}, True)
 
-    def _fact_better_supported(self, message: Message, fact: str) -> bool:
+    def _fact_better_supported(self, message: Message, fact: Optional[str]) -> bool:
         """The fact whose words the whole message says most (一篇阅读10万+的推文，啥也没买，对市场部是不是
         白干了: 阅读, 10万, 推文 against 市场部), when it says three or more of them: another fact far
         ahead of the classifier's replaces it; the classifier's own is confirmed even where only the
@@ -334,9 +336,11 @@ class PageIndexMatcher(GraphComponent):
         roles = {n for s in kb.subjects.values() for n in [s["name"], *s["aliases"]]}
         hits = {key: kb.evidence_hits(key, text, ignore=roles) for key in kb.facts}
         best = max(hits, key=hits.get)
+        # against the classifier's fact, or (declined, unsure: fact None) against the next fact
+        rival = hits[fact] if fact else max(v for k, v in hits.items() if k != best)
         if hits[best] < self.config["evidence_vote_at"]:
             return False
-        if best != fact and hits[best] < hits[fact] + self.config["evidence_vote_margin"]:
+        if best != fact and hits[best] < rival + self.config["evidence_vote_margin"]:
             return False
         confidence = max((message.get(INTENT) or {}).get("confidence", 0.0), self.config["evidence_vote_confidence"])
         message.set(INTENT, {"name": kb.facts[best]["intent"], "confidence": confidence}, add_to_output=True)

@@ -267,3 +267,14 @@ def test_the_vote_counts_no_role_names_and_not_what_a_correction_took_back():
     assert message.get("intent")["name"] == "ask_common_ground"
     team = parsed("市场部门跟运营团队的工作有啥不一样", "ask_common_ground", 0.6)
     assert (team.get("page_match") or {}).get("fact") != "marketing_definition"
+
+
+def test_a_declined_message_that_says_one_facts_words_far_more_than_any_others_is_that_fact():
+    text = "用户先知道有这个app，然后注册，用着用着最后掏钱，这整个过程每一步叫什么"
+    message = parsed(text, "nlu_fallback", 0.4)
+    assert message.get("intent")["name"] == "ask_purchase_funnel"
+
+
+def test_a_declined_message_with_a_word_or_two_of_a_fact_stays_declined():
+    message = parsed("我昨天注册了一个新app，好用吗", "out_of_scope", 0.8)
+    assert message.get("intent")["name"] != "ask_purchase_funnel"
