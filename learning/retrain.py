@@ -221,8 +221,8 @@ class Run:
         kept = self.base / "models" / f"{self.id}.tar.gz"
         kept.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(model, kept)
-        switch(kept, self.urls, self.token)
         live = read_json(self.base / "live.json") or initial_model()
+        switch(kept, self.urls, self.token, back_to=Path(live["model"]) if live else None)
         write_json(
             self.base / "live.json",
             {
@@ -290,24 +290,41 @@ def _without_previous(live: dict) -> dict:
     return {k: v for k, v in live.items() if k != "previous"}
 
 
-def switch(model: Path, urls: List[str], token: str) -> None:
-    """Each Rasa server loads `model` (Rasa's PUT /model), one after the other, so the others
-    answer while one loads; Failed names the server that refused."""
+def load(url: str, model: Path, token: str) -> None:
+    """One Rasa server loads `model` (Rasa's PUT /model); Failed names the server that refused."""
+    request = urllib.request.Request(
+        f"{url.rstrip('/')}/model?token={urllib.request.quote(token)}",
+        data=json.dumps({"model_file": str(model)}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="PUT",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=LOAD_TIMEOUT) as response:
+            if response.status != 204:
+                raise Failed("switch", f"{url} answered {response.status} to PUT /model")
+    except urllib.error.HTTPError as error:
+        raise Failed("switch", f"{url} refused the model: {error.code} {error.read()[:200]!r}") from None
+    except (urllib.error.URLError, OSError) as error:
+        raise Failed("switch", f"{url} could not be reached: {error}") from None
+
+
+def switch(model: Path, urls: List[str], token: str, back_to: Optional[Path] = None) -> None:
+    """Each server loads `model`, one after the other, so the others answer while one loads. When
+    one fails, those already switched go back to `back_to`: all servers answer with one model."""
+    done: List[str] = []
     for url in urls:
-        request = urllib.request.Request(
-            f"{url.rstrip('/')}/model?token={urllib.request.quote(token)}",
-            data=json.dumps({"model_file": str(model)}).encode(),
-            headers={"Content-Type": "application/json"},
-            method="PUT",
-        )
         try:
-            with urllib.request.urlopen(request, timeout=LOAD_TIMEOUT) as response:
-                if response.status != 204:
-                    raise Failed("switch", f"{url} answered {response.status} to PUT /model")
-        except urllib.error.HTTPError as error:
-            raise Failed("switch", f"{url} refused the model: {error.code} {error.read()[:200]!r}") from None
-        except (urllib.error.URLError, OSError) as error:
-            raise Failed("switch", f"{url} could not be reached: {error}") from None
+            load(url, model, token)
+        except Failed as failed:
+            undone = []
+            for switched in done if back_to else []:
+                try:
+                    load(switched, back_to, token)
+                except Failed:
+                    undone.append(switched)
+            note = f"; still on the new model: {', '.join(undone)}" if undone else ""
+            raise Failed("switch", failed.reason + note) from None
+        done.append(url)
 
 
 def rollback(base: Path, urls: List[str], token: str) -> dict:
@@ -316,7 +333,7 @@ def rollback(base: Path, urls: List[str], token: str) -> dict:
     if not live or not live.get("previous"):
         raise Failed("rollback", "no previous model to go back to")
     previous = live["previous"]
-    switch(Path(previous["model"]), urls, token)
+    switch(Path(previous["model"]), urls, token, back_to=Path(live["model"]))
     now = {**previous, "live_at": time.time(), "previous": _without_previous(live)}
     write_json(base / "live.json", now)
     return now

@@ -42,7 +42,9 @@ def setup(tmp_path, monkeypatch):
     labels = LabelFile(tmp_path / "staff_labels.yml")
     labels.add("投放渠道主要有哪些类型", "ask_ad_forms", "wang")
     switched = []
-    monkeypatch.setattr(retrain, "switch", lambda model, urls, token: switched.append((Path(model).name, list(urls))))
+    monkeypatch.setattr(
+        retrain, "switch", lambda model, urls, token, back_to=None: switched.append((Path(model).name, list(urls)))
+    )
     initial = tmp_path / "bot.tar.gz"
     initial.write_bytes(b"initial")
     monkeypatch.setattr(retrain, "INITIAL_MODEL", initial)
@@ -157,3 +159,18 @@ def test_a_restart_keeps_the_checked_model_unless_make_model_built_a_newer_one(s
     live = json.loads((base / "live.json").read_text(encoding="utf-8"))
     (base / "live.json").write_text(json.dumps({**live, "live_at": 0}), encoding="utf-8")
     assert retrain.model_to_start(base) == retrain.INITIAL_MODEL
+
+
+def test_when_one_replica_refuses_the_model_those_switched_go_back(monkeypatch):
+    loaded = []
+
+    def load(url, model, token):
+        if url == "http://b" and model.name == "new.tar.gz":
+            raise retrain.Failed("switch", "http://b refused the model: 400")
+        loaded.append((url, model.name))
+
+    monkeypatch.setattr(retrain, "load", load)
+    with pytest.raises(retrain.Failed) as failed:
+        retrain.switch(Path("new.tar.gz"), ["http://a", "http://b", "http://c"], "t", back_to=Path("old.tar.gz"))
+    assert "http://b refused" in failed.value.reason
+    assert loaded == [("http://a", "new.tar.gz"), ("http://a", "old.tar.gz")]  # c never got it; a went back
