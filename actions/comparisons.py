@@ -32,8 +32,9 @@ def _entities(tracker_entities: list[dict], name: str) -> list[str]:
 def resolve(kb: KnowledgeBase, intent: str, entities: list[dict], slots: dict) -> Plan:
     """Decides what the visitor asks about from the entities, falling back on the slots."""
     subjects = list(dict.fromkeys(k for k in map(kb.subject_key, _entities(entities, "subject")) if k))
-    dims = [k for k in map(kb.dimension_key, _entities(entities, "dimension")) if k]
-    dim = dims[-1] if dims else None
+    dims = list(dict.fromkeys(k for k in map(kb.dimension_key, _entities(entities, "dimension")) if k))
+    # 从定位到干的活再到要啥能力: several dimensions named are the whole comparison
+    dim = dims[0] if len(dims) == 1 else None
     named = next(iter(_entities(entities, "comparison")), None)
     current = slots.get("comparison") if slots.get("comparison") in kb.comparisons else None
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from rasa_sdk.events import SlotSet
 
-from actions import comparisons
+from actions import comparisons, follow_up
 from actions.answers import fact_answer
 from actions.replies import Reply
 from assistant.kb import KnowledgeBase
@@ -34,6 +34,10 @@ def page_reply(kb: KnowledgeBase, intent: str, message: dict, slots: dict) -> tu
     """The answer to a question about the page, or None when the intent is not one."""
     entities = message.get("entities") or []
     key = kb.fact_for_intent(intent)
+    if key == "sources" and not _names_the_page_part(entities):
+        sourced = follow_up.source_reply(kb, slots)  # 这个定义是谁提出的: the last answer's source
+        if sourced is not None:
+            return sourced, []
     if key is not None and not _other_subject(kb, key, entities):
         return fact_reply(kb, key)
     if key is not None or intent in COMPARISON_INTENTS:
@@ -41,6 +45,11 @@ def page_reply(kb: KnowledgeBase, intent: str, message: dict, slots: dict) -> tu
         plan = comparisons.resolve(kb, "ask_role" if key else intent, entities, slots)
         return comparisons.render(kb, plan), comparisons.plan_slots(plan, kb, entities)
     return None
+
+
+def _names_the_page_part(entities: list[dict]) -> bool:
+    """A question that names roles asks for their source, not the last answer's."""
+    return any(e.get("entity") in ("subject", "comparison") for e in entities)
 
 
 # Below this confidence a fact is answered only when the question holds one of its evidence words.

@@ -97,3 +97,27 @@ def reply(kb: KnowledgeBase, text: str, slots: dict) -> Optional[Reply]:
     if kind == "why":
         return Reply(f"{say('follow_why')}\n{whole.text}", whole.buttons, answer=True)
     return whole  # more: the whole answer, every point with its text
+
+
+def _pairs(text: str) -> set:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def source_reply(kb: KnowledgeBase, slots: dict) -> Optional[Reply]:
+    """出处 / 谁提出的 / 原话 right after an answer: where the page says that answer comes from,
+    then the page's words again; None when the last answer has no source of its own."""
+    structure = _points(kb, slots)
+    sources = kb.facts.get("sources") or {}
+    if structure is None or not sources.get("items"):
+        return None
+    title, _, whole = structure
+    best = max(sources["items"], key=lambda item: len(_pairs(item["label"]) & _pairs(title)))
+    if len(_pairs(best["label"]) & _pairs(title)) < MIN_SHARED_PAIRS:
+        return None
+    line = answers.format_line("labelled_bullet", label=best["label"], text=best["text"])
+    heading = answers.format_line("heading", text=sources["title"])
+    return Reply("\n".join([heading, line, say("follow_source"), whole.text]), whole.buttons, answer=True)
+
+
+# A source item is the last answer's when their titles share this many character pairs.
+MIN_SHARED_PAIRS = 3

@@ -35,6 +35,7 @@ PAGE_MATCH = "page_match"
 PAGE_CANDIDATES = "page_candidates"
 UNSURE_INTENTS = {"out_of_scope", "nlu_fallback"}
 COMPARISON_INTENTS = {"ask_difference", "ask_dimension", "ask_role"}
+SMALL_TALK = {"greet", "goodbye", "thank", "affirm"}
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -54,6 +55,7 @@ class PageIndexMatcher(GraphComponent):
             "pair_intent_at": 0.15,
             "evidence_vote_at": 3,
             "evidence_vote_margin": 2,
+            "small_talk_sure_at": 0.5,
             "evidence_vote_confidence": 0.6,  # actions/facts.py UNSURE_CONFIDENCE: then answered as is
         }
 
@@ -93,9 +95,15 @@ class PageIndexMatcher(GraphComponent):
             self._names_a_compared_pair(message, entities) or self._fact_of_the_role(message, focus, entities)
         ):
             intent = (message.get(INTENT) or {}).get("name")
+        if intent in SMALL_TALK and self._page_question_under_small_talk(message, focus, entities):
+            intent = (message.get(INTENT) or {}).get("name")
+        kb = load_kb()
+        own_fact = kb.facts.get(kb.fact_for_intent(intent or "") or "") or {}
+        if (intent in COMPARISON_INTENTS or own_fact.get("comparison") == self._pair(entities)) and self._relation(
+            message, focus, entities
+        ):
+            return
         if intent in COMPARISON_INTENTS:
-            if self._relation(message, focus, entities):
-                return
             if any(cue in focus for cue in glossary()["all_aspects"]):
                 return self._whole_comparison(message, entities)
             if self._fact_of_the_pair(message, focus, entities):
@@ -103,7 +111,6 @@ class PageIndexMatcher(GraphComponent):
             if self._dimension_the_comparison_lacks(message, focus, entities):
                 return
             return self._dimension_missed(message, focus, entities)
-        kb = load_kb()
         fact = kb.fact_for_intent(intent or "")
         if fact is not None:
             if self._fact_better_supported(message, fact):
@@ -166,6 +173,34 @@ class PageIndexMatcher(GraphComponent):
         chosen = {"name": "ask_dimension" if has_dimension else "ask_difference", "confidence": 0.4}
         message.set(INTENT, chosen, add_to_output=True)
         message.set(PAGE_MATCH, {"decision": "compared_pair", "intent": chosen["name"]}, add_to_output=True)
+        return True
+
+    def _page_question_under_small_talk(self, message: Message, focus: str, entities: List[dict]) -> bool:
+        """Small talk the classifier is unsure of (再告诉我一次吧 read as a goodbye at 0.30) in a message
+        that names a role of the page and a fact's own words: the page question it ranked next."""
+        if (message.get(INTENT) or {}).get("confidence", 1.0) >= self.config["small_talk_sure_at"]:
+            return False
+        if not any(e.get("entity") == "subject" for e in entities):
+            return False
+        kb = load_kb()
+        ranked = [
+            r
+            for r in (message.get(INTENT_RANKING_KEY) or [])[1:4]
+            if r.get("confidence", 0) >= self.config["pair_intent_at"]
+        ]
+
+        def said_fact(name: str) -> bool:
+            key = kb.fact_for_intent(name)
+            return bool(key and kb.facts[key].get("evidence") and kb.fact_supported(key, focus))
+
+        # a fact whose words are said first, then a comparison of the named role
+        chosen = next((r for r in ranked if said_fact(r.get("name") or "")), None) or next(
+            (r for r in ranked if r.get("name") in COMPARISON_INTENTS), None
+        )
+        if chosen is None:
+            return False
+        message.set(INTENT, {"name": chosen["name"], "confidence": chosen["confidence"]}, add_to_output=True)
+        message.set(PAGE_MATCH, {"decision": "page_under_small_talk", "intent": chosen["name"]}, add_to_output=True)
         return True
 
     def _fact_of_the_role(self, message: Message, focus: str, entities: List[dict]) -> bool:

@@ -143,3 +143,9 @@ def test_a_title_word_beside_a_compared_role_stands_for_its_partner():
 def test_a_title_word_with_no_partner_of_that_name_is_still_declined_honestly():
     messages, _ = ask("网络推广和市场部门有什么区别")
     assert "没有直接比较" in text_of(messages)
+
+
+def test_several_dimensions_named_are_the_whole_comparison():
+    messages, _ = ask("从定位到干的活再到能力要求，淘宝运营和推广专员我全搞混了")
+    text = text_of(messages)
+    assert "计划、组织" in text and "店铺的打理" in text and "大局观" in text

@@ -4,6 +4,7 @@ why) for each kind of answer structure: a fact with items, a fact with steps, a 
 import pytest
 
 from actions.chitchat import ActionClarify, ActionDecline
+from actions.page_questions import ActionAnswerFact
 from tests.action_helpers import run, text_of, tracker
 
 ITEMS = {"fact": "intangible_value"}  # 品牌简化决策, 提供消费线索, 提供身份象征
@@ -58,3 +59,18 @@ def test_an_act_after_one_dimension_was_answered_is_about_that_dimension():
 def test_an_act_after_one_side_was_answered_is_about_that_side():
     text = act("为什么", {**COMPARISON, "dimension": "ability", "subject": "promoter"})
     assert "宣传能力" in text and "店铺的打理" not in text
+
+
+def test_the_source_asked_right_after_an_answer_is_that_answers_with_the_pages_words():
+    messages, _ = run(
+        ActionAnswerFact(),
+        tracker("这个定义是谁提出的？原话怎么说", "ask_sources", {"fact": "marketing_definition"}, entities=[]),
+    )
+    text = text_of(messages)
+    assert "李叫兽" in text and "无形价值" in text and "百度百科" not in text
+
+
+def test_the_source_asked_without_an_answer_before_lists_them_all():
+    messages, _ = run(ActionAnswerFact(), tracker("这些观点出自哪里", "ask_sources", {}, entities=[]))
+    text = text_of(messages)
+    assert "李叫兽" in text and "百度百科" in text

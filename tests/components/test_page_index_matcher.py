@@ -278,3 +278,32 @@ def test_a_declined_message_that_says_one_facts_words_far_more_than_any_others_i
 def test_a_declined_message_with_a_word_or_two_of_a_fact_stays_declined():
     message = parsed("我昨天注册了一个新app，好用吗", "out_of_scope", 0.8)
     assert message.get("intent")["name"] != "ask_purchase_funnel"
+
+
+def test_small_talk_the_classifier_is_unsure_of_beside_a_role_and_a_facts_words_is_that_fact():
+    message = parsed(
+        "新媒体推广那几个特点我忘了，再告诉我一次吧",
+        "goodbye",
+        0.3,
+        subjects("新媒体推广"),
+        runners_up=[("ask_dimension", 0.22), ("ask_newmedia_features", 0.21)],
+    )
+    assert message.get("intent")["name"] == "ask_newmedia_features"
+
+
+def test_sure_small_talk_naming_a_role_stays_small_talk():
+    message = parsed(
+        "谢谢，新媒体推广的特点我懂了",
+        "thank",
+        0.8,
+        subjects("新媒体推广"),
+        runners_up=[("ask_newmedia_features", 0.15)],
+    )
+    assert message.get("intent")["name"] == "thank"
+
+
+def test_how_two_roles_relate_wins_over_another_fact_of_their_comparison():
+    message = parsed(
+        "只做了新媒体推广，能说就是在做电商运营吗", "ask_ecom_scope_example", 0.95, subjects("新媒体推广", "电商运营")
+    )
+    assert (message.get("intent")["name"], entity(message, "dimension")) == ("ask_dimension", "scope")
