@@ -15,6 +15,7 @@ from actions.replies import Reply, misunderstood, send, understood
 from assistant import metrics
 from assistant.kb import KnowledgeBase, load_kb
 from assistant.phrasebook import say
+from assistant.wording import glossary, normalize
 
 COMPARISON_INTENTS = {"ask_difference", "ask_role", "ask_dimension"}
 HANDOFF_INTENTS = {"request_human", "ask_price"}
@@ -64,6 +65,11 @@ def _failure_replies(kb: KnowledgeBase, tracker: Tracker, first: Reply) -> tuple
     return replies, events
 
 
+def _for_our_staff(text: str) -> bool:
+    read = normalize(text)
+    return any(cue in read for cue in glossary()["for_our_staff"])
+
+
 class ActionDecline(Action):
     """Out of scope: say so, never answer with page content, offer topics and customer service."""
 
@@ -83,6 +89,9 @@ class ActionDecline(Action):
         if services:  # a request about a service the agency sells is never declined: its staff answer it
             text = say("price", service=services[0])
             return send(dispatcher, tracker, [Reply(text), offer_reply()]) + understood()
+        if _for_our_staff((tracker.latest_message or {}).get("text") or ""):
+            # a client's invoice, contract or the person handling their project: our staff, never declined
+            return send(dispatcher, tracker, [Reply(say("handoff")), offer_reply()]) + understood()
         if tracker.get_slot("comparison") and any(e.get("entity") == "dimension" for e in entities):
             plan = _plan_from_entities(kb, tracker)  # 各自干的活儿呢 right after a comparison: a follow-up
             if plan:

@@ -225,3 +225,14 @@ def test_a_fact_of_one_role_asked_of_another_still_goes_to_that_role():
     entities = [{"entity": "subject", "value": "淘宝运营", "start": 0, "end": 4}]
     messages, _ = run(ActionAnswerFact(), tracker("淘宝运营是做什么的", "ask_ops_duties", entities=entities))
     assert KB.facts["ops_duties"]["title"] not in text_of(messages)
+
+
+def test_a_clients_own_business_with_the_agency_is_never_declined():
+    messages, _ = run(ActionDecline(), tracker("上个月的发票还没收到，帮我找下负责的人", "out_of_scope", entities=[]))
+    text = text_of(messages)
+    assert "175-8598-2043" in text and "不在我能回答的范围" not in text
+
+
+def test_a_question_off_the_page_without_business_of_ours_is_still_declined():
+    messages, _ = run(ActionDecline(), tracker("今天上海天气怎么样", "out_of_scope", entities=[]))
+    assert "不在我能回答的范围" in text_of(messages)
