@@ -33,8 +33,9 @@ def resolve(kb: KnowledgeBase, intent: str, entities: list[dict], slots: dict) -
     """Decides what the visitor asks about from the entities, falling back on the slots."""
     subjects = list(dict.fromkeys(k for k in map(kb.subject_key, _entities(entities, "subject")) if k))
     dims = list(dict.fromkeys(k for k in map(kb.dimension_key, _entities(entities, "dimension")) if k))
-    # 从定位到干的活再到要啥能力: several dimensions named are the whole comparison
-    dim = dims[0] if len(dims) == 1 else None
+    # 从定位到干的活再到要啥能力: three dimensions named are the whole comparison; of two, the
+    # later is asked (先不说干啥活，就定位上)
+    dim = None if len(dims) >= 3 else dims[-1] if dims else None
     named = next(iter(_entities(entities, "comparison")), None)
     current = slots.get("comparison") if slots.get("comparison") in kb.comparisons else None
 
@@ -46,7 +47,9 @@ def resolve(kb: KnowledgeBase, intent: str, entities: list[dict], slots: dict) -
         return _dimension_or_whole(kb, named, dim)
 
     if len(subjects) >= 2:
-        for pair in combinations(subjects, 2):
+        # the most specific pair first: 先上运营还是先上推广，淘宝运营和推广专员的区别 is about the latter
+        generic = set(kb.overview["subjects"])
+        for pair in sorted(combinations(subjects, 2), key=lambda p: len(set(p) & generic)):
             key = kb.comparison_for(set(pair))
             owners = kb.comparisons_with_dimension(dim) if dim else []
             if key == "overview" and len(owners) == 1:

@@ -389,12 +389,16 @@ def _asking_part(text: str, span: Span) -> List[Span]:
     # Keep the clause before the first asking one when it names the roles asked about, or when
     # the question alone says nothing (……晚上老睡不着，有没有什么好办法？).
     asked = text[clauses[first][0] : clauses[asking[-1]][1]]
-    if (
-        first > 0
-        and not subject_mentions(asked)
-        and (len(asked) <= VAGUE_QUESTION or subject_mentions(text[clauses[first - 1][0] : clauses[first - 1][1]]))
-    ):
-        first -= 1
+    if first > 0 and not subject_mentions(asked) and not _find_references(asked):
+        # back to the nearest clause naming a role (讲新媒体推广的特点，我没细看，主要是哪几个特点?),
+        # or one clause when the question alone says nothing
+        naming = [
+            i for i in range(first - 1, max(-1, first - 4), -1) if subject_mentions(text[clauses[i][0] : clauses[i][1]])
+        ]
+        if naming:
+            first = naming[0]
+        elif len(asked) <= VAGUE_QUESTION:
+            first -= 1
     keep = clauses[first : asking[-1] + 1]
     return [(keep[0][0], keep[-1][1])]
 

@@ -158,10 +158,16 @@ class PageIndexMatcher(GraphComponent):
     def _names_a_compared_pair(self, message: Message, entities: List[dict]) -> bool:
         """A question the classifier declined that names two roles the page compares (网络推广跟运营
         我总记混，有没有好记的分法) is not out of the page: it is about that comparison."""
-        if self._pair(entities) is None:
+        kb = load_kb()
+        named = {kb.subject_key(e.get("value")) for e in entities if e.get("entity") == "subject"} - {None}
+        dims = {kb.dimension_key(e.get("value")) for e in entities if e.get("entity") == "dimension"} - {None}
+        # 自己学着干淘宝运营，得具备啥本事: one role and a dimension its comparison has
+        one_side = len(named) == 1 and any(
+            dims & set(kb.comparisons[c]["dimensions"]) for c in kb.comparisons_with(next(iter(named)))
+        )
+        if self._pair(entities) is None and not one_side:
             return False
         # only when the classifier itself thought of the page (你猜我是做运营的还是做市场的 it did not)
-        kb = load_kb()
         page_intents = COMPARISON_INTENTS | {f["intent"] for f in kb.facts.values()}
         ranking = message.get(INTENT_RANKING_KEY) or []
         if not any(
@@ -170,7 +176,8 @@ class PageIndexMatcher(GraphComponent):
             return False
         has_dimension = any(e.get("entity") == "dimension" for e in entities)
         # below fact_of_pair_below: a fact of this pair the classifier also thought of may still win
-        chosen = {"name": "ask_dimension" if has_dimension else "ask_difference", "confidence": 0.4}
+        name = "ask_role" if one_side else "ask_dimension" if has_dimension else "ask_difference"
+        chosen = {"name": name, "confidence": 0.4}
         message.set(INTENT, chosen, add_to_output=True)
         message.set(PAGE_MATCH, {"decision": "compared_pair", "intent": chosen["name"]}, add_to_output=True)
         return True

@@ -149,3 +149,15 @@ def test_several_dimensions_named_are_the_whole_comparison():
     messages, _ = ask("从定位到干的活再到能力要求，淘宝运营和推广专员我全搞混了")
     text = text_of(messages)
     assert "计划、组织" in text and "店铺的打理" in text and "大局观" in text
+
+
+def test_of_two_dimensions_named_the_later_is_asked():
+    messages, _ = ask("先不说干啥活，就定位上，淘宝运营和推广专员有啥不一样", "ask_dimension")
+    text = text_of(messages)
+    assert "计划、组织" in text and "店铺的打理" not in text
+
+
+def test_the_most_specific_pair_named_is_the_one_answered():
+    messages, _ = ask("店里该先招运营还是推广，淘宝运营和推广专员有什么区别")
+    text = text_of(messages)
+    assert "大局观" in text and "对外的事情" not in text

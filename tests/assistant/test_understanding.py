@@ -278,3 +278,8 @@ def test_a_sentence_that_only_announces_a_question_goes_with_the_question():
         "请问市场部怎么定义？",
         "另外无形价值是什么",
     ]
+
+
+def test_a_short_question_without_a_role_reaches_back_to_the_clause_that_names_one():
+    focus = reading("刚刷到一段讲新媒体推广的内容，我没细看，主要是哪几个特点？").focus.text
+    assert "新媒体推广" in focus

@@ -307,3 +307,15 @@ def test_how_two_roles_relate_wins_over_another_fact_of_their_comparison():
         "只做了新媒体推广，能说就是在做电商运营吗", "ask_ecom_scope_example", 0.95, subjects("新媒体推广", "电商运营")
     )
     assert (message.get("intent")["name"], entity(message, "dimension")) == ("ask_dimension", "scope")
+
+
+def test_a_declined_question_naming_one_role_and_a_dimension_it_has_is_about_that_side():
+    dim = [{"entity": "dimension", "value": "本事", "start": 0, "end": 2}]
+    message = parsed(
+        "自己学着干淘宝运营得具备啥本事",
+        "out_of_scope",
+        0.42,
+        subjects("淘宝运营") + dim,
+        runners_up=[("ask_role", 0.3)],
+    )
+    assert message.get("intent")["name"] == "ask_role"
