@@ -194,6 +194,17 @@ def test_nobody_accepting_in_time_gives_the_contacts_and_shows_as_missed(desk, p
     expect(agent.locator(".waiting li.card")).to_have_count(0)
 
 
+def test_a_waiting_visitor_who_chooses_a_callback_leaves_the_queue(desk, pages):
+    agent = agent_console(pages(), desk, online=True)
+    chat = visitor_widget(pages(), desk)
+    assert "排在第" in ask_for_person(chat)
+    assert "称呼" in chat.click_reply("请客服回电")  # the callback form's first question
+    agent.reload()
+    expect(agent.locator(".waiting li.card")).to_have_count(0)
+    expect(agent.locator(".missed li.card", has_text="访客改为登记回电").first).to_be_visible()
+    nothing_new(chat, len(chat.responses()), seconds=ACCEPT_SECONDS)  # no "nobody accepted" later
+
+
 def test_the_report_shows_requests_for_a_person_answered_missed_and_the_median_wait(desk, pages):
     agent = agent_console(pages(), desk, online=False)
     chat = visitor_widget(pages(), desk)
