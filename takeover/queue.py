@@ -30,7 +30,7 @@ PRESENCE_SECONDS = 30
 WAITING, ACCEPTED, ENDED, MISSED = "waiting", "accepted", "ended", "missed"
 NOBODY_ONLINE, NOT_ACCEPTED, AFTER_HOURS = "nobody_online", "not_accepted", "after_hours"
 CALLBACK = "callback"  # the visitor left a callback request instead of waiting
-HANDED_BACK, IDLE = "handed_back", "idle"
+HANDED_BACK, IDLE, NOT_DELIVERED = "handed_back", "idle", "not_delivered"
 
 metadata = MetaData()
 presence_table = Table(

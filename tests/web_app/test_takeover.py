@@ -285,6 +285,13 @@ def test_only_the_agent_who_accepted_writes_and_a_message_must_be_1_to_2000_char
     assert say(agent, "您好")[1].endswith("?problem=undelivered")
     assert queue.end(request_id, queue.HANDED_BACK, engine=desk.leads) is not None
 
+    # Accepting such a request: not paused anywhere, so the request ends and the agent is told.
+    request_id = queue.ask("web:nobody-here-either", "socketio", engine=desk.leads).request_id
+    status, headers, _ = agent.request(f"/staff/takeover/{request_id}/accept", {"csrf": agent.cookie("staff_csrf")})
+    assert status == 302 and headers["Location"] == "/staff/takeover?gone=undelivered"
+    assert queue.get(request_id, engine=desk.leads).reason == queue.NOT_DELIVERED
+    assert "智能助手暂时联系不上" in agent.request("/staff/takeover?gone=undelivered")[2]
+
 
 def test_the_rasa_servers_command_route_refuses_unsigned_or_forged_commands(desk):
     rasa_url = desk.env["TAKEOVER_RASA_URL"]
