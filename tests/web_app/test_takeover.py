@@ -140,6 +140,7 @@ def test_an_agent_takes_over_chats_and_hands_back_and_the_bot_resumes_in_context
     said = chat.wait_for_answer(before)
     assert "您好，我是小王<img src=x onerror=alert(1)><b>粗</b>" in said
     assert chat.page.locator(".cyl-log img[src=x], .cyl-log b").count() == 0
+    assert chat.page.locator(".cyl-log .cyl-bot .cyl-agent").last.inner_text() == f"客服 {AGENT}"
 
     # The visitor's message reaches the agent; the bot stays silent, even to a page question.
     before = len(chat.responses())

@@ -107,6 +107,8 @@ function start(boot) {
     const latest = m === state.messages[state.messages.length - 1];
     const text = m.replies && !latest ? withoutChipIntro(m.text) : m.text;
     const bubble = el("div", { className: "cyl-bubble" }, [
+      // A staff member's message (channels/takeover.py) says who wrote it.
+      m.agent ? el("span", { className: "cyl-agent", text: fill(t.agent_name, { name: m.agent }) }) : null,
       el("div", { className: "cyl-text" }, [m.from === "bot" ? render(text, copyButton) : document.createTextNode(m.text)]),
       el("span", { className: "cyl-time", text: clock(m.at) }),
     ]);
@@ -198,6 +200,7 @@ function start(boot) {
         id, from: "bot", text: message.text.slice(0, 5000), at: Date.now(),
         replies: replies && replies.length ? replies : undefined,
         answer: message.answer === true ? true : undefined,
+        agent: typeof message.agent === "string" && message.agent ? message.agent.slice(0, 64) : undefined,
         n: before && typeof before.n === "number" ? before.n + 1 : 0,
       });
       botBusy = false;
