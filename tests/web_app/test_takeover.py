@@ -129,6 +129,7 @@ def test_an_agent_takes_over_chats_and_hands_back_and_the_bot_resumes_in_context
     expect(transcript.locator("li.visitor").first).to_contain_text(QUESTION)
     expect(transcript.locator("li.assistant", has_text="推广").first).to_be_visible()
     assert "/greet" not in transcript.inner_text() and "/request" not in transcript.inner_text()
+    expect(agent.locator("p.page")).to_have_text(f"访客所在页面：{desk.url}")  # the demo page, as the widget saw it
     # The queued line's button, by its title, as the visitor saw it.
     expect(transcript.locator("li.assistant", has_text="排在第 1 位")).to_contain_text("按钮：请客服回电")
     assert f"客服 {AGENT} 已接入" in chat.wait_for_answer(before)

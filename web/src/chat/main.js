@@ -23,6 +23,8 @@ function el(tag, attrs, children) {
   return node;
 }
 
+// The page the widget is on, for the agent who takes over: no query or fragment (they may hold data).
+const here = () => (location.origin + location.pathname).slice(0, 300);
 const fill = (text, values) => text.replace(/\{(\w+)\}/g, (all, key) => (key in values ? values[key] : all));
 const clock = (at) => {
   const d = new Date(at);
@@ -214,7 +216,7 @@ function start(boot) {
     if (!connection || !connection.ready) return;
     let sent = false;
     state.messages.forEach((m) => {
-      if (m.status === "pending" && ownPending.has(m.id) && connection.send(m.send || m.text, state.session, m.button ? { button: m.button } : {})) {
+      if (m.status === "pending" && ownPending.has(m.id) && connection.send(m.send || m.text, state.session, { ...(m.button ? { button: m.button } : {}), page: here() })) {
         m.status = "sent";
         sent = true;
       }
