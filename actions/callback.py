@@ -4,6 +4,7 @@ the lead is stored (leads.intake) exactly once."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from abc import ABC, abstractmethod
@@ -12,6 +13,7 @@ from typing import Any
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.answers import button
 from actions.facts import page_reply
@@ -23,6 +25,7 @@ from assistant.phrasebook import load_phrasebook
 from leads import contact, office_hours, screening
 from leads.intake import arecord_lead
 from privacy import settings as privacy_settings
+from takeover import queue
 
 logger = logging.getLogger(__name__)
 LEAD_SLOTS = ["lead_name", "lead_contact", "lead_need", "lead_time"]
@@ -118,6 +121,14 @@ class AskForLeadSlot(Action, ABC):
 
 class ActionAskLeadName(AskForLeadSlot):
     slot = "lead_name"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        # The form's first question: a visitor waiting for a person chose a callback instead.
+        try:
+            await asyncio.to_thread(queue.withdraw, tracker.sender_id)
+        except SQLAlchemyError as error:  # the wait then ends by itself (TAKEOVER_ACCEPT_SECONDS)
+            logger.error("takeover: could not withdraw %s's request: %r", tracker.sender_id, error)
+        return await super().run(dispatcher, tracker, domain)
 
 
 class ActionAskLeadContact(AskForLeadSlot):

@@ -65,7 +65,10 @@ LINK_START = re.compile(r"\[([^\]\n]*)\]\(")
 AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]*:[^>\s]*)>")
 SAFE_SCHEMES = ("http:", "https:", "tel:", "weixin:")
 # What a message's metadata may carry (field: most characters); all else is dropped.
-METADATA_FIELDS = {"button": 64}
+# `page`: the address of the page the widget is on, without query or fragment (the agent who
+# takes over sees it); only http(s).
+METADATA_FIELDS = {"button": 64, "page": 300}
+PAGE = re.compile(r"https?://[^\s?#]+")
 ADDRESS_VISITORS = 10
 
 
@@ -163,7 +166,7 @@ class WebchatOutput(SocketIOOutput):
 
 def allowed_metadata(metadata: Any) -> Dict[str, str]:
     """Only the small fields the widget sends: the title of a tapped button (the staff transcript
-    shows it instead of the payload). Anything else is left out."""
+    shows it instead of the payload) and the page it is on. Anything else is left out."""
     if isinstance(metadata, str):
         try:
             metadata = json.loads(metadata)
@@ -174,7 +177,7 @@ def allowed_metadata(metadata: Any) -> Dict[str, str]:
     kept = {}
     for key, limit in METADATA_FIELDS.items():
         value = metadata.get(key)
-        if isinstance(value, str) and 0 < len(value) <= limit:
+        if isinstance(value, str) and 0 < len(value) <= limit and (key != "page" or PAGE.fullmatch(value)):
             kept[key] = clean_input(value)
     return kept
 

@@ -58,6 +58,7 @@ class Message:
     text: str
     agent: Optional[str] = None  # the staff member who wrote it, when a person had taken over
     buttons: List[str] = field(default_factory=list)  # the titles of the bot message's buttons
+    page: Optional[str] = None  # the page the widget was on when the visitor wrote it
 
     @property
     def who(self) -> str:
@@ -92,6 +93,12 @@ def tapped_button(event: dict) -> str:
     metadata = event.get("metadata")
     title = metadata.get("button") if isinstance(metadata, dict) else None
     return title if isinstance(title, str) else ""
+
+
+def _page(event: dict) -> Optional[str]:
+    metadata = event.get("metadata")
+    page = metadata.get("page") if isinstance(metadata, dict) else None
+    return page if isinstance(page, str) else None
 
 
 def _button_titles(event: dict) -> List[str]:
@@ -136,6 +143,7 @@ class Archive:
                         text,
                         agent if isinstance(agent, str) else None,
                         _button_titles(event) if type_name == "bot" else [],
+                        _page(event) if type_name == "user" else None,
                     )
                 )
         return messages

@@ -29,7 +29,8 @@ from privacy import audit
 PRESENCE_SECONDS = 30
 WAITING, ACCEPTED, ENDED, MISSED = "waiting", "accepted", "ended", "missed"
 NOBODY_ONLINE, NOT_ACCEPTED, AFTER_HOURS = "nobody_online", "not_accepted", "after_hours"
-HANDED_BACK, IDLE = "handed_back", "idle"
+CALLBACK = "callback"  # the visitor left a callback request instead of waiting
+HANDED_BACK, IDLE, NOT_DELIVERED = "handed_back", "idle", "not_delivered"
 
 metadata = MetaData()
 presence_table = Table(
@@ -214,6 +215,18 @@ def end(
         if changed and agent:
             audit.record(conn, agent, "hand_back", f"request #{request_id}")
     return get(request_id, engine=engine) if changed else None
+
+
+def withdraw(conversation_id: str, *, engine: Optional[Engine] = None) -> bool:
+    """The visitor stopped waiting (they chose a callback): the request leaves the queue."""
+    with engine_of(engine).begin() as conn:
+        return bool(
+            conn.execute(
+                update(requests_table)
+                .where(requests_table.c.conversation_id == conversation_id, requests_table.c.status == WAITING)
+                .values(status=MISSED, reason=CALLBACK, ended_at=_now())
+            ).rowcount
+        )
 
 
 def visitor_said(conversation_id: str, *, engine: Optional[Engine] = None) -> None:

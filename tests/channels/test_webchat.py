@@ -154,6 +154,10 @@ def test_metadata_keeps_only_small_allowed_fields(monkeypatch):
     socket.say(sid, {"message": "你好", "metadata": {"button": "长" * 65}})
     assert [m.metadata for m in socket.received] == [{"button": "联系客服"}, {}]
     assert allowed_metadata('{"button": "好的"}') == {"button": "好的"} and allowed_metadata("{x") == {}
+    page = "https://www.chuangyiling.example/article/12"
+    assert allowed_metadata({"page": page}) == {"page": page}
+    for bad in ("javascript:alert(1)", page + "?phone=13800138000", page + "#x", "https://" + "a" * 300):
+        assert allowed_metadata({"page": bad}) == {}, bad
 
 
 LIMITED = {"VISITOR_RATE_PER_SECOND": "0.1", "VISITOR_RATE_BURST": "1"}

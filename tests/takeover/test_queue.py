@@ -84,3 +84,11 @@ def test_erasure_and_retention_forget_who_asked_for_a_person(engine):
     with engine.begin() as connection:
         assert queue.forget(connection, before=datetime.now(timezone.utc) + timedelta(seconds=1)) == 1
     assert queue.listed(queue.MISSED, engine=engine) == []
+
+
+def test_a_visitor_who_chose_a_callback_leaves_the_queue(engine):
+    queue.set_presence("小王", True, engine=engine)
+    place = queue.ask("web:a", "socketio", engine=engine)
+    assert queue.withdraw("web:a", engine=engine) and not queue.withdraw("web:a", engine=engine)
+    assert queue.accept(place.request_id, "小王", engine=engine) is None
+    assert queue.get(place.request_id, engine=engine).reason == queue.CALLBACK

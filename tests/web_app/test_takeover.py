@@ -129,6 +129,7 @@ def test_an_agent_takes_over_chats_and_hands_back_and_the_bot_resumes_in_context
     expect(transcript.locator("li.visitor").first).to_contain_text(QUESTION)
     expect(transcript.locator("li.assistant", has_text="推广").first).to_be_visible()
     assert "/greet" not in transcript.inner_text() and "/request" not in transcript.inner_text()
+    expect(agent.locator("p.page")).to_have_text(f"访客所在页面：{desk.url}")  # the demo page, as the widget saw it
     # The queued line's button, by its title, as the visitor saw it.
     expect(transcript.locator("li.assistant", has_text="排在第 1 位")).to_contain_text("按钮：请客服回电")
     assert f"客服 {AGENT} 已接入" in chat.wait_for_answer(before)
@@ -140,6 +141,7 @@ def test_an_agent_takes_over_chats_and_hands_back_and_the_bot_resumes_in_context
     said = chat.wait_for_answer(before)
     assert "您好，我是小王<img src=x onerror=alert(1)><b>粗</b>" in said
     assert chat.page.locator(".cyl-log img[src=x], .cyl-log b").count() == 0
+    assert chat.page.locator(".cyl-log .cyl-bot .cyl-agent").last.inner_text() == f"客服 {AGENT}"
 
     # The visitor's message reaches the agent; the bot stays silent, even to a page question.
     before = len(chat.responses())
@@ -192,6 +194,17 @@ def test_nobody_accepting_in_time_gives_the_contacts_and_shows_as_missed(desk, p
     agent.reload()
     expect(agent.locator(".missed li.card", has_text="无人接入").first).to_be_visible()
     expect(agent.locator(".waiting li.card")).to_have_count(0)
+
+
+def test_a_waiting_visitor_who_chooses_a_callback_leaves_the_queue(desk, pages):
+    agent = agent_console(pages(), desk, online=True)
+    chat = visitor_widget(pages(), desk)
+    assert "排在第" in ask_for_person(chat)
+    assert "称呼" in chat.click_reply("请客服回电")  # the callback form's first question
+    agent.reload()
+    expect(agent.locator(".waiting li.card")).to_have_count(0)
+    expect(agent.locator(".missed li.card", has_text="访客改为登记回电").first).to_be_visible()
+    nothing_new(chat, len(chat.responses()), seconds=ACCEPT_SECONDS)  # no "nobody accepted" later
 
 
 def test_the_report_shows_requests_for_a_person_answered_missed_and_the_median_wait(desk, pages):
@@ -273,6 +286,13 @@ def test_only_the_agent_who_accepted_writes_and_a_message_must_be_1_to_2000_char
     # Accepted, but the conversation is not one the assistant holds: the agent is told, not a 500.
     assert say(agent, "您好")[1].endswith("?problem=undelivered")
     assert queue.end(request_id, queue.HANDED_BACK, engine=desk.leads) is not None
+
+    # Accepting such a request: not paused anywhere, so the request ends and the agent is told.
+    request_id = queue.ask("web:nobody-here-either", "socketio", engine=desk.leads).request_id
+    status, headers, _ = agent.request(f"/staff/takeover/{request_id}/accept", {"csrf": agent.cookie("staff_csrf")})
+    assert status == 302 and headers["Location"] == "/staff/takeover?gone=undelivered"
+    assert queue.get(request_id, engine=desk.leads).reason == queue.NOT_DELIVERED
+    assert "智能助手暂时联系不上" in agent.request("/staff/takeover?gone=undelivered")[2]
 
 
 def test_the_rasa_servers_command_route_refuses_unsigned_or_forged_commands(desk):

@@ -101,7 +101,10 @@ def register(app, page, staff_only, archive: Archive, bus=None) -> None:
         accepted = await asyncio.to_thread(queue.accept, request_id, account) if 0 < request_id <= MAX_ID else None
         if accepted is None:  # another agent was quicker, or the visitor got the contacts
             return response.redirect("/staff/takeover?gone=1")
-        await tell("accept", accepted, agent=account)
+        if not await tell("accept", accepted, agent=account):
+            # The assistant was not paused: the conversation stays the assistant's, and the agent knows.
+            await asyncio.to_thread(queue.end, request_id, queue.NOT_DELIVERED, agent=account)
+            return response.redirect("/staff/takeover?gone=undelivered")
         return response.redirect(f"/staff/takeover/{request_id}")
 
     async def owned(request, request_id: int):

@@ -23,6 +23,8 @@ function el(tag, attrs, children) {
   return node;
 }
 
+// The page the widget is on, for the agent who takes over: no query or fragment (they may hold data).
+const here = () => (location.origin + location.pathname).slice(0, 300);
 const fill = (text, values) => text.replace(/\{(\w+)\}/g, (all, key) => (key in values ? values[key] : all));
 const clock = (at) => {
   const d = new Date(at);
@@ -107,6 +109,8 @@ function start(boot) {
     const latest = m === state.messages[state.messages.length - 1];
     const text = m.replies && !latest ? withoutChipIntro(m.text) : m.text;
     const bubble = el("div", { className: "cyl-bubble" }, [
+      // A staff member's message (channels/takeover.py) says who wrote it.
+      m.agent ? el("span", { className: "cyl-agent", text: fill(t.agent_name, { name: m.agent }) }) : null,
       el("div", { className: "cyl-text" }, [m.from === "bot" ? render(text, copyButton) : document.createTextNode(m.text)]),
       el("span", { className: "cyl-time", text: clock(m.at) }),
     ]);
@@ -198,6 +202,7 @@ function start(boot) {
         id, from: "bot", text: message.text.slice(0, 5000), at: Date.now(),
         replies: replies && replies.length ? replies : undefined,
         answer: message.answer === true ? true : undefined,
+        agent: typeof message.agent === "string" && message.agent ? message.agent.slice(0, 64) : undefined,
         n: before && typeof before.n === "number" ? before.n + 1 : 0,
       });
       botBusy = false;
@@ -211,7 +216,7 @@ function start(boot) {
     if (!connection || !connection.ready) return;
     let sent = false;
     state.messages.forEach((m) => {
-      if (m.status === "pending" && ownPending.has(m.id) && connection.send(m.send || m.text, state.session, m.button ? { button: m.button } : {})) {
+      if (m.status === "pending" && ownPending.has(m.id) && connection.send(m.send || m.text, state.session, { ...(m.button ? { button: m.button } : {}), page: here() })) {
         m.status = "sent";
         sent = true;
       }

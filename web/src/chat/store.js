@@ -27,6 +27,7 @@ function validMessage(m) {
     (m.button === undefined || isText(m.button, 64)) &&
     (m.send === undefined || isText(m.send, 500)) &&
     (m.hidden === undefined || typeof m.hidden === "boolean") &&
+    (m.agent === undefined || isText(m.agent, 64)) &&
     (m.n === undefined || (Number.isInteger(m.n) && m.n >= 0))
   );
 }
