@@ -1,8 +1,13 @@
-"""One question typed as several short messages (市场部说的 / 无形价值 / 到底指啥).
+"""One question typed as several short messages (市场部说的 / 无形价值 / 到底指啥), and short
+replies to what the assistant just offered.
 
-A message the NLU does not understand on its own, or one that follows messages it did not
-understand, is read together with the visitor's messages just before it: the turn parses the
-joined text and keeps that reading when it is understood (channels/turn.py).
+- A message the NLU does not understand on its own, or one that follows messages it did not
+  understand, is read together with the visitor's messages just before it: the turn parses the
+  joined text and keeps that reading when it is understood (channels/turn.py).
+- A short reply that names one of the buttons the assistant just offered (淘宝 after 您想了解哪一组)
+  is that button.
+- A short reply that makes a role of the page out of a word of the question before it (推广有什么
+  作用 / 网络 → 网络推广有什么作用) completes that question.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ import time
 from typing import List, Optional
 
 from assistant.clauses import is_question
+from assistant.kb import load_kb
+from assistant.wording import normalize
 
 # Pieces of one question follow each other quickly; a message after a pause starts anew.
 WITHIN_SECONDS = 90
@@ -59,3 +66,41 @@ def better(joined: dict, alone: dict, not_understood: set) -> bool:
         return False
     own = alone.get("intent") or {}
     return own.get("name") in not_understood or (own.get("confidence") or 0) < intent.get("confidence", 0)
+
+
+SHORT_REPLY = 6  # characters: a reply this short may name a button or complete a role
+
+
+def _bare(text: str) -> str:
+    return normalize(str(text)).strip(" ，。！？,.!?~～")
+
+
+def button_named(tracker, text: str) -> Optional[str]:
+    """The payload of the one button of the assistant's last message whose title holds the reply."""
+    reply = _bare(text)
+    if not reply or len(reply) > SHORT_REPLY or tracker is None or str(text).startswith("/"):
+        return None
+    events = list(getattr(tracker, "events", []))
+    last_bot = next((e for e in reversed(events) if getattr(e, "type_name", "") == "bot"), None)
+    buttons = ((getattr(last_bot, "data", None) or {}).get("buttons") or []) if last_bot else []
+    named = [b.get("payload") for b in buttons if b.get("payload") and reply in _bare(b.get("title") or "")]
+    return named[0] if len(named) == 1 else None
+
+
+def completed_role(tracker, text: str, now: Optional[float] = None) -> Optional[str]:
+    """The visitor's last message with a word of it completed into a role of the page by this reply
+    (推广 + 网络 = 网络推广), when they wrote it just before; else None."""
+    reply = _bare(text)
+    if not reply or len(reply) > SHORT_REPLY or tracker is None:
+        return None
+    now = time.time() if now is None else now
+    users = [e for e in getattr(tracker, "events", []) if getattr(e, "type_name", "") == "user"]
+    if not users or now - float(getattr(users[-1], "timestamp", 0) or 0) > WITHIN_SECONDS:
+        return None
+    before = normalize(str(users[-1].text or ""))
+    kb = load_kb()
+    names = sorted({n for s in kb.subjects.values() for n in [s["name"], *s["aliases"]]}, key=len)
+    for word in sorted({n for n in names if len(n) >= 2 and n in before}, key=len, reverse=True):
+        if normalize(reply + word) in names or (reply + word) in names:
+            return before.replace(word, reply + word, 1)
+    return None

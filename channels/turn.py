@@ -38,6 +38,7 @@ from assistant.clauses import separate_questions
 from assistant.kb import load_kb
 from assistant.phrasebook import say
 from assistant.text import clean_input, in_script, script_of
+from assistant.wording import glossary, normalize
 from channels import fragments
 from channels.limits import MAX_MESSAGE_CHARS, too_long
 from channels.visitor_rate import VisitorRate
@@ -268,14 +269,22 @@ class Turns:
         if kept:
             # Two understood questions are answered in turn; with one, only that one (the other
             # was small talk or not understood, and would only add a 您是不是想问 to the answer).
-            return kept[:MAX_PARTS]
+            return _with_a_person(text, kept)[:MAX_PARTS]
+        payload = fragments.button_named(tracker, text) if split else None
+        if payload:  # 淘宝 after 您想了解哪一组: the button it names
+            return [(text, await parse(payload))]
         alone = await parse(text)
+        completed = fragments.completed_role(tracker, text) if split else None
+        if completed:  # 推广有什么作用 / 网络: 网络推广有什么作用
+            whole = await parse(completed)
+            if fragments.better(whole, alone, NOT_UNDERSTOOD):
+                return [(text, whole)]
         pieces = fragments.earlier_pieces(tracker, NOT_UNDERSTOOD, text, alone) if split else []
         if pieces:
             joined = await parse("".join(pieces + [text]))
             if fragments.better(joined, alone, NOT_UNDERSTOOD):
                 return [(text, joined)]
-        return [(text, alone)]
+        return _with_a_person(text, [(text, alone)]) if split else [(text, alone)]
 
     async def _reply_instead(self, message: UserMessage, key: str, **values) -> None:
         """One line of kb/dialogue.yml, in the visitor's script, instead of the turn."""
@@ -293,6 +302,22 @@ class Turns:
         keep_failed_turn = getattr(store, "keep_failed_turn", None)
         if keep and keep_failed_turn is not None:
             await keep_failed_turn(message.sender_id, message.text, apology)
+
+
+PERSON_INTENTS = {"request_human", "request_callback"}
+
+
+def _with_a_person(text: str, parts: List[Tuple[str, dict]]) -> List[Tuple[str, dict]]:
+    """A page question and a request for a person in one message (……的区别我也想问，不过还是找真人细聊
+    吧，电话多少): the answer, then the contacts, even where the request was not a question of its own."""
+    intents = [(parse.get("intent") or {}).get("name") for _, parse in parts]
+    if any(i in PERSON_INTENTS for i in intents) or not any(i not in NOT_UNDERSTOOD | SMALL_TALK for i in intents):
+        return parts
+    read = normalize(text)
+    if not any(cue in read for cue in glossary()["asks_for_person"]):
+        return parts
+    person = {"text": text, "intent": {"name": "request_human", "confidence": 1.0}, "entities": []}
+    return parts[: MAX_PARTS - 1] + [(text, person)]
 
 
 def _worth_answering(part: str, parsed: dict) -> bool:

@@ -104,7 +104,7 @@ class PageIndexMatcher(GraphComponent):
         ):
             return
         if intent in COMPARISON_INTENTS:
-            if any(cue in focus for cue in glossary()["all_aspects"]):
+            if self._pair(entities) and any(cue in focus for cue in glossary()["all_aspects"]):
                 return self._whole_comparison(message, entities)
             if self._fact_of_the_pair(message, focus, entities):
                 return

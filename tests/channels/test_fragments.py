@@ -2,9 +2,9 @@
 
 from types import SimpleNamespace
 
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import BotUttered, UserUttered
 
-from channels.fragments import better, earlier_pieces
+from channels.fragments import better, button_named, completed_role, earlier_pieces
 
 NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope", "inform", None}
 
@@ -62,3 +62,26 @@ def test_a_whole_question_answered_before_is_not_the_start_of_this_one():
     assert earlier_pieces(history, NOT_UNDERSTOOD, "主要作用在哪", unclear("主要作用在哪"), now=115) == [
         "另外网络推广这块"
     ]
+
+
+def test_a_short_reply_naming_one_offered_button_is_that_button():
+    offer = BotUttered(
+        "您想了解哪一组的区别？",
+        {
+            "buttons": [
+                {"title": "淘宝运营和推广专员的区别", "payload": "/a"},
+                {"title": "网络推广和运营的区别", "payload": "/b"},
+            ]
+        },
+    )
+    history = tracker(said("运营跟推广到底差在哪", "nlu_fallback", 100), offer)
+    assert button_named(history, "淘宝") == "/a"
+    assert button_named(history, "运营") is None  # both titles hold it
+    assert button_named(history, "淘宝运营和推广专员到底有什么区别呢") is None  # not a short reply
+
+
+def test_a_short_reply_completing_a_role_of_the_question_before_completes_it():
+    history = tracker(said("推广有什么作用啊", "nlu_fallback", 100))
+    assert completed_role(history, "网络", now=105) == "网络推广有什么作用啊"
+    assert completed_role(history, "好的", now=105) is None
+    assert completed_role(history, "网络", now=100 + 600) is None

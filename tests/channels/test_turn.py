@@ -251,3 +251,16 @@ def test_a_conversation_a_person_took_over_is_logged_unsplit_and_the_assistant_s
     assert [m.text for m in agent.handled] == ["淘宝运营和推广专员有什么区别？网络推广需要什么能力？"]
     assert agent.parsed == []  # not split into questions for the assistant
     assert noted == ["web:v1"]  # the idle timer counts from here
+
+
+def test_a_page_question_with_a_request_for_a_person_gets_the_answer_then_the_contacts():
+    INTENTS["运营和市场有什么区别，还是找真人细聊吧"] = "ask_difference"
+    agent = FakeAgent()
+    turn(agent, "运营和市场有什么区别，还是找真人细聊吧")
+    assert [m.parse_data["intent"]["name"] for m in agent.handled] == ["ask_difference", "request_human"]
+
+
+def test_a_page_question_alone_gets_no_contacts_added():
+    agent = FakeAgent()
+    turn(agent, "运营和市场有什么区别")
+    assert [m.parse_data["intent"]["name"] for m in agent.handled] == ["ask_difference"]
