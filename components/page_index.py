@@ -152,14 +152,14 @@ class PageIndexMatcher(GraphComponent):
     @staticmethod
     def _pair(entities: List[dict]) -> Optional[str]:
         kb = load_kb()
-        named = {kb.subject_key(e.get("value")) for e in entities if e.get("entity") == "subject"} - {None}
+        named = _roles(entities)
         return kb.comparison_for(named) if len(named) == 2 else None
 
     def _names_a_compared_pair(self, message: Message, entities: List[dict]) -> bool:
         """A question the classifier declined that names two roles the page compares (网络推广跟运营
         我总记混，有没有好记的分法) is not out of the page: it is about that comparison."""
         kb = load_kb()
-        named = {kb.subject_key(e.get("value")) for e in entities if e.get("entity") == "subject"} - {None}
+        named = _roles(entities)
         dims = {kb.dimension_key(e.get("value")) for e in entities if e.get("entity") == "dimension"} - {None}
         # 自己学着干淘宝运营，得具备啥本事: one role and a dimension its comparison has
         one_side = len(named) == 1 and any(
@@ -214,7 +214,7 @@ class PageIndexMatcher(GraphComponent):
         """A declined question about the one role a fact of the page describes, which the classifier
         also thought of, with the fact's words beside the role's name (招一名运营，岗位职责写什么)."""
         kb = load_kb()
-        named = {kb.subject_key(e.get("value")) for e in entities if e.get("entity") == "subject"} - {None}
+        named = _roles(entities)
         if len(named) != 1:
             return False
         role = next(iter(named))
@@ -287,7 +287,7 @@ class PageIndexMatcher(GraphComponent):
         dimensions clearly says it, that one is answered."""
         kb = load_kb()
         dims = [kb.dimension_key(e.get("value")) for e in entities if e.get("entity") == "dimension"]
-        named = {kb.subject_key(e.get("value")) for e in entities if e.get("entity") == "subject"} - {None}
+        named = _roles(entities)
         if not dims or not dims[-1] or not named:
             return False
         pair = kb.comparison_for(named) if len(named) == 2 else None
@@ -314,7 +314,7 @@ class PageIndexMatcher(GraphComponent):
         if len(ranking) < 2 or not all(r.get("name") in COMPARISON_INTENTS for r in ranking):
             return False
         kb = load_kb()
-        named = {kb.subject_key(e.get("value")) for e in entities if e.get("entity") == "subject"} - {None}
+        named = _roles(entities)
         if len(named) < 2 or kb.comparison_for(named) in (None, "overview"):
             return False
         has_dimension = any(e.get("entity") == "dimension" for e in entities)
@@ -347,7 +347,7 @@ class PageIndexMatcher(GraphComponent):
         (想招个人管店铺日常、整理上架的商品，这种活是淘宝运营干的还是推广专员干的)."""
         full = message.get(FULL_TEXT)
         kb = load_kb()
-        named = {kb.subject_key(e.get("value")) for e in entities if e.get("entity") == "subject"} - {None}
+        named = _roles(entities)
         pair = kb.comparison_for(named) if len(named) == 2 else None
         if not full or pair in (None, "overview"):
             return None
@@ -424,3 +424,9 @@ class PageIndexMatcher(GraphComponent):
         message.set(INTENT, chosen, add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         message.set(PAGE_MATCH, {"decision": how, "section": section.key, "score": round(score, 3)}, add_to_output=True)
+
+
+def _roles(entities: List[dict]) -> set:
+    """The page's roles (subject keys) the entities name."""
+    kb = load_kb()
+    return {kb.subject_key(e.get("value")) for e in entities if e.get("entity") == "subject"} - {None}
