@@ -71,6 +71,13 @@ def better(joined: dict, alone: dict, not_understood: set) -> bool:
 SHORT_REPLY = 6  # characters: a reply this short may name a button or complete a role
 
 
+def completes(whole: dict, not_understood: set) -> bool:
+    """Whether a completed question (推广有什么作用 / 网络) is read as such: a short reply that makes a
+    role out of the question before means that question, whatever it would mean alone (新媒体)."""
+    intent = whole.get("intent") or {}
+    return intent.get("name") not in not_understood and (intent.get("confidence") or 0) >= UNDERSTOOD_AT
+
+
 def _bare(text: str) -> str:
     return normalize(str(text)).strip(" ，。！？,.!?~～")
 

@@ -277,7 +277,7 @@ class Turns:
         completed = fragments.completed_role(tracker, text) if split else None
         if completed:  # 推广有什么作用 / 网络: 网络推广有什么作用
             whole = await parse(completed)
-            if fragments.better(whole, alone, NOT_UNDERSTOOD):
+            if fragments.completes(whole, NOT_UNDERSTOOD):
                 return [(text, whole)]
         pieces = fragments.earlier_pieces(tracker, NOT_UNDERSTOOD, text, alone) if split else []
         if pieces:
