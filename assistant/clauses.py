@@ -108,13 +108,34 @@ def clause_spans(text: str) -> List[Span]:
 
 
 def questions(text: str) -> List[Span]:
-    """The sentences that ask. When any ends with ?, those (and ones with a clear question word) win."""
+    """The sentences that ask. When any ends with ?, those (and ones with a clear question word) win.
+    A last question that turns from what came before (……推广专员就更轻松了吧？行，那你说说这俩的工作
+    内容有啥区别) is the one asked: the ones before were rhetorical or set the scene."""
     # a list's header (想问两点:) introduces the questions that follow; it is not one itself
     spans = [sp for sp in sentences(text) if text[sp[0] : sp[1]].rstrip(" ；;")[-1:] not in (":", "：")]
     marked = [sp for sp in spans if text[sp[0] : sp[1]].rstrip(" ；;")[-1:] in ("?", "？")]
     if marked:
-        return [sp for sp in spans if sp in marked or _also_asks(text[sp[0] : sp[1]])]
-    return [sp for sp in spans if is_question(text[sp[0] : sp[1]])]
+        found = [sp for sp in spans if sp in marked or _also_asks(text[sp[0] : sp[1]])]
+    else:
+        found = [sp for sp in spans if is_question(text[sp[0] : sp[1]])]
+    if len(found) > 1 and _takes_over(text[found[-1][0] : found[-1][1]]):
+        return found[-1:]
+    return found
+
+
+# 行，那你说说… / 好吧那… / 那么…: a sentence that turns from what was said before to the real question
+_TAKE_OVER = re.compile(r"^\s*(?:(?:行吧|行|好吧|好的|好|嗯|哦|得|算了|ok|OK)[，,、\s]*)*(?:那么|那)(?!些|个|种|样|里|边|时|么多)")
+TAKE_OVER_LENGTH = 10  # shorter (那推广专员呢) goes on from the question before instead
+
+
+def _takes_over(sentence: str) -> bool:
+    """A whole question of its own that turns from what was said before (那它跟电商运营差在哪儿)."""
+    return (
+        len(sentence.strip()) >= TAKE_OVER_LENGTH
+        and bool(_TAKE_OVER.match(sentence))
+        and is_question(sentence, weak=False)
+        and bool(subject_mentions(sentence) or _find_references(sentence))
+    )
 
 
 def leans_on_before(sentence: str) -> bool:
@@ -146,7 +167,11 @@ def _continues(earlier: str, later: str) -> bool:
     continues it, or it points back at 他俩 after a statement that merely ends with ?."""
     if leans_on_before(later):
         return True
-    return _tag_only(earlier) and any(kind == "both" for _, _, kind in _find_references(later))
+    return (
+        _tag_only(earlier)
+        and any(kind == "both" for _, _, kind in _find_references(later))
+        and not _takes_over(later)  # 推广专员更轻松了吧？行，那你说说这俩…: the claim was rhetorical
+    )
 
 
 def _also_asks(sentence: str) -> bool:
@@ -155,7 +180,14 @@ def _also_asks(sentence: str) -> bool:
     going on (不知道自己更适合哪边，想先看看……)."""
     if not is_question(sentence, weak=False):
         return False
-    return len(sentence) <= SHORT_QUESTION or bool(_openers().match(sentence.lstrip()))
+    return (
+        len(sentence) <= SHORT_QUESTION
+        or bool(_openers().match(sentence.lstrip()))
+        or _takes_over(sentence)
+        # 就想知道市场推广和运营有什么区别: announced, or asking about roles of the page
+        or any(word in sentence[:8] for word in glossary()["announcers"])
+        or bool(subject_mentions(sentence) and _COMPARATIVE.search(sentence))
+    )
 
 
 # --- the roles a message names -----------------------------------------------
@@ -256,6 +288,10 @@ def _resolve(text: str, earlier: List[Tuple[int, int, str]], context: Context) -
         elif kind == "this" and not named_here:
             key = earlier_keys[-1] if earlier_keys else context.subject
             new = name(key) if key else None
+        elif kind == "this" and text[end : end + 1] in "跟和与同比" and len(set(named_here)) == 1:
+            # 它跟电商运营差在哪: 它 is the role named before, not the one beside it
+            others = [k for k in earlier_keys if k not in named_here]
+            new = name(others[-1]) if others else None
         elif kind == "within" and context.fact:
             new = kb.facts[context.fact]["title"] + "中"
         if new:

@@ -270,15 +270,15 @@ class Turns:
             # Two understood questions are answered in turn; with one, only that one (the other
             # was small talk or not understood, and would only add a 您是不是想问 to the answer).
             return _with_a_person(text, kept)[:MAX_PARTS]
+        completed = fragments.completed_role(tracker, text) if split else None
+        if completed:  # 推广有什么作用 / 网络: 网络推广有什么作用 (before a button that holds 网络)
+            whole = await parse(completed)
+            if fragments.completes(whole, NOT_UNDERSTOOD):
+                return [(text, whole)]
         payload = fragments.button_named(tracker, text) if split else None
         if payload:  # 淘宝 after 您想了解哪一组: the button it names
             return [(text, await parse(payload))]
         alone = await parse(text)
-        completed = fragments.completed_role(tracker, text) if split else None
-        if completed:  # 推广有什么作用 / 网络: 网络推广有什么作用
-            whole = await parse(completed)
-            if fragments.completes(whole, NOT_UNDERSTOOD):
-                return [(text, whole)]
         pieces = fragments.earlier_pieces(tracker, NOT_UNDERSTOOD, text, alone) if split else []
         if pieces:
             joined = await parse("".join(pieces + [text]))
@@ -305,23 +305,47 @@ class Turns:
 
 
 PERSON_INTENTS = {"request_human", "request_callback"}
+PAGE_INTENTS = {"ask_difference", "ask_dimension", "ask_role"}
 
 
 def _with_a_person(text: str, parts: List[Tuple[str, dict]]) -> List[Tuple[str, dict]]:
     """A page question and a request for a person in one message (……的区别我也想问，不过还是找真人细聊
-    吧，电话多少): the answer, then the contacts, even where the request was not a question of its own."""
+    吧，电话多少): the answer, then the contacts, even where the request was not a question of its own.
+    A request for a person in a message not otherwise understood is that request."""
     intents = [(parse.get("intent") or {}).get("name") for _, parse in parts]
-    if any(i in PERSON_INTENTS for i in intents) or not any(i not in NOT_UNDERSTOOD | SMALL_TALK for i in intents):
-        return parts
-    read = normalize(text)
-    if not any(cue in read for cue in glossary()["asks_for_person"]):
+    if any(i in PERSON_INTENTS for i in intents) or not asks_for_person(normalize(text)):
         return parts
     person = {"text": text, "intent": {"name": "request_human", "confidence": 1.0}, "entities": []}
+    if all(i in NOT_UNDERSTOOD for i in intents):
+        return [(text, person)]
+    if not any(i not in NOT_UNDERSTOOD | SMALL_TALK for i in intents):
+        return parts  # 你们电话是175开头的吧？后面忘了: nothing else understood, the person is asked for
     return parts[: MAX_PARTS - 1] + [(text, person)]
+
+
+# 不用留联系方式吧: the cue negated is no request
+_DECLINED_BEFORE = ("不用", "不想", "不要", "别", "无需", "不必", "没必要", "不方便", "不愿意", "不留", "不给")
+
+
+def asks_for_person(read: str) -> bool:
+    """Whether the (normalised) message asks for a person with one of the glossary's cues, not negated."""
+    for cue in glossary()["asks_for_person"]:
+        at = read.find(cue)
+        while at >= 0:
+            if not any(no in read[max(0, at - 4) : at] for no in _DECLINED_BEFORE):
+                return True
+            at = read.find(cue, at + 1)
+    return False
+
+
+# A part that asks nothing of the page must be understood plainly to be answered on its own
+# (具体在哪些方面起作用，你倒是讲讲 read as "are you a bot" at 0.39 is not).
+PART_UNDERSTOOD_AT = 0.5
 
 
 def _worth_answering(part: str, parsed: dict) -> bool:
     intent = (parsed.get("intent") or {}).get("name")
+    confidence = (parsed.get("intent") or {}).get("confidence") or 0
     gap = any(e.get("entity") == "gap" for e in parsed.get("entities") or [])
     # A part asking for a fact must say something of it: 哪个更该先招？ after a comparison is
     # the same question going on, not one about job prospects.
@@ -329,5 +353,7 @@ def _worth_answering(part: str, parsed: dict) -> bool:
     fact = kb.fact_for_intent(intent or "")
     read = str((parsed.get("reading") or {}).get("focus") or part)
     if fact and not gap and not kb.fact_supported(fact, read):
+        return False
+    if not fact and intent not in PAGE_INTENTS and confidence < PART_UNDERSTOOD_AT:
         return False
     return intent not in SMALL_TALK and (gap or intent not in NOT_UNDERSTOOD)

@@ -17,7 +17,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-FORM_INTENTS = {"request_callback"}
+# correcting a callback request reopens the form too (不用留联系方式吧 at 0.50 is no correction)
+FORM_INTENTS = {"request_callback", "correct_lead"}
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

@@ -1,0 +1,106 @@
+"""Words that settle what a message is, after the classifier and the page index.
+
+- Asking about the assistant itself (你能回答哪些问题) or where the page's views come from (这篇
+  文章的观点出自哪里) is that question, even inside a story or beside roles of the page that only
+  say which article is meant (`meta_questions` in kb/glossary.yml).
+- A message that asks nothing and ends with thanks, a goodbye or a greeting in any register (谢谢
+  你听我唠叨 / 就此别过，后会有期 / 幸会幸会) is that small talk when the classifier declined it, was
+  unsure, or took it for a fact the message holds no word of (`small_talk_cues`). The last sentence's
+  cue wins (承蒙指教……就此别过 is a goodbye).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from assistant.clauses import is_question, questions, sentences, subject_mentions
+from assistant.kb import load_kb
+from assistant.wording import glossary
+from components.normalizer import FULL_TEXT
+
+CUE = "cue_word"
+UNSURE_INTENTS = {"out_of_scope", "nlu_fallback"}
+SURE_AT = 0.5  # below this the classifier's page intent gives way to a closing cue
+PERSON_INTENTS = {"request_human", "request_callback", "correct_lead", "inform"}
+
+
+def meta_question(text: str) -> Optional[str]:
+    """ask_capabilities / ask_sources when the message asks about the assistant or the sources."""
+    cues = glossary()["meta_questions"]
+    if any(cue in text for cue in cues["ask_sources"]):
+        return "ask_sources"
+    if any(cue in text for cue in cues["ask_capabilities"]) and not subject_mentions(text):
+        return "ask_capabilities"
+    return None
+
+
+def closing_small_talk(text: str) -> Optional[str]:
+    """thank / goodbye / greet when a message that asks nothing carries one (the last sentence's first)."""
+    if questions(text) or is_question(text, weak=False):
+        return None
+    cues = glossary()["small_talk_cues"]
+    lowered = text.lower()
+    for s, e in reversed(sentences(lowered) or [(0, len(lowered))]):
+        sentence = lowered[s:e]
+        for intent in ("goodbye", "thank", "greet"):
+            if any(cue in sentence for cue in cues[intent]):
+                return intent
+    return None
+
+
+def _holds_no_word_of_its_fact(intent: str, text: str, entities: List[dict]) -> bool:
+    kb = load_kb()
+    fact = kb.fact_for_intent(intent)
+    return bool(fact) and not entities and not kb.fact_supported(fact, text)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class CueWords(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CueWords:
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(FULL_TEXT) or message.get(TEXT)
+            if isinstance(text, str) and text and not text.startswith("/"):
+                self._settle(message, text)
+        return messages
+
+    @staticmethod
+    def _settle(message: Message, text: str) -> None:
+        intent = message.get(INTENT) or {}
+        name, confidence = intent.get("name"), intent.get("confidence") or 0
+        if name in PERSON_INTENTS:
+            return
+        meta = meta_question(text)
+        if meta:
+            return _set(message, meta, "meta_question")
+        small_talk = closing_small_talk(text)
+        if small_talk is None or small_talk == name:
+            return
+        entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != "gap"]
+        if (
+            name in UNSURE_INTENTS
+            or confidence < SURE_AT
+            or _holds_no_word_of_its_fact(name or "", text, entities)
+        ):
+            _set(message, small_talk, "closing_small_talk")
+
+
+def _set(message: Message, intent: str, how: str) -> None:
+    message.set(INTENT, {"name": intent, "confidence": 1.0}, add_to_output=True)
+    message.set(CUE, how, add_to_output=True)
