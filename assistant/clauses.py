@@ -124,7 +124,9 @@ def questions(text: str) -> List[Span]:
 
 
 # 行，那你说说… / 好吧那… / 那么…: a sentence that turns from what was said before to the real question
-_TAKE_OVER = re.compile(r"^\s*(?:(?:行吧|行|好吧|好的|好|嗯|哦|得|算了|ok|OK)[，,、\s]*)*(?:那么|那)(?!些|个|种|样|里|边|时|么多)")
+_TAKE_OVER = re.compile(
+    r"^\s*(?:(?:行吧|行|好吧|好的|好|嗯|哦|得|算了|ok|OK)[，,、\s]*)*(?:那么|那)(?!些|个|种|样|里|边|时|么多)"
+)
 TAKE_OVER_LENGTH = 10  # shorter (那推广专员呢) goes on from the question before instead
 
 
@@ -165,12 +167,37 @@ def _announces(sentence: str) -> bool:
 def _continues(earlier: str, later: str) -> bool:
     """`later` goes on from `earlier` rather than asking something of its own: it only checks or
     continues it, or it points back at 他俩 after a statement that merely ends with ?."""
-    if leans_on_before(later):
+    if leans_on_before(later) or _which_of_before(earlier, later):
         return True
     return (
         _tag_only(earlier)
         and any(kind == "both" for _, _, kind in _find_references(later))
         and not _takes_over(later)  # 推广专员更轻松了吧？行，那你说说这俩…: the claim was rhetorical
+    )
+
+
+_WHICH_ONES = re.compile(r"哪几|哪些|几种|几个|几类|几步|几点")
+
+
+def _page_words(text: str) -> bool:
+    """Whether the text names a role, a dimension or a fact's words of the page."""
+    kb = load_kb()
+    return bool(
+        subject_mentions(text)
+        or _dimensions_in(text)
+        or any(len(w) >= 2 and w in text for f in kb.facts.values() for w in f.get("evidence") or [])
+    )
+
+
+def _which_of_before(earlier: str, later: str) -> bool:
+    """……十几种网络广告形式，记不住。你们这篇里说常见的是哪几种？: a question asking which ones,
+    naming nothing of the page, is about what the sentence before named."""
+    return bool(
+        _WHICH_ONES.search(later)
+        and not _find_references(later)
+        and not _page_words(later)
+        and not any(cue in later for cue in glossary()["asks_for_person"])
+        and _page_words(earlier)
     )
 
 

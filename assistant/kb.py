@@ -72,6 +72,15 @@ class KnowledgeBase:
         """How many of the fact's evidence words (but those in `ignore`) the text says, not negated."""
         return sum(1 for w in self.facts[key].get("evidence") or [] if w not in ignore and _said(w, text))
 
+    def decisive_fact(self, comparison: str, text: str) -> str | None:
+        """The fact of this comparison whose decisive words the question says, not negated."""
+        found = [
+            k
+            for k, f in self.facts.items()
+            if f.get("comparison") == comparison and any(_said(w, text) for w in f.get("decisive") or [])
+        ]
+        return found[0] if len(found) == 1 else None
+
     def fact_negated(self, key: str, text: str) -> bool:
         """Whether the question holds the fact's words only negated (有啥不一样 for the common ground)."""
         words = self.facts[key].get("evidence") or []

@@ -79,6 +79,8 @@ class Item(_Strict):
 class Fact(_Strict):
     intent: str
     evidence: List[str] = []
+    # words that alone make a question about the fact's own pair this fact (容易找工作 → prospects)
+    decisive: List[str] = []
     comparison: str  # the comparison it belongs to, or `any`
     subject: Optional[str] = None
     title: str

@@ -33,12 +33,13 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from sqlalchemy.exc import SQLAlchemyError
 
-from assistant import metrics
+from assistant import house_names, metrics
 from assistant.clauses import separate_questions
+from assistant.cues import asks_for_person
 from assistant.kb import load_kb
 from assistant.phrasebook import say
 from assistant.text import clean_input, in_script, script_of
-from assistant.wording import glossary, normalize
+from assistant.wording import normalize
 from channels import fragments
 from channels.limits import MAX_MESSAGE_CHARS, too_long
 from channels.visitor_rate import VisitorRate
@@ -249,6 +250,17 @@ class Turns:
             logger.error("takeover: could not note %s's message: %r", message.sender_id, error)
 
     async def _parts(self, agent, message: UserMessage, metadata: dict, tracker) -> List[Tuple[str, dict]]:
+        """(text, parse) of each question to answer (see `_read_parts`), read in the page's names of
+        the roles where the visitor said theirs (增长中心=运营), kept in the visitor's own words."""
+        text = message.text
+        if not text.startswith("/") and not (tracker is not None and tracker.active_loop_name):
+            text = house_names.in_page_terms(text, house_names.declared(_visitor_texts(tracker) + [text]))
+        parts = await self._read_parts(agent, message, metadata, tracker, text)
+        return [(message.text if part == text else part, parse) for part, parse in parts]
+
+    async def _read_parts(
+        self, agent, message: UserMessage, metadata: dict, tracker, text: str
+    ) -> List[Tuple[str, dict]]:
         """(text, parse) of each question to answer: the parts of a two-question message that
         are worth an answer of their own, else the whole message. Each text is parsed once."""
 
@@ -257,7 +269,6 @@ class Turns:
                 UserMessage(text, sender_id=message.sender_id, metadata=metadata), tracker
             )
 
-        text = message.text
         # Inside the callback form a message is an answer, never two questions.
         split = not text.startswith("/") and not (tracker is not None and tracker.active_loop_name)
         parts = separate_questions(text) if split else []
@@ -323,24 +334,17 @@ def _with_a_person(text: str, parts: List[Tuple[str, dict]]) -> List[Tuple[str, 
     return parts[: MAX_PARTS - 1] + [(text, person)]
 
 
-# 不用留联系方式吧: the cue negated is no request
-_DECLINED_BEFORE = ("不用", "不想", "不要", "别", "无需", "不必", "没必要", "不方便", "不愿意", "不留", "不给")
-
-
-def asks_for_person(read: str) -> bool:
-    """Whether the (normalised) message asks for a person with one of the glossary's cues, not negated."""
-    for cue in glossary()["asks_for_person"]:
-        at = read.find(cue)
-        while at >= 0:
-            if not any(no in read[max(0, at - 4) : at] for no in _DECLINED_BEFORE):
-                return True
-            at = read.find(cue, at + 1)
-    return False
-
-
 # A part that asks nothing of the page must be understood plainly to be answered on its own
 # (具体在哪些方面起作用，你倒是讲讲 read as "are you a bot" at 0.39 is not).
-PART_UNDERSTOOD_AT = 0.5
+PART_UNDERSTOOD_AT = 0.6
+
+
+HOUSE_NAMES_WITHIN = 20  # the visitor's messages searched for their own names of the roles
+
+
+def _visitor_texts(tracker) -> List[str]:
+    events = [e for e in getattr(tracker, "events", None) or [] if getattr(e, "type_name", "") == "user"]
+    return [str(e.text or "") for e in events[-HOUSE_NAMES_WITHIN:] if not str(e.text or "").startswith("/")]
 
 
 def _worth_answering(part: str, parsed: dict) -> bool:

@@ -1,5 +1,8 @@
 """Words that settle what a message is, after the classifier and the page index.
 
+- Asking what our services cost (报价 / 多少钱) is a price question, and asking for our contacts
+  (还有别的联系方式吗) a request for a person, when the classifier took the message for a fact of
+  the page that it holds no word of, or was unsure.
 - Asking about the assistant itself (你能回答哪些问题) or where the page's views come from (这篇
   文章的观点出自哪里) is that question, even inside a story or beside roles of the page that only
   say which article is meant (`meta_questions` in kb/glossary.yml).
@@ -20,9 +23,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from assistant.clauses import is_question, questions, sentences, subject_mentions
+from assistant.cues import asks_for_person, asks_price, closing_small_talk, meta_question
 from assistant.kb import load_kb
-from assistant.wording import glossary
 from components.normalizer import FULL_TEXT
 
 CUE = "cue_word"
@@ -31,28 +33,8 @@ SURE_AT = 0.5  # below this the classifier's page intent gives way to a closing 
 PERSON_INTENTS = {"request_human", "request_callback", "correct_lead", "inform"}
 
 
-def meta_question(text: str) -> Optional[str]:
-    """ask_capabilities / ask_sources when the message asks about the assistant or the sources."""
-    cues = glossary()["meta_questions"]
-    if any(cue in text for cue in cues["ask_sources"]):
-        return "ask_sources"
-    if any(cue in text for cue in cues["ask_capabilities"]) and not subject_mentions(text):
-        return "ask_capabilities"
-    return None
-
-
-def closing_small_talk(text: str) -> Optional[str]:
-    """thank / goodbye / greet when a message that asks nothing carries one (the last sentence's first)."""
-    if questions(text) or is_question(text, weak=False):
-        return None
-    cues = glossary()["small_talk_cues"]
-    lowered = text.lower()
-    for s, e in reversed(sentences(lowered) or [(0, len(lowered))]):
-        sentence = lowered[s:e]
-        for intent in ("goodbye", "thank", "greet"):
-            if any(cue in sentence for cue in cues[intent]):
-                return intent
-    return None
+def _is_fact(intent: Optional[str]) -> bool:
+    return bool(load_kb().fact_for_intent(intent or ""))
 
 
 def _holds_no_word_of_its_fact(intent: str, text: str, entities: List[dict]) -> bool:
@@ -76,28 +58,31 @@ class CueWords(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(FULL_TEXT) or message.get(TEXT)
-            if isinstance(text, str) and text and not text.startswith("/"):
-                self._settle(message, text)
+            focus = message.get(TEXT)
+            if isinstance(text, str) and text and isinstance(focus, str) and not text.startswith("/"):
+                self._settle(message, text, focus)
         return messages
 
     @staticmethod
-    def _settle(message: Message, text: str) -> None:
+    def _settle(message: Message, text: str, focus: str) -> None:
+        """`text` is the whole message, `focus` the question in it (assistant.clauses)."""
         intent = message.get(INTENT) or {}
         name, confidence = intent.get("name"), intent.get("confidence") or 0
         if name in PERSON_INTENTS:
             return
-        meta = meta_question(text)
+        meta = meta_question(text, focus)
         if meta:
             return _set(message, meta, "meta_question")
+        entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in ("gap", "service")]
+        misread = (
+            name in UNSURE_INTENTS or confidence < SURE_AT or _holds_no_word_of_its_fact(name or "", text, entities)
+        )
+        if name != "ask_price" and asks_price(focus) and (misread or _is_fact(name)):
+            return _set(message, "ask_price", "asks_price")
+        if asks_for_person(focus) and misread:
+            return _set(message, "request_human", "asks_for_person")
         small_talk = closing_small_talk(text)
-        if small_talk is None or small_talk == name:
-            return
-        entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != "gap"]
-        if (
-            name in UNSURE_INTENTS
-            or confidence < SURE_AT
-            or _holds_no_word_of_its_fact(name or "", text, entities)
-        ):
+        if small_talk is not None and small_talk != name and misread:
             _set(message, small_talk, "closing_small_talk")
 
 

@@ -106,7 +106,7 @@ class PageIndexMatcher(GraphComponent):
         if intent in COMPARISON_INTENTS:
             if self._pair(entities) and any(cue in focus for cue in glossary()["all_aspects"]):
                 return self._whole_comparison(message, entities)
-            if self._fact_of_the_pair(message, focus, entities):
+            if self._decisive_fact(message, focus, entities) or self._fact_of_the_pair(message, focus, entities):
                 return
             if self._dimension_the_comparison_lacks(message, focus, entities):
                 return
@@ -233,6 +233,20 @@ class PageIndexMatcher(GraphComponent):
                 message.set(PAGE_MATCH, {"decision": "fact_of_role", "fact": key}, add_to_output=True)
                 return True
         return False
+
+    def _decisive_fact(self, message: Message, focus: str, entities: List[dict]) -> bool:
+        """A question about the named pair that names no dimension but says a fact's decisive words
+        (网络推广和运营哪个容易找工作 / 市场和运营相似在哪): that fact of their comparison."""
+        pair = self._pair(entities)
+        if pair in (None, "overview") or any(e.get("entity") == "dimension" for e in entities):
+            return False
+        kb = load_kb()
+        key = kb.decisive_fact(pair, focus)
+        if key is None:
+            return False
+        message.set(INTENT, {"name": kb.facts[key]["intent"], "confidence": 1.0}, add_to_output=True)
+        message.set(PAGE_MATCH, {"decision": "decisive_fact", "fact": key}, add_to_output=True)
+        return True
 
     def _fact_of_the_pair(self, message: Message, focus: str, entities: List[dict]) -> bool:
         """Unsure between the named pair's comparison and a fact the page gives about that same

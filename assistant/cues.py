@@ -1,0 +1,68 @@
+"""Words that say what a message is about, whatever the classifier made of the rest (kb/glossary.yml).
+
+- `asks_for_person`: a request for a person or our contacts (联系方式 / 转人工), not negated
+  (不用留联系方式吧 is no request);
+- `asks_price`: what our services cost (报价 / 多少钱): the page gives no prices, our staff do;
+- `meta_question`: about the assistant itself (你能回答哪些问题) or the page's sources (出自哪里);
+- `closing_small_talk`: thanks, a goodbye or a greeting in a message that asks nothing
+  (谢谢你听我唠叨 / 就此别过 / 幸会幸会), the last sentence's first.
+Each takes normalised text (assistant.wording.normalize).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from assistant.clauses import is_question, questions, sentences, subject_mentions
+from assistant.wording import glossary
+
+# 不用留联系方式吧 / 不想给电话: the cue negated is no request
+# (别的联系方式 is another one, not a refusal)
+_DECLINED_BEFORE = re.compile(r"不用|不想|不要|(?<![区特分类级告性个离辨识差])别(?![的人家处])|无需|不必|没必要|不方便|不愿意|不留|不给")
+NEGATION_REACH = 4  # characters before a cue that can negate it
+
+
+def _said(cue: str, text: str) -> bool:
+    at = text.find(cue)
+    while at >= 0:
+        start = max(0, at - NEGATION_REACH)
+        # one character more so that 区别 is seen whole; a negation must start within the reach
+        window = text[max(0, start - 1) : at]
+        if not any(m.start() + max(0, start - 1) >= start for m in _DECLINED_BEFORE.finditer(window)):
+            return True
+        at = text.find(cue, at + 1)
+    return False
+
+
+def asks_for_person(text: str) -> bool:
+    return any(_said(cue, text) for cue in glossary()["asks_for_person"])
+
+
+def asks_price(text: str) -> bool:
+    return any(_said(cue, text) for cue in glossary()["asks_price"])
+
+
+def meta_question(text: str, focus: str) -> Optional[str]:
+    """ask_sources / ask_capabilities, or None; `focus` is the question in the message, which
+    names no role when it asks what the assistant can answer."""
+    cues = glossary()["meta_questions"]
+    if any(cue in text for cue in cues["ask_sources"]):
+        return "ask_sources"
+    if any(cue in text for cue in cues["ask_capabilities"]) and not subject_mentions(focus):
+        return "ask_capabilities"
+    return None
+
+
+def closing_small_talk(text: str) -> Optional[str]:
+    """thank / goodbye / greet when a message that asks nothing carries one, else None."""
+    if questions(text) or is_question(text, weak=False):
+        return None
+    cues = glossary()["small_talk_cues"]
+    lowered = text.lower()
+    for s, e in reversed(sentences(lowered) or [(0, len(lowered))]):
+        sentence = lowered[s:e]
+        for intent in ("goodbye", "thank", "greet"):
+            if any(cue in sentence for cue in cues[intent]):
+                return intent
+    return None
