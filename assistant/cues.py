@@ -19,7 +19,9 @@ from assistant.wording import glossary
 
 # 不用留联系方式吧 / 不想给电话: the cue negated is no request
 # (别的联系方式 is another one, not a refusal)
-_DECLINED_BEFORE = re.compile(r"不用|不想|不要|(?<![区特分类级告性个离辨识差])别(?![的人家处])|无需|不必|没必要|不方便|不愿意|不留|不给")
+_DECLINED_BEFORE = re.compile(
+    r"不用|不想|不要|(?<![区特分类级告性个离辨识差])别(?![的人家处])|无需|不必|没必要|不方便|不愿意|不留|不给"
+)
 NEGATION_REACH = 4  # characters before a cue that can negate it
 
 
