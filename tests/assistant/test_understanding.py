@@ -283,3 +283,37 @@ def test_a_sentence_that_only_announces_a_question_goes_with_the_question():
 def test_a_short_question_without_a_role_reaches_back_to_the_clause_that_names_one():
     focus = reading("刚刷到一段讲新媒体推广的内容，我没细看，主要是哪几个特点？").focus.text
     assert "新媒体推广" in focus
+
+
+@pytest.mark.parametrize(
+    "typed, focus",
+    [
+        # rhetorical questions, then the real one that turns from them
+        (
+            "淘宝运营不就是上上架嘛，推广专员就更轻松了吧？行，那你说说这俩的工作内容有啥区别",
+            "行,那你说说淘宝运营和推广专员的工作内容有啥区别",
+        ),
+        (
+            "随便发两条朋友圈也叫新媒体推广了？那它跟电商运营到底差在哪儿，说来听听",
+            "那新媒体推广跟电商运营到底差在哪儿,说来听听",
+        ),
+    ],
+)
+def test_a_last_question_turning_from_rhetorical_ones_is_the_one_asked(typed, focus):
+    assert reading(typed).focus.text == focus
+
+
+def test_a_short_turn_to_another_role_still_goes_on_from_the_question_before():
+    assert len(separate_questions("淘宝运营做什么？那推广专员呢？")) == 2
+
+
+def test_an_announced_question_after_a_marked_one_is_asked_too():
+    parts = separate_questions("匿名问一下，不用留联系方式吧？就想知道市场推广和运营大体上有什么区别")
+    assert parts[-1] == "就想知道市场推广和运营大体上有什么区别"
+
+
+def test_a_which_ones_question_naming_nothing_is_about_the_sentence_before():
+    focus = reading("别处给我列了十几种网络广告形式，记不住。你们这里说常见的是哪几种？").focus.text
+    assert "网络广告形式" in focus and "哪几种" in focus
+    # a request for a person is its own question, not one about the sentence before
+    assert len(separate_questions("淘宝运营做什么？你们电话多少？")) == 2

@@ -264,3 +264,33 @@ def test_a_page_question_alone_gets_no_contacts_added():
     agent = FakeAgent()
     turn(agent, "运营和市场有什么区别")
     assert [m.parse_data["intent"]["name"] for m in agent.handled] == ["ask_difference"]
+
+
+def _with_history(agent, earlier):
+    retrieve = agent._retrieve
+
+    async def with_history(sender_id):
+        tracker = await retrieve(sender_id)
+        tracker.events = earlier
+        return tracker
+
+    agent.tracker_store.retrieve = with_history
+
+
+def test_a_question_in_the_visitors_own_names_is_read_in_the_pages_and_kept_in_theirs():
+    INTENTS["运营和市场谁包含谁"] = "ask_ops_contains_marketing"
+    agent = FakeAgent()
+    said = UserUttered(
+        "我们这边：增长中心=运营，品牌部=市场", parse_data={"intent": {"name": "inform"}}, timestamp=time.time() - 300
+    )
+    _with_history(agent, [said])
+    turn(agent, "增长中心和品牌部谁包含谁")
+    assert agent.parsed[-1][0] == "运营和市场谁包含谁"
+    assert agent.handled[-1].text == "增长中心和品牌部谁包含谁"  # the record keeps what they typed
+    assert agent.handled[-1].parse_data["intent"]["name"] == "ask_ops_contains_marketing"
+
+
+def test_nothing_is_renamed_when_no_name_was_declared():
+    agent = FakeAgent()
+    turn(agent, "增长中心和品牌部谁包含谁")
+    assert agent.parsed[-1][0] == "增长中心和品牌部谁包含谁"

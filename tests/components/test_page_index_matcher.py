@@ -319,3 +319,27 @@ def test_a_declined_question_naming_one_role_and_a_dimension_it_has_is_about_tha
         runners_up=[("ask_role", 0.3)],
     )
     assert message.get("intent")["name"] == "ask_role"
+
+
+@pytest.mark.parametrize(
+    "text, subjects, fact_intent",
+    [
+        ("网络推广和运营,哪一个比较容易找工作呢?", ["网络推广", "运营"], "ask_job_prospects"),
+        ("市场部门和运营到底相似在哪?", ["市场部门", "运营"], "ask_common_ground"),
+    ],
+)
+def test_a_decisive_word_of_a_fact_of_the_named_pair_is_that_fact(text, subjects, fact_intent):
+    roles = [{"entity": "subject", "value": s, "start": text.index(s), "end": text.index(s) + len(s)} for s in subjects]
+    message = parsed(text, "ask_dimension", 0.9, entities=roles)
+    assert message.get("intent")["name"] == fact_intent
+    assert message.get("page_match")["decision"] == "decisive_fact"
+
+
+def test_a_decisive_word_negated_leaves_the_comparison():
+    text = "市场和运营有啥不一样的地方"
+    roles = [
+        {"entity": "subject", "value": s, "start": text.index(s), "end": text.index(s) + len(s)}
+        for s in ("市场", "运营")
+    ]
+    message = parsed(text, "ask_difference", 0.9, entities=roles)
+    assert message.get("intent")["name"] == "ask_difference"

@@ -1,0 +1,57 @@
+"""components/cue_words.py: cue words settle a message after the classifier and the page index."""
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from assistant.wording import normalize
+from components.cue_words import CueWords
+from components.normalizer import FULL_TEXT
+
+CUES = CueWords()
+
+
+def intent_after(text: str, intent: str, confidence: float = 0.9, focus: str | None = None, entities=()) -> str:
+    full = normalize(text)
+    message = Message(data={"text": normalize(focus) if focus else full, FULL_TEXT: full})
+    message.set("intent", {"name": intent, "confidence": confidence})
+    message.set("entities", list(entities))
+    CUES.process([message])
+    return message.get("intent")["name"]
+
+
+@pytest.mark.parametrize(
+    "text, intent, confidence, settled",
+    [
+        ("原来这些方面都有作用啊，那我也不算白干。谢谢你听我唠叨这么多", "out_of_scope", 0.7, "thank"),
+        ("啊发错了，刚才那条当没看见，你前面讲得挺清楚的，谢啦", "ask_reads_example", 0.73, "thank"),
+        ("今日承蒙指教，就此别过，后会有期！", "out_of_scope", 0.56, "goodbye"),
+        ("你这个助手都能回答哪些问题？", "out_of_scope", 0.5, "ask_capabilities"),
+        ("那你们这篇讲运营和市场区别的文章，观点出自哪里？", "ask_difference", 0.96, "ask_sources"),
+        ("小程序开发加后续运营，你们报价什么量级？", "ask_reads_example", 0.88, "ask_price"),
+        ("175那个号打了两次都没人接，还有别的联系方式吗？", "ask_reads_example", 0.8, "request_human"),
+    ],
+)
+def test_what_the_cue_words_say_wins_over_a_misreading(text, intent, confidence, settled):
+    assert intent_after(text, intent, confidence) == settled
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("谢谢，淘宝运营的工作内容", "ask_dimension"),  # thanks beside a page question it names
+        ("一篇文章阅读10万没转化，还有价值吗？谢谢", "ask_reads_example"),  # it asks
+        ("零转化的文章对市场部还有价值吗", "ask_reads_example"),  # 价值 is no price
+    ],
+)
+def test_a_page_question_with_polite_words_stays_a_page_question(text, intent):
+    entities = [{"entity": "subject", "value": "淘宝运营"}] if "淘宝运营" in text else []
+    assert intent_after(text, intent, 0.9, entities=entities) == intent
+
+
+def test_a_price_in_the_story_is_not_the_question():
+    story = "市场和运营都报了写稿子的费用，我怀疑重复。这两个部门做的事情哪些相同？"
+    assert intent_after(story, "ask_common_ground", 0.8, focus="这两个部门做的事情哪些相同？") == "ask_common_ground"
+
+
+def test_a_callback_being_filled_in_is_left_alone():
+    assert intent_after("不用了谢谢", "request_callback", 0.4) == "request_callback"
