@@ -169,6 +169,8 @@ def _continues(earlier: str, later: str) -> bool:
     continues it, or it points back at 他俩 after a statement that merely ends with ?."""
     if leans_on_before(later) or _which_of_before(earlier, later):
         return True
+    if _POINTS_AT_STORY.match(later) and not subject_mentions(later) and _page_words(earlier):
+        return True  # ……最后开了会员。这一路是怎么划分步骤的？
     return (
         _tag_only(earlier)
         and any(kind == "both" for _, _, kind in _find_references(later))
@@ -460,12 +462,18 @@ def _asking_part(text: str, span: Span) -> List[Span]:
         ]
         if naming:
             first = naming[0]
+        elif _POINTS_BACK.match(asked):
+            first = 0  # 用户从知道一个app到注册……，这整个过程每一步叫什么: the story is what 这 means
         elif len(asked) <= VAGUE_QUESTION:
             first -= 1
     keep = clauses[first : asking[-1] + 1]
     return [(keep[0][0], keep[-1][1])]
 
 
+# a question that points back at what the sentence described (这整个过程 / 这一路 / 这种情况)
+_POINTS_BACK = re.compile(r"\s*(?:这|那)(?!里|边|么|样的话)")
+# a next sentence asking about the story just told (这一路 / 这整个过程 / 这种情况)
+_POINTS_AT_STORY = re.compile(r"\s*(?:这|那)(?:一路|整个|个过程|一过程|一系列|种情况|种现象|一连串)")
 _TURN = re.compile(r"\s*(?:那么|那)(?!些|个|种|样|里|边|时|么多)")
 
 

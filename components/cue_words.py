@@ -14,13 +14,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from assistant.cues import asks_for_person, asks_price, closing_small_talk, meta_question
@@ -33,14 +33,10 @@ SURE_AT = 0.5  # below this the classifier's page intent gives way to a closing 
 PERSON_INTENTS = {"request_human", "request_callback", "correct_lead", "inform"}
 
 
-def _is_fact(intent: Optional[str]) -> bool:
-    return bool(load_kb().fact_for_intent(intent or ""))
-
-
-def _holds_no_word_of_its_fact(intent: str, text: str, entities: List[dict]) -> bool:
+def _holds_no_word_of_its_fact(intent: str, text: str) -> bool:
     kb = load_kb()
     fact = kb.fact_for_intent(intent)
-    return bool(fact) and not entities and not kb.fact_supported(fact, text)
+    return bool(fact) and not kb.fact_supported(fact, text)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -73,11 +69,8 @@ class CueWords(GraphComponent):
         meta = meta_question(text, focus)
         if meta:
             return _set(message, meta, "meta_question")
-        entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in ("gap", "service")]
-        misread = (
-            name in UNSURE_INTENTS or confidence < SURE_AT or _holds_no_word_of_its_fact(name or "", text, entities)
-        )
-        if name != "ask_price" and asks_price(focus) and (misread or _is_fact(name)):
+        misread = name in UNSURE_INTENTS or confidence < SURE_AT or _holds_no_word_of_its_fact(name or "", text)
+        if name != "ask_price" and asks_price(focus) and misread:
             return _set(message, "ask_price", "asks_price")
         if asks_for_person(focus) and misread:
             return _set(message, "request_human", "asks_for_person")

@@ -234,6 +234,30 @@ class PageIndexMatcher(GraphComponent):
                 return True
         return False
 
+    @staticmethod
+    def _own_fact_of_the_role(message: Message, focus: str, entities: List[dict], instead_of: str) -> bool:
+        """A fact the question holds no word of, the one role named, and that role's own fact whose
+        words the question says (运营还负责哪些事 read as the funnel's owners): the role's fact."""
+        kb = load_kb()
+        named = _roles(entities)
+        if len(named) != 1:
+            return False
+        role = next(iter(named))
+        names = sorted({kb.subjects[role]["name"], *kb.subjects[role]["aliases"]}, key=len, reverse=True)
+        said = focus
+        for name in names:  # 市场部门 says nothing of the definition's word 部门
+            said = said.replace(name, " ")
+        own = [
+            key
+            for key, f in kb.facts.items()
+            if key != instead_of and f.get("subject") == role and any(w in said for w in f.get("evidence") or [])
+        ]
+        if len(own) != 1:
+            return False
+        message.set(INTENT, {"name": kb.facts[own[0]]["intent"], "confidence": 0.6}, add_to_output=True)
+        message.set(PAGE_MATCH, {"decision": "own_fact_of_role", "fact": own[0], "instead_of": instead_of}, True)
+        return True
+
     def _decisive_fact(self, message: Message, focus: str, entities: List[dict]) -> bool:
         """A question about the named pair that names no dimension but says a fact's decisive words
         (网络推广和运营哪个容易找工作 / 市场和运营相似在哪): that fact of their comparison."""
@@ -407,6 +431,8 @@ class PageIndexMatcher(GraphComponent):
         if load_kb().fact_supported(fact, focus):
             return
         entities = message.get(ENTITIES) or []
+        if self._own_fact_of_the_role(message, focus, entities, fact):
+            return
         if load_kb().fact_negated(fact, focus) and self._pair(entities) not in (None, "overview"):
             # 市场部和运营部工作有啥不一样: none of the fact's words (一样 is negated), two compared
             # roles named: the comparison intent the classifier ranked next
