@@ -171,6 +171,16 @@ def _continues(earlier: str, later: str) -> bool:
         return True
     if _POINTS_AT_STORY.match(later) and not subject_mentions(later) and _page_words(earlier):
         return True  # ……最后开了会员。这一路是怎么划分步骤的？
+    if later.lstrip().startswith("还是") and subject_mentions(earlier):
+        return True  # 运营包含市场？还是市场包含运营？: one question with its alternatives
+    if (
+        subject_mentions(earlier)
+        and not subject_mentions(later)
+        and not _find_references(later)
+        and _dimensions_in(later)
+        and _COMPARATIVE.search(later)
+    ):
+        return True  # ……？范围上哪个大: the roles of the question before
     return (
         _tag_only(earlier)
         and any(kind == "both" for _, _, kind in _find_references(later))
@@ -355,7 +365,11 @@ def corrected(text: str) -> Optional[int]:
     return start if len(rest) >= MIN_CORRECTED else None
 
 
-_NTH_PART = re.compile(r"第\s*([一二三四五六1-6])\s*(?:部分|个问题|个对比|组对比|节|块|大段|个板块)")
+_NTH_PART = re.compile(
+    r"第\s*([一二三四五六1-6])\s*(?:部分|个问题|个对比|组对比|节|块|大段|个板块|大点|大部分|大块|大问题|大标题)"
+)
+# 第一部分里的第3小点 / 第一部分第1点: a point of that part, in the page's order of its dimensions
+_NTH_POINT = re.compile(r"[里中的\s:：,，]{0,4}第\s*([一二三四五六1-6])\s*(?:小点|点|条|个方面|方面|小节)")
 _OWN_QUESTION = re.compile(r"回到|刚才|之前|我的|我问的|我那")
 _NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 
@@ -368,15 +382,43 @@ def _page_parts(text: str) -> List[Tuple[int, int, str]]:
         if _OWN_QUESTION.search(text[max(0, m.start() - 4) : m.start()]):
             continue  # 回到第一个问题: the visitor's own first question, not the page's
         n = _NUMERALS.get(m.group(1)) or int(m.group(1))
-        if n <= len(titles):
+        if n > len(titles):
+            continue
+        comparison = list(load_kb().comparisons.values())[n - 1]
+        point = _NTH_POINT.match(text, m.end())
+        labels = [d["label"] for d in comparison["dimensions"].values()]
+        k = (_NUMERALS.get(point.group(1)) or int(point.group(1))) if point else 0
+        if point and k <= len(labels):
+            edits.append((m.start(), point.end(), f"{titles[n - 1]}的{labels[k - 1]}"))
+        else:
             edits.append((m.start(), m.end(), titles[n - 1]))
     return edits
+
+
+def _left_out(text: str) -> List[Span]:
+    """The clauses the visitor asks to leave out (……，工作内容、定位那些就不用说了)."""
+    cues = glossary()["leave_out"]
+    spans = clause_spans(text)
+    out = set()
+    for i, (s, e) in enumerate(spans):
+        if any(cue in text[s:e] for cue in cues):
+            out.add(i)
+            # 工作内容、定位那些就不用说了: the items listed before it go with it
+            while i > 0 and text[spans[i - 1][1] : spans[i][0]].strip() == "、":
+                i -= 1
+                out.add(i)
+    return [spans[i] for i in sorted(out)]
 
 
 def read(mapped: Mapped, context: Context = Context()) -> Reading:
     fixed = corrected(mapped.text)
     if fixed is not None:  # the correction replaces what came before it
         mapped = mapped.select([(fixed, len(mapped.text))])
+    left_out = _left_out(mapped.text)
+    if left_out:  # only the range of the page the visitor wants: the clauses they left out are not read
+        kept = [c for c in clause_spans(mapped.text) if c not in left_out]
+        if kept:
+            mapped = mapped.select(kept, joiner="，")
     parts = _page_parts(mapped.text)
     if parts:
         mapped = mapped.edit(parts)
@@ -430,6 +472,8 @@ def _with_what_they_lean_on(text: str, found: List[Span]) -> List[Span]:
             sp = (out.pop()[0], sp[1])  # the announcement and the question it announces
         elif before and _continues(text[before[-1][0] : before[-1][1]], text[sp[0] : sp[1]]):
             start = before[-1][0]
+            # the sentence before may itself have been joined to the one before it
+            start = min([start] + [o[0] for o in out if o[1] > start])
             out = [o for o in out if o[1] <= start]
             sp = (start, sp[1])
         out.append(sp)
@@ -466,6 +510,8 @@ def _asking_part(text: str, span: Span) -> List[Span]:
             first = 0  # 用户从知道一个app到注册……，这整个过程每一步叫什么: the story is what 这 means
         elif len(asked) <= VAGUE_QUESTION:
             first -= 1
+    elif first > 0 and _dimensions_in(text[clauses[first - 1][0] : clauses[first - 1][1]]):
+        first -= 1  # 工作总定位上，淘宝运营和推广专员分别重在什么: the clause names what is asked
     keep = clauses[first : asking[-1] + 1]
     return [(keep[0][0], keep[-1][1])]
 

@@ -28,6 +28,11 @@ from assistant.wording import normalize
 QUOTES = re.compile(r"[“\"「『‘']([^”\"」』’']{2,})[”\"」』’']")
 _NOT_TEXT = re.compile(r"[\s,.!?;:，。！？；：、()（）《》\"'“”‘’「」『』\-—~…·*]+")
 MIN_QUOTE_COVERAGE = 0.6  # of a quotation's pairs found in one section's statements
+# A blank to fill in: a run of underscores, empty brackets, or a run of ○ / □ / ？ placeholders.
+BLANKS = re.compile(r"_{2,}|＿+|[（(]\s*[)）]|[（(]\s*[?？]*\s*[)）]|[○□]{2,}|…{2,}|\.{4,}")
+_BLANK_SENTENCE_START = re.compile(r"[:：。！？!?\n]")
+_BLANK_SENTENCE_END = re.compile(r"[。！？!?\n]")
+MIN_FILLED_PAIRS = 4
 # Pairs every question has (question words, politeness): they say nothing of a section.
 ASKING = set(
     "什么 怎么 怎样 么样 哪个 哪些 有什 是什 一下 请问 问一 问下 这个 那个 可以 能不 不能 知道 想知 想问 是不 不是 有没 没有 的区 区别 别是 和的"
@@ -153,6 +158,26 @@ class PageIndex:
                 rank = (round(hits, 6), 2 if section.dimension else 1 if section.comparison else 0)
                 if hits >= MIN_QUOTE_COVERAGE and (best_rank is None or rank > best_rank):
                     best, best_rank = (section, hits), rank
+        return best
+
+    def filled(self, text: str) -> Optional[Tuple[Section, float]]:
+        """The section a fill-in-the-blank sentence comes from (运营偏向____，市场偏向____ / 注重计划、
+        （  ）、实施): the words around the blanks read as a quotation of it."""
+        blanks = list(BLANKS.finditer(text))
+        if not blanks:
+            return None
+        start = max((m.end() for m in _BLANK_SENTENCE_START.finditer(text, 0, blanks[0].start())), default=0)
+        end_mark = _BLANK_SENTENCE_END.search(text, blanks[-1].end())
+        around = text[start : end_mark.start() if end_mark else len(text)]
+        query = [p for piece in BLANKS.split(around) for p in pairs(normalize(piece))]
+        if len(query) < MIN_FILLED_PAIRS:
+            return None
+        best, best_rank = None, None
+        for section, said in zip(self.sections, self._said):
+            hits = sum(1 for p in query if p in said) / len(query)
+            rank = (round(hits, 6), 2 if section.dimension else 1 if section.comparison else 0)
+            if hits >= MIN_QUOTE_COVERAGE and (best_rank is None or rank > best_rank):
+                best, best_rank = (section, hits), rank
         return best
 
     def _term(self, term: str) -> Optional[Section]:

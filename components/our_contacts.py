@@ -1,7 +1,7 @@
 """Our own phone number or WeChat ID in a message, even half-remembered, after the classifier.
 
 A visitor who writes our number with two digits swapped (怎么一直打不通，是不是记错了), or its first
-digits (你们微信号是1454什么来着) wants our contacts: the message asks for a person, whatever the
+digits (你们微信号是1454什么来着) or its last (175-____-2043) wants our contacts: the message asks for a person, whatever the
 classifier made of the digits. Their own number, or any other figure, is left alone.
 """
 
@@ -24,6 +24,15 @@ from leads import contact
 _DIGITS = re.compile(r"\d(?:[\d\s-]*\d)?")
 MIN_PREFIX = 4  # digits of the start of our number that are unmistakably it
 MAX_SLIPS = 2  # digits out of place in a number of the same length (one swap is two)
+
+
+_PHONE_ENDS = re.compile(r"(?:[-_＿*xX×?？\s]{2,}|尾号|后四位是?)(\d{4})(?![\d年])")
+
+
+def ends_like_our_phone(text: str) -> bool:
+    """175-____-2043 / 尾号2043: our phone's last four digits after a gap or 尾号."""
+    phone = contact.normalize_phone(load_kb().contacts["phone"]) or ""
+    return any(phone.endswith(m.group(1)) for m in _PHONE_ENDS.finditer(text))
 
 
 def ours(digits: str) -> bool:
@@ -57,7 +66,7 @@ class OurContactsMatcher(GraphComponent):
             if not isinstance(text, str) or text.startswith("/"):
                 continue
             runs = [re.sub(r"\D", "", m.group()) for m in _DIGITS.finditer(text)]
-            if any(ours(run) for run in runs):
+            if any(ours(run) for run in runs) or ends_like_our_phone(text):
                 message.set(INTENT, {"name": "request_human", "confidence": 1.0}, add_to_output=True)
                 message.set("our_contact", True, add_to_output=True)
         return messages
