@@ -99,3 +99,27 @@ def test_a_short_quoted_term_reaches_the_one_section_that_says_it(message, secti
 
 def test_a_short_quoted_term_several_sections_say_is_not_a_quotation():
     assert INDEX.quoted("“运营”到底指什么") is None
+
+
+@pytest.mark.parametrize(
+    "message, section",
+    [
+        ("帮我填个空：简单来说，运营偏向____，市场偏向____。", "ops_vs_marketing"),
+        ("市场部的定义：创造和管理消费者的________的部门。横线上填啥？", "marketing_definition"),
+        (
+            "淘宝运营注重对运营过程的计划、（  ）、实施和（  ）；推广专员的定位重在（  ）这一方面。括号填啥",
+            "taobao_vs_promoter.positioning",
+        ),
+    ],
+)
+def test_blanks_to_fill_in_read_as_a_quotation_of_their_section(message, section):
+    found = INDEX.filled(message)
+    assert found is not None and found[0].key == section
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["运营和市场有什么区别", "我叫____，电话____，想做个网站", "（  ）"],
+)
+def test_no_blank_or_no_page_words_around_it_is_no_quotation(message):
+    assert INDEX.filled(message) is None

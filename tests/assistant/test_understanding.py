@@ -317,3 +317,40 @@ def test_a_which_ones_question_naming_nothing_is_about_the_sentence_before():
     assert "网络广告形式" in focus and "哪几种" in focus
     # a request for a person is its own question, not one about the sentence before
     assert len(separate_questions("淘宝运营做什么？你们电话多少？")) == 2
+
+
+@pytest.mark.parametrize(
+    "typed, kept, left_out",
+    [
+        ("只讲淘宝运营和推广专员在能力要求上的区别，工作内容、定位那些就不用说了", "能力要求", ["工作内容", "定位"]),
+        ("电商运营和新媒体推广，只说范畴上有什么不同就行，内容上的不用讲", "范畴", ["内容上"]),
+    ],
+)
+def test_what_the_visitor_asks_to_leave_out_is_not_read(typed, kept, left_out):
+    focus = reading(typed).focus.text
+    assert kept in focus and not any(word in focus for word in left_out), focus
+
+
+def test_set_notation_reads_as_words():
+    assert normalize_mapped("运营 ⊃ 市场？").text.startswith("运营包含市场")
+
+
+@pytest.mark.parametrize(
+    "typed, means",
+    [
+        ("第一大点里的第3小点讲的啥来着？", "淘宝运营和推广专员的区别的工作能力要求上的区别"),
+        ("第三部分第2点说的什么", "网络推广和运营的区别的工作内容上的区别"),
+    ],
+)
+def test_the_pages_nth_part_and_its_nth_point_are_that_dimension(typed, means):
+    assert means in reading(typed).focus.text
+
+
+def test_alternatives_and_a_dimension_question_without_roles_are_one_question():
+    focus = reading("运营 ⊃ 市场？还是 市场 ⊃ 运营？范围上哪个大").focus.text
+    assert focus.startswith("运营包含市场") and "范围上哪个大" in focus
+
+
+def test_a_clause_naming_the_dimension_before_the_asking_clause_is_kept():
+    typed = "第一部分第1点：工作总定位上，淘宝运营和推广专员分别重在什么？"
+    assert reading(typed).focus.text.startswith("工作总定位上")

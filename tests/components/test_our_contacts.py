@@ -39,3 +39,12 @@ def test_other_numbers_are_left_alone(text):
 
 def test_a_prefix_too_short_to_be_sure_is_not_ours():
     assert not ours("175") and ours("1758")
+
+
+@pytest.mark.parametrize("text", ["你们电话是175-____-2043，中间四位没看清", "客服电话尾号2043的那个"])
+def test_our_phone_with_its_middle_missing_asks_for_our_contacts(text):
+    assert intent_after(text) == "request_human"
+
+
+def test_a_year_ending_like_our_number_is_left_alone():
+    assert intent_after("2043年我想转行做运营", "inform") == "inform"
