@@ -169,7 +169,7 @@ def _continues(earlier: str, later: str) -> bool:
     continues it, or it points back at 他俩 after a statement that merely ends with ?."""
     if leans_on_before(later) or _which_of_before(earlier, later):
         return True
-    if _POINTS_AT_STORY.match(later) and not subject_mentions(later) and _page_words(earlier):
+    if _POINTS_AT_STORY.match(later) and not subject_mentions(later) and names_page(earlier):
         return True  # ……最后开了会员。这一路是怎么划分步骤的？
     if later.lstrip().startswith("还是") and subject_mentions(earlier):
         return True  # 运营包含市场？还是市场包含运营？: one question with its alternatives
@@ -191,7 +191,7 @@ def _continues(earlier: str, later: str) -> bool:
 _WHICH_ONES = re.compile(r"哪几|哪些|几种|几个|几类|几步|几点")
 
 
-def _page_words(text: str) -> bool:
+def names_page(text: str) -> bool:
     """Whether the text names a role, a dimension or a fact's words of the page."""
     kb = load_kb()
     return bool(
@@ -207,9 +207,9 @@ def _which_of_before(earlier: str, later: str) -> bool:
     return bool(
         _WHICH_ONES.search(later)
         and not _find_references(later)
-        and not _page_words(later)
+        and not names_page(later)
         and not any(cue in later for cue in glossary()["asks_for_person"])
-        and _page_words(earlier)
+        and names_page(earlier)
     )
 
 

@@ -4,6 +4,7 @@
   (不用留联系方式吧 is no request);
 - `asks_price`: what our services cost (报价 / 多少钱): the page gives no prices, our staff do;
 - `meta_question`: about the assistant itself (你能回答哪些问题) or the page's sources (出自哪里);
+- `points_into_last_answer`: 第二点展开说说, naming nothing of the page: a point of the last answer;
 - `closing_small_talk`: thanks, a goodbye or a greeting in a message that asks nothing
   (谢谢你听我唠叨 / 就此别过 / 幸会幸会), the last sentence's first.
 Each takes normalised text (assistant.wording.normalize).
@@ -14,7 +15,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from assistant.clauses import is_question, questions, sentences, subject_mentions
+from assistant.clauses import is_question, names_page, questions, sentences, subject_mentions
+from assistant.phrasebook import load_phrasebook
 from assistant.wording import glossary
 
 # 不用留联系方式吧 / 不想给电话: the cue negated is no request
@@ -68,3 +70,11 @@ def closing_small_talk(text: str) -> Optional[str]:
             if any(cue in sentence for cue in cues[intent]):
                 return intent
     return None
+
+
+def points_into_last_answer(text: str) -> bool:
+    """第二点展开说说 / 第3条呢: an ordinal point and nothing of the page named (actions/follow_up.py)."""
+    numerals = "|".join(load_phrasebook().numerals[1:11])
+    units = "|".join(glossary()["point_units"])
+    ordinal = re.compile(rf"{glossary()['point_prefix']}\s*(?:{numerals}|[1-9])\s*(?:{units})")
+    return bool(ordinal.search(text)) and not names_page(text)

@@ -23,13 +23,14 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from assistant.cues import asks_for_person, asks_price, closing_small_talk, meta_question
+from assistant.cues import asks_for_person, asks_price, closing_small_talk, meta_question, points_into_last_answer
 from assistant.kb import load_kb
 from components.normalizer import FULL_TEXT
 
 CUE = "cue_word"
 UNSURE_INTENTS = {"out_of_scope", "nlu_fallback"}
 SURE_AT = 0.5  # below this the classifier's page intent gives way to a closing cue
+SMALL_TALK = {"greet", "thank", "goodbye", "affirm"}
 PERSON_INTENTS = {"request_human", "request_callback", "correct_lead", "inform"}
 
 
@@ -69,12 +70,19 @@ class CueWords(GraphComponent):
         meta = meta_question(text, focus)
         if meta:
             return _set(message, meta, "meta_question")
+        if points_into_last_answer(focus) and name not in SMALL_TALK:
+            # unsure, so that the follow-up acts on the last answer (actions/chitchat.py) take it
+            message.set(INTENT, {"name": "nlu_fallback", "confidence": confidence}, add_to_output=True)
+            return message.set(CUE, "points_into_last_answer", add_to_output=True)
         misread = name in UNSURE_INTENTS or confidence < SURE_AT or _holds_no_word_of_its_fact(name or "", text)
         if name != "ask_price" and asks_price(focus) and misread:
             return _set(message, "ask_price", "asks_price")
         if asks_for_person(focus) and misread:
             return _set(message, "request_human", "asks_for_person")
         small_talk = closing_small_talk(text)
+        # 谢谢，拜拜: a goodbye with the thanks is a goodbye
+        if small_talk == "goodbye" and name in SMALL_TALK:
+            misread = True
         if small_talk is not None and small_talk != name and misread:
             _set(message, small_talk, "closing_small_talk")
 

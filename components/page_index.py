@@ -16,6 +16,7 @@ that asks for it; `page_match` in the parse output says what the index decided a
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -34,6 +35,8 @@ from components.normalizer import FULL_TEXT
 PAGE_MATCH = "page_match"
 PAGE_CANDIDATES = "page_candidates"
 UNSURE_INTENTS = {"out_of_scope", "nlu_fallback"}
+_YES_NO = re.compile(r"[吗么嘛][?？]?\s*$|是不是|是否|一样不|同不同")
+_WHICH = re.compile(r"哪|什么|啥|几")
 COMPARISON_INTENTS = {"ask_difference", "ask_dimension", "ask_role"}
 SMALL_TALK = {"greet", "goodbye", "thank", "affirm"}
 
@@ -113,6 +116,8 @@ class PageIndexMatcher(GraphComponent):
             return self._dimension_missed(message, focus, entities)
         fact = kb.fact_for_intent(intent or "")
         if fact is not None:
+            if self._dimension_over_fact(message, entities, fact):
+                return
             if self._fact_better_supported(message, fact):
                 return
             return self._fact_unsupported(message, focus, fact)
@@ -256,6 +261,23 @@ class PageIndexMatcher(GraphComponent):
             return False
         message.set(INTENT, {"name": kb.facts[own[0]]["intent"], "confidence": 0.6}, add_to_output=True)
         message.set(PAGE_MATCH, {"decision": "own_fact_of_role", "fact": own[0], "instead_of": instead_of}, True)
+        return True
+
+    def _dimension_over_fact(self, message: Message, entities: List[dict], fact: str) -> bool:
+        """市场部门跟运营部门的目的一样吗: a yes-or-no question naming the fact's comparison and one of
+        its dimensions, and none of the fact's decisive words: that dimension, not the fact (here the
+        common ground)."""
+        kb = load_kb()
+        comparison = kb.facts[fact].get("comparison")
+        named = {e.get("value") for e in entities if e.get("entity") == "dimension"}
+        keys = {kb.dimension_key(n) for n in named} & set(kb.comparisons.get(comparison, {}).get("dimensions") or {})
+        text = message.get(TEXT) or ""
+        if self._pair(entities) != comparison or len(keys) != 1 or kb.decisive_fact(comparison, text):
+            return False
+        if _WHICH.search(text) or not _YES_NO.search(text):
+            return False  # 哪些是相同的 asks for the fact's items; only 目的一样吗 asks of the dimension
+        message.set(INTENT, {"name": "ask_dimension", "confidence": 0.9}, add_to_output=True)
+        message.set(PAGE_MATCH, {"decision": "dimension_over_fact", "fact": fact, "dimension": next(iter(keys))}, True)
         return True
 
     def _decisive_fact(self, message: Message, focus: str, entities: List[dict]) -> bool:

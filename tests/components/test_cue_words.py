@@ -55,3 +55,17 @@ def test_a_price_in_the_story_is_not_the_question():
 
 def test_a_callback_being_filled_in_is_left_alone():
     assert intent_after("不用了谢谢", "request_callback", 0.4) == "request_callback"
+
+
+def test_a_point_of_the_last_answer_goes_to_the_follow_up_acts():
+    assert intent_after("第二点展开说说", "ask_sources", 0.74) == "nlu_fallback"
+    # a point of a part of the page it names stays the classifier's
+    assert intent_after("购买决策流程的第二步是什么", "ask_purchase_funnel", 0.9) == "ask_purchase_funnel"
+
+
+def test_thanks_with_a_goodbye_is_a_goodbye():
+    assert intent_after("谢谢，拜拜", "thank", 0.95) == "goodbye"
+
+
+def test_asking_who_a_cited_author_is_asks_for_the_sources():
+    assert intent_after("李叫兽是谁", "bot_challenge", 0.6) == "ask_sources"

@@ -343,3 +343,25 @@ def test_a_decisive_word_negated_leaves_the_comparison():
     ]
     message = parsed(text, "ask_difference", 0.9, entities=roles)
     assert message.get("intent")["name"] == "ask_difference"
+
+
+def _roles_of(text, *names):
+    return [{"entity": "subject", "value": s, "start": text.index(s), "end": text.index(s) + len(s)} for s in names]
+
+
+def test_a_yes_or_no_question_of_one_dimension_is_that_dimension_not_the_fact():
+    text = "市场部门跟运营部门的目的一样吗"
+    entities = _roles_of(text, "市场部门", "运营部门") + [
+        {"entity": "dimension", "value": "目的", "start": 10, "end": 12}
+    ]
+    message = parsed(text, "ask_common_ground", 0.8, entities=entities)
+    assert message.get("intent")["name"] == "ask_dimension"
+
+
+def test_asking_which_things_are_the_same_stays_the_common_ground():
+    text = "这两个部门做的事情里,哪些是相同的"
+    entities = _roles_of("市场和运营", "市场", "运营") + [
+        {"entity": "dimension", "value": "做的事情", "start": 6, "end": 10}
+    ]
+    message = parsed(text, "ask_common_ground", 0.8, entities=entities)
+    assert message.get("intent")["name"] == "ask_common_ground"
