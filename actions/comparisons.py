@@ -23,6 +23,7 @@ class Plan:
     subject: str | None = None
     options: tuple[str, ...] = ()
     pair: tuple[str, ...] = ()
+    term: str | None = None  # a word the page never names, compared with a role (市场和销售)
 
 
 def _entities(tracker_entities: list[dict], name: str) -> list[str]:
@@ -39,6 +40,9 @@ def resolve(kb: KnowledgeBase, intent: str, entities: list[dict], slots: dict) -
     named = next(iter(_entities(entities, "comparison")), None)
     current = slots.get("comparison") if slots.get("comparison") in kb.comparisons else None
 
+    unpaged = next(iter(_entities(entities, "unpaged")), None)
+    if unpaged and len(subjects) == 1:
+        return Plan("not_compared", pair=(subjects[0],), term=unpaged)
     if named == "overview":
         return Plan("overview")
     if named in kb.comparisons:
@@ -160,7 +164,8 @@ def render(kb: KnowledgeBase, plan: Plan) -> Reply:
         )
         return Reply(text, answers.dimension_buttons(kb, plan.comparison) + [answers.contact_button(kb)], answer=True)
     if plan.kind == "not_compared":
-        first, second = (kb.subjects[s]["name"] for s in plan.pair)
+        first = kb.subjects[plan.pair[0]]["name"]
+        second = plan.term if plan.term else kb.subjects[plan.pair[1]]["name"]
         related = [k for k in kb.comparisons if set(plan.pair) & set(kb.comparisons[k]["subjects"])]
         related = related or list(kb.comparisons)
         lines = [say("not_compared", first=first, second=second)]
