@@ -169,6 +169,8 @@ def _continues(earlier: str, later: str) -> bool:
     continues it, or it points back at 他俩 after a statement that merely ends with ?."""
     if leans_on_before(later) or _which_of_before(earlier, later):
         return True
+    if any(later.lstrip().startswith(cue) for cue in glossary()["restates_before"]):
+        return True  # ……是贬义吗？意思是市场部干的都是虚活？
     if _POINTS_AT_STORY.match(later) and not subject_mentions(later) and names_page(earlier):
         return True  # ……最后开了会员。这一路是怎么划分步骤的？
     if later.lstrip().startswith("还是") and subject_mentions(earlier):

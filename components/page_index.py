@@ -91,7 +91,15 @@ class PageIndexMatcher(GraphComponent):
         quoted = index.quoted(message.get(FULL_TEXT) or focus) or index.filled(message.get(FULL_TEXT) or focus)
         # A quotation is the subject unless the question around it clearly asks for a fact of its
         # own (李叫兽说市场部是“……无形价值的部门”，这个无形价值具体指什么).
-        asks_fact = load_kb().fact_for_intent(intent or "") and (message.get(INTENT) or {}).get("confidence", 0) >= 0.5
+        kb = load_kb()
+        fact_asked = kb.fact_for_intent(intent or "")
+        roles = {n for s in kb.subjects.values() for n in [s["name"], *s["aliases"]]}
+        # ……the fact's own words, not only a role's name (这个“务虚”是贬义吗？市场部干的都是虚活？ is the quote's)
+        asks_fact = (
+            fact_asked
+            and (message.get(INTENT) or {}).get("confidence", 0) >= 0.5
+            and (not kb.facts[fact_asked].get("evidence") or kb.evidence_hits(fact_asked, focus, ignore=roles) > 0)
+        )
         if quoted and not asks_fact:
             return self._answer(message, quoted[0], quoted[1], "quotation")
         if intent in UNSURE_INTENTS and (

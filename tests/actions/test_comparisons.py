@@ -161,3 +161,12 @@ def test_the_most_specific_pair_named_is_the_one_answered():
     messages, _ = ask("店里该先招运营还是推广，淘宝运营和推广专员有什么区别")
     text = text_of(messages)
     assert "大局观" in text and "对外的事情" not in text
+
+
+def test_a_role_compared_with_a_word_the_page_never_names_is_declined_honestly():
+    entities = [{"entity": "subject", "value": "市场"}, {"entity": "unpaged", "value": "销售"}]
+    messages, _ = ask("市场和销售有什么区别", entities=entities)
+    text = text_of(messages)
+    assert "没有直接比较" in text and "销售" in text
+    assert "市场动向" not in text and "务虚" not in text  # no section that merely holds the word
+    assert "运营与市场部门的工作区别" in titles(messages)

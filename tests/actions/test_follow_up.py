@@ -74,3 +74,8 @@ def test_the_source_asked_without_an_answer_before_lists_them_all():
     messages, _ = run(ActionAnswerFact(), tracker("这些观点出自哪里", "ask_sources", {}, entities=[]))
     text = text_of(messages)
     assert "李叫兽" in text and "百度百科" in text
+
+
+def test_asking_how_to_pass_the_answer_on_gives_the_whole_answer_again():
+    text = act("我怕说错，按页面上的说法该怎么回他？", {"comparison": "online_promo_vs_ops"}, ActionDecline())
+    assert "对外" in text and "对内" in text

@@ -354,3 +354,9 @@ def test_alternatives_and_a_dimension_question_without_roles_are_one_question():
 def test_a_clause_naming_the_dimension_before_the_asking_clause_is_kept():
     typed = "第一部分第1点：工作总定位上，淘宝运营和推广专员分别重在什么？"
     assert reading(typed).focus.text.startswith("工作总定位上")
+
+
+def test_a_sentence_restating_the_one_before_is_one_question_with_it():
+    typed = "文章说“运营偏向务实，市场偏向务虚”。这个“务虚”是贬义吗？意思是市场部干的都是虚活？"
+    assert separate_questions(typed) == []
+    assert "务虚" in reading(typed).focus.text

@@ -365,3 +365,10 @@ def test_asking_which_things_are_the_same_stays_the_common_ground():
     ]
     message = parsed(text, "ask_common_ground", 0.8, entities=entities)
     assert message.get("intent")["name"] == "ask_common_ground"
+
+
+def test_a_quotation_wins_over_a_fact_named_only_by_a_role():
+    full = "文章说“运营偏向务实,市场偏向务虚”。这个“务虚”是贬义吗?意思是市场部干的都是虚活?"
+    message = parsed("这个“务虚”是贬义吗?意思是市场部干的都是虚活?", "ask_marketing_definition", 0.8, full_text=full)
+    assert message.get("page_match")["decision"] == "quotation"
+    assert entity(message, "comparison") == "ops_vs_marketing"
