@@ -78,3 +78,9 @@ def points_into_last_answer(text: str) -> bool:
     units = "|".join(glossary()["point_units"])
     ordinal = re.compile(rf"{glossary()['point_prefix']}\s*(?:{numerals}|[1-9])\s*(?:{units})")
     return bool(ordinal.search(text)) and not names_page(text)
+
+
+def opens_with_greeting(text: str) -> bool:
+    """哈咯～我是新加坡的，可以问问题吗: a greeting in the first clause of the message."""
+    first = re.split(r"[，,。！!？?～~\s]", text.lower().strip(), maxsplit=1)[0]
+    return any(cue in first for cue in glossary()["small_talk_cues"]["greet"])

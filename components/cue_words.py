@@ -23,7 +23,15 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from assistant.cues import asks_for_person, asks_price, closing_small_talk, meta_question, points_into_last_answer
+from assistant.clauses import names_page
+from assistant.cues import (
+    asks_for_person,
+    asks_price,
+    closing_small_talk,
+    meta_question,
+    opens_with_greeting,
+    points_into_last_answer,
+)
 from assistant.kb import load_kb
 from components.normalizer import FULL_TEXT
 
@@ -79,6 +87,8 @@ class CueWords(GraphComponent):
             return _set(message, "ask_price", "asks_price")
         if asks_for_person(focus) and misread:
             return _set(message, "request_human", "asks_for_person")
+        if opens_with_greeting(text) and misread and not names_page(text):
+            return _set(message, "greet", "opens_with_greeting")  # 哈咯～可以用华语问问题吗？
         small_talk = closing_small_talk(text)
         # 谢谢，拜拜: a goodbye with the thanks is a goodbye
         if small_talk == "goodbye" and name in SMALL_TALK:

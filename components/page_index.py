@@ -17,6 +17,7 @@ that asks for it; `page_match` in the parse output says what the index decided a
 from __future__ import annotations
 
 import re
+from itertools import combinations
 from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -35,6 +36,7 @@ from components.normalizer import FULL_TEXT
 PAGE_MATCH = "page_match"
 PAGE_CANDIDATES = "page_candidates"
 UNSURE_INTENTS = {"out_of_scope", "nlu_fallback"}
+_COMPARES = re.compile(r"区别|不同|差别|差异|不一样|异同|之别")
 _YES_NO = re.compile(r"[吗么嘛][?？]?\s*$|是不是|是否|一样不|同不同")
 _WHICH = re.compile(r"哪|什么|啥|几")
 COMPARISON_INTENTS = {"ask_difference", "ask_dimension", "ask_role"}
@@ -158,15 +160,32 @@ class PageIndexMatcher(GraphComponent):
             return entities
         inside = lambda e: any(a <= int(e.get("start", -1)) < b for a, b in spans)  # noqa: E731
         kept = [e for e in entities if e.get("entity") != "gap" or inside(e)]
+        # 课程需要讲淘宝运营和推广专员有何区别: a gap word before the compared pair in the asking
+        # clause says what the answer is for, not what is asked
+        pair = PageIndexMatcher._pair(kept)
+        if pair not in (None, "overview") and _COMPARES.search(focus):
+            kb = load_kb()
+            own = set(kb.comparisons[pair]["subjects"])
+            first = min(
+                int(e.get("start", 0))
+                for e in kept
+                if e.get("entity") == "subject" and kb.subject_key(e.get("value")) in own
+            )
+            kept = [e for e in kept if e.get("entity") != "gap" or int(e.get("start", 0)) >= first]
         if len(kept) != len(entities):
             message.set(ENTITIES, kept, add_to_output=True)
         return kept
 
     @staticmethod
     def _pair(entities: List[dict]) -> Optional[str]:
+        """The comparison of the roles named; of three or more, the one pair the page compares
+        (电商技能培训班讲淘宝运营和推广专员的区别: 淘宝运营 and 推广专员)."""
         kb = load_kb()
         named = _roles(entities)
-        return kb.comparison_for(named) if len(named) == 2 else None
+        if len(named) == 2:
+            return kb.comparison_for(named)
+        compared = {kb.comparison_for(set(p)) for p in combinations(sorted(named), 2)} - {None, "overview"}
+        return compared.pop() if len(named) > 2 and len(compared) == 1 else None
 
     def _names_a_compared_pair(self, message: Message, entities: List[dict]) -> bool:
         """A question the classifier declined that names two roles the page compares (网络推广跟运营

@@ -69,3 +69,9 @@ def test_thanks_with_a_goodbye_is_a_goodbye():
 
 def test_asking_who_a_cited_author_is_asks_for_the_sources():
     assert intent_after("李叫兽是谁", "bot_challenge", 0.6) == "ask_sources"
+
+
+def test_a_greeting_opening_a_question_about_asking_is_a_greeting():
+    assert intent_after("哈咯～我是新加坡这边的，可以用华语问问题吗？", "nlu_fallback", 0.3) == "greet"
+    # a greeting before a page question leaves the page question alone
+    assert intent_after("哈喽，淘宝运营和推广专员有什么区别", "ask_difference", 0.95) == "ask_difference"

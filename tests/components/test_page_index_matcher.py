@@ -372,3 +372,23 @@ def test_a_quotation_wins_over_a_fact_named_only_by_a_role():
     message = parsed("这个“务虚”是贬义吗?意思是市场部干的都是虚活?", "ask_marketing_definition", 0.8, full_text=full)
     assert message.get("page_match")["decision"] == "quotation"
     assert entity(message, "comparison") == "ops_vs_marketing"
+
+
+def test_a_gap_word_before_the_compared_pair_only_says_what_the_answer_is_for():
+    text = "我局正在举办电商技能培训班,课程需要讲淘宝运营和推广专员两个岗位有何区别,请从各方面系统介绍一下。"
+    entities = _roles_of(text, "电商", "淘宝运营", "推广专员") + [
+        {"entity": "gap", "value": "课程", "start": text.index("课程"), "end": text.index("课程") + 2}
+    ]
+    message = parsed(text, "ask_dimension", 0.51, entities=entities)
+    assert not any(e["entity"] == "gap" for e in message.get("entities"))
+    # 各方面: the whole comparison, not the 技能 of the scene
+    assert message.get("intent")["name"] == "ask_difference" and entity(message, "dimension") is None
+
+
+def test_a_gap_word_that_is_asked_stays_declined():
+    text = "淘宝运营和推广专员的工资有什么区别"
+    entities = _roles_of(text, "淘宝运营", "推广专员") + [
+        {"entity": "gap", "value": "工资", "start": text.index("工资"), "end": text.index("工资") + 2}
+    ]
+    message = parsed(text, "ask_difference", 0.9, entities=entities)
+    assert any(e["entity"] == "gap" for e in message.get("entities"))
