@@ -151,14 +151,22 @@ class PageIndex:
                 if term and (best_rank is None or (1.0, 3) > best_rank):
                     best, best_rank = (term, 1.0), (1.0, 3)
                 continue
-            for section, said in zip(self.sections, self._said):
-                hits = sum(1 for p in query if p in said) / len(query)
-                # A statement said in several places is the comparison's: one dimension of it
-                # first, then the comparison, then a fact that repeats it.
-                rank = (round(hits, 6), 2 if section.dimension else 1 if section.comparison else 0)
-                if hits >= MIN_QUOTE_COVERAGE and (best_rank is None or rank > best_rank):
-                    best, best_rank = (section, hits), rank
+            found = self._quoted_section(query)
+            if found and (best_rank is None or found[1] > best_rank):
+                best, best_rank = found[0], found[1]
         return best
+
+    def _quoted_section(self, query: List[str]) -> Optional[Tuple[Tuple[Section, float], tuple]]:
+        """((section, share), rank) of the section whose statements hold most of the quoted pairs."""
+        best, best_rank = None, None
+        for section, said in zip(self.sections, self._said):
+            hits = sum(1 for p in query if p in said) / len(query)
+            # A statement said in several places is the comparison's: one dimension of it first,
+            # then the comparison, then a fact that repeats it.
+            rank = (round(hits, 6), 2 if section.dimension else 1 if section.comparison else 0)
+            if hits >= MIN_QUOTE_COVERAGE and (best_rank is None or rank > best_rank):
+                best, best_rank = (section, hits), rank
+        return (best, best_rank) if best else None
 
     def filled(self, text: str) -> Optional[Tuple[Section, float]]:
         """The section a fill-in-the-blank sentence comes from (运营偏向____，市场偏向____ / 注重计划、
@@ -172,13 +180,8 @@ class PageIndex:
         query = [p for piece in BLANKS.split(around) for p in pairs(normalize(piece))]
         if len(query) < MIN_FILLED_PAIRS:
             return None
-        best, best_rank = None, None
-        for section, said in zip(self.sections, self._said):
-            hits = sum(1 for p in query if p in said) / len(query)
-            rank = (round(hits, 6), 2 if section.dimension else 1 if section.comparison else 0)
-            if hits >= MIN_QUOTE_COVERAGE and (best_rank is None or rank > best_rank):
-                best, best_rank = (section, hits), rank
-        return best
+        found = self._quoted_section(query)
+        return found[0] if found else None
 
     def _term(self, term: str) -> Optional[Section]:
         """The one dimension or fact whose statements hold a short quoted term (“大局观”指什么)."""

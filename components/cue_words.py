@@ -14,12 +14,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
@@ -33,7 +28,7 @@ from assistant.cues import (
     points_into_last_answer,
 )
 from assistant.kb import load_kb
-from components.normalizer import FULL_TEXT
+from components.message_rule import MessageRule
 
 CUE = "cue_word"
 UNSURE_INTENTS = {"out_of_scope", "nlu_fallback"}
@@ -49,28 +44,12 @@ def _holds_no_word_of_its_fact(intent: str, text: str) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class CueWords(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CueWords:
-        return cls()
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            text = message.get(FULL_TEXT) or message.get(TEXT)
-            focus = message.get(TEXT)
-            if isinstance(text, str) and text and isinstance(focus, str) and not text.startswith("/"):
-                self._settle(message, text, focus)
-        return messages
-
-    @staticmethod
-    def _settle(message: Message, text: str, focus: str) -> None:
-        """`text` is the whole message, `focus` the question in it (assistant.clauses)."""
+class CueWords(MessageRule):
+    def settle(self, message: Message, text: str) -> None:
+        """`text` is the whole message, the message's TEXT the question in it (assistant.clauses)."""
+        focus = message.get(TEXT)
+        if not isinstance(focus, str):
+            return
         intent = message.get(INTENT) or {}
         name, confidence = intent.get("name"), intent.get("confidence") or 0
         if name in PERSON_INTENTS:

@@ -8,17 +8,13 @@ classifier made of the digits. Their own number, or any other figure, is left al
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import INTENT
 from rasa.shared.nlu.training_data.message import Message
 
 from assistant.kb import load_kb
-from components.normalizer import FULL_TEXT
+from components.message_rule import MessageRule
 from leads import contact
 
 _DIGITS = re.compile(r"\d(?:[\d\s-]*\d)?")
@@ -49,24 +45,9 @@ def ours(digits: str) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class OurContactsMatcher(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> OurContactsMatcher:
-        return cls()
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            text = message.get(FULL_TEXT) or message.get(TEXT)
-            if not isinstance(text, str) or text.startswith("/"):
-                continue
-            runs = [re.sub(r"\D", "", m.group()) for m in _DIGITS.finditer(text)]
-            if any(ours(run) for run in runs) or ends_like_our_phone(text):
-                message.set(INTENT, {"name": "request_human", "confidence": 1.0}, add_to_output=True)
-                message.set("our_contact", True, add_to_output=True)
-        return messages
+class OurContactsMatcher(MessageRule):
+    def settle(self, message: Message, text: str) -> None:
+        runs = [re.sub(r"\D", "", m.group()) for m in _DIGITS.finditer(text)]
+        if any(ours(run) for run in runs) or ends_like_our_phone(text):
+            message.set(INTENT, {"name": "request_human", "confidence": 1.0}, add_to_output=True)
+            message.set("our_contact", True, add_to_output=True)

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, Dict, List, Optional
+from typing import Optional
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from assistant.clauses import subject_mentions
 from assistant.kb import load_kb
 from assistant.wording import glossary
+from components.message_rule import MessageRule
 
 UNPAGED = "unpaged"
 _SIDE = r"([\u4e00-\u9fffA-Za-z]{2,8})"
@@ -65,36 +63,22 @@ def unpaged_partner(text: str) -> Optional[str]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class UnknownPartner(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> UnknownPartner:
-        return cls()
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            text = message.get(TEXT)
-            if not isinstance(text, str) or text.startswith("/"):
-                continue
-            other = unpaged_partner(text)
-            if other is None:
-                continue
-            entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in ("comparison", "dimension")]
-            start = text.find(other)
-            entities.append(
-                {
-                    "entity": UNPAGED,
-                    "value": other,
-                    "start": start,
-                    "end": start + len(other),
-                    "extractor": "UnknownPartner",
-                }
-            )
-            message.set(ENTITIES, entities, add_to_output=True)
-            message.set(INTENT, {"name": "ask_difference", "confidence": 1.0}, add_to_output=True)
-        return messages
+class UnknownPartner(MessageRule):
+    def settle(self, message: Message, text: str) -> None:
+        focus = message.get(TEXT)  # the question, not the story around it
+        other = unpaged_partner(focus) if isinstance(focus, str) else None
+        if other is None:
+            return
+        entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in ("comparison", "dimension")]
+        start = focus.find(other)
+        entities.append(
+            {
+                "entity": UNPAGED,
+                "value": other,
+                "start": start,
+                "end": start + len(other),
+                "extractor": "UnknownPartner",
+            }
+        )
+        message.set(ENTITIES, entities, add_to_output=True)
+        message.set(INTENT, {"name": "ask_difference", "confidence": 1.0}, add_to_output=True)

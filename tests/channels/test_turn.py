@@ -229,14 +229,7 @@ def test_the_last_piece_of_a_question_typed_in_pieces_is_answered_with_the_whole
         UserUttered("市场部说的", parse_data={"intent": {"name": "nlu_fallback"}}, timestamp=time.time() - 20),
         UserUttered("无形价值", parse_data={"intent": {"name": "nlu_fallback"}}, timestamp=time.time() - 10),
     ]
-    retrieve = agent._retrieve
-
-    async def with_history(sender_id):
-        tracker = await retrieve(sender_id)
-        tracker.events = earlier
-        return tracker
-
-    agent.tracker_store.retrieve = with_history
+    _with_history(agent, earlier)
     turn(agent, "到底指啥")
     assert agent.handled[-1].text == "到底指啥"
     assert agent.handled[-1].parse_data["intent"]["name"] == "ask_intangible_value"
