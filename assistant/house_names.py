@@ -44,7 +44,15 @@ def _role_pattern() -> re.Pattern:
     return re.compile(_JOINS + r"\s*[" + re.escape(_QUOTES) + r"]?\s*(" + "|".join(map(re.escape, names)) + ")")
 
 
+# words between a quoted name and the join (“投放组”做的就是网络推广)
+_BETWEEN = ("做的", "干的", "指的", "说的", "其实", "实际上", "基本", "也")
+
+
 def _name_before(text: str, end: int) -> str:
+    for word in _BETWEEN:
+        if text[:end].endswith(word) and text[: end - len(word)][-1:] in _QUOTES:
+            end -= len(word)
+            break
     i = end
     while i > 0 and text[i - 1] in _QUOTES + " ":
         i -= 1

@@ -19,3 +19,9 @@ def test_two_roles_of_the_page_joined_are_a_question_not_a_name():
 
 def test_the_later_declaration_wins():
     assert declared(["店长=推广专员", "不对，店长相当于淘宝运营"]) == {"店长": "淘宝运营"}
+
+
+def test_a_quoted_name_with_words_before_the_join_is_still_the_name():
+    names = declared(["我们内部“投放组”做的就是网络推广，“运营组”就是运营"])
+    assert names == {"投放组": "网络推广", "运营组": "运营"}
+    assert in_page_terms("那投放组和运营组主要区别在哪", names) == "那网络推广和运营主要区别在哪"
