@@ -28,7 +28,8 @@ Span = Tuple[int, int]
 SHORT_MESSAGE = 24
 # A question sentence longer than this is trimmed to its asking clauses.
 LONG_SENTENCE = 36
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]+|\.{3,}|…+")
+# an emoji ends a sentence as a full stop does (……好记👍 那网络推广能起什么作用)
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]+|\.{3,}|…+|[\U0001F300-\U0001FAFF\u2600-\u27BF]+\s*")
 _CLAUSE_END = re.compile(r"[，,、：:]+")
 # A question that chooses between or compares roles (哪个更适合我？): it is about the roles the story named.
 _COMPARATIVE = re.compile(r"哪个|哪边|哪一个|哪种|谁|区别|不同|差别|差异|差在|差哪|差啥|比较|对比|分别|一样|评评理")

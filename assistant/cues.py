@@ -48,11 +48,13 @@ def asks_price(text: str) -> bool:
 
 
 def meta_question(text: str, focus: str) -> Optional[str]:
-    """ask_sources / ask_capabilities, or None; `focus` is the question in the message, which
+    """ask_sources / bot_challenge / ask_capabilities, or None; `focus` is the question in the message, which
     names no role when it asks what the assistant can answer."""
     cues = glossary()["meta_questions"]
     if any(cue in text for cue in cues["ask_sources"]):
         return "ask_sources"
+    if any(cue in text.lower() for cue in cues["bot_challenge"]):
+        return "bot_challenge"
     if any(cue in text for cue in cues["ask_capabilities"]) and not subject_mentions(focus):
         return "ask_capabilities"
     return None

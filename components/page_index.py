@@ -27,7 +27,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from assistant.clauses import clause_spans, corrected, is_question
+from assistant.clauses import clause_spans, corrected, is_question, names_page
 from assistant.kb import load_kb
 from assistant.page_index import Section, load_index
 from assistant.wording import glossary
@@ -62,6 +62,7 @@ class PageIndexMatcher(GraphComponent):
             "evidence_vote_margin": 2,
             "small_talk_sure_at": 0.5,
             "evidence_vote_confidence": 0.6,  # actions/facts.py UNSURE_CONFIDENCE: then answered as is
+            "fact_without_page_words_below": 0.75,
         }
 
     def __init__(self, config: Dict[str, Any]) -> None:
@@ -112,13 +113,17 @@ class PageIndexMatcher(GraphComponent):
             intent = (message.get(INTENT) or {}).get("name")
         kb = load_kb()
         own_fact = kb.facts.get(kb.fact_for_intent(intent or "") or "") or {}
+        if (
+            intent in COMPARISON_INTENTS
+            and self._pair(entities)
+            and any(cue in focus for cue in glossary()["all_aspects"])
+        ):
+            return self._whole_comparison(message, entities)  # 从哪几个方面论证它们不是一回事: all of it
         if (intent in COMPARISON_INTENTS or own_fact.get("comparison") == self._pair(entities)) and self._relation(
             message, focus, entities
         ):
             return
         if intent in COMPARISON_INTENTS:
-            if self._pair(entities) and any(cue in focus for cue in glossary()["all_aspects"]):
-                return self._whole_comparison(message, entities)
             if self._decisive_fact(message, focus, entities) or self._fact_of_the_pair(message, focus, entities):
                 return
             if self._dimension_the_comparison_lacks(message, focus, entities):
@@ -496,7 +501,14 @@ class PageIndexMatcher(GraphComponent):
         scores = {section.key: score for section, score in ranked}
         best = max(index.sections, key=lambda section: scores[section.key])
         if best.key != fact and scores[best.key] - scores.get(fact, 0.0) >= self.config["fact_margin"]:
-            self._answer(message, best, scores[best.key], "instead_of_fact")
+            return self._answer(message, best, scores[best.key], "instead_of_fact")
+        confidence = (message.get(INTENT) or {}).get("confidence", 1.0)
+        if confidence < self.config["fact_without_page_words_below"] and not entities:
+            whole = message.get(FULL_TEXT) or focus
+            if not names_page(whole):
+                # 可以直接转载吗？要交授权费吗？ read as the 10W example: nothing of the page is said
+                message.set(INTENT, {"name": "out_of_scope", "confidence": confidence}, add_to_output=True)
+                message.set(PAGE_MATCH, {"decision": "nothing_of_the_page", "instead_of": fact}, True)
 
     @staticmethod
     def _answer(message: Message, section: Section, score: float, how: str) -> None:

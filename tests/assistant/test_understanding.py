@@ -360,3 +360,13 @@ def test_a_sentence_restating_the_one_before_is_one_question_with_it():
     typed = "文章说“运营偏向务实，市场偏向务虚”。这个“务虚”是贬义吗？意思是市场部干的都是虚活？"
     assert separate_questions(typed) == []
     assert "务虚" in reading(typed).focus.text
+
+
+def test_an_emoji_ends_a_sentence():
+    focus = reading("一句话就说透了，对外对内，好记👍 那网络推广具体能起到什么作用啊").focus.text
+    assert focus.startswith("那网络推广") and "对外" not in focus
+
+
+def test_this_kind_of_person_is_the_role_named_before():
+    focus = reading("不降价我就自己招个推广专员了。招这种人主要得看他什么能力？").focus.text
+    assert "推广专员" in focus and "能力" in focus

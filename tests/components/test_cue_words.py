@@ -75,3 +75,7 @@ def test_a_greeting_opening_a_question_about_asking_is_a_greeting():
     assert intent_after("哈咯～我是新加坡这边的，可以用华语问问题吗？", "nlu_fallback", 0.3) == "greet"
     # a greeting before a page question leaves the page question alone
     assert intent_after("哈喽，淘宝运营和推广专员有什么区别", "ask_difference", 0.95) == "ask_difference"
+
+
+def test_asking_whether_a_person_is_typing_is_asking_about_the_assistant():
+    assert intent_after("小助手你回得这么快，是不是后面藏了个真人小编在打字呀", "nlu_fallback", 0.3) == "bot_challenge"

@@ -392,3 +392,17 @@ def test_a_gap_word_that_is_asked_stays_declined():
     ]
     message = parsed(text, "ask_difference", 0.9, entities=entities)
     assert any(e["entity"] == "gap" for e in message.get("entities"))
+
+
+def test_from_which_sides_they_differ_is_the_whole_comparison_even_beside_a_relation_word():
+    text = "我要证明两者不是一回事,可以从哪几个方面论证电商运营和新媒体推广的区别?"
+    message = parsed(text, "ask_dimension", 0.8, entities=_roles_of(text, "电商运营", "新媒体推广"))
+    assert message.get("page_match")["decision"] == "all_aspects"
+
+
+def test_a_fact_read_into_a_message_saying_nothing_of_the_page_is_declined():
+    message = parsed("可以直接转载吗?需不需要授权,要交授权费吗?", "ask_reads_example", 0.71)
+    assert message.get("intent")["name"] == "out_of_scope"
+    # a confident reading, or one with the page's words, stands
+    assert parsed("可以直接转载吗?", "ask_reads_example", 0.9).get("intent")["name"] == "ask_reads_example"
+    assert parsed("这篇文章可以转载吗?", "ask_reads_example", 0.6).get("intent")["name"] == "ask_reads_example"
