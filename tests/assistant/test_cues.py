@@ -1,9 +1,11 @@
 """assistant/cues.py: words that say what a message is, whatever the classifier made of the rest."""
 
 import pytest
+import yaml
 
 from assistant.cues import asks_for_person, asks_price, closing_small_talk, meta_question
-from assistant.wording import normalize
+from assistant.kb import load_kb
+from assistant.wording import glossary, normalize
 
 
 @pytest.mark.parametrize(
@@ -57,3 +59,14 @@ def test_questions_about_the_assistant_or_the_sources():
 )
 def test_small_talk_closes_a_message_that_asks_nothing(text, small_talk):
     assert closing_small_talk(normalize(text)) == small_talk
+
+
+def test_the_cue_lists_name_intents_the_assistant_has():
+    intents = set(yaml.safe_load(open("domain.yml", encoding="utf-8"))["intents"])
+    assert set(glossary()["meta_questions"]) <= intents
+    assert set(glossary()["small_talk_cues"]) <= intents
+    # a decisive word says its fact only: no word is decisive for two facts of one comparison
+    kb = load_kb()
+    for comparison in kb.comparisons:
+        words = [w for f in kb.facts.values() if f.get("comparison") == comparison for w in f.get("decisive") or []]
+        assert len(words) == len(set(words)), comparison
