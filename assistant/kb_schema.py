@@ -39,6 +39,8 @@ class Term(_Strict):
     name: str
     aliases: List[str]
     says_which_comparison: bool = False
+    # an alias right after one of these is a verb, not the term (领导要求梳理 is no 能力要求)
+    not_after: List[str] = []
 
 
 class DimensionAnswer(_Strict):

@@ -163,6 +163,10 @@ def _fuzzy(syllable: str) -> str:
     return syllable
 
 
+# Grammatical particles: a span ending with one is a word and its particle, not a term missing a character.
+_PARTICLES = "的了地得着过吗呢吧啊"
+
+
 class TypoCorrector:
     """Replaces a span that sounds like a known term (toneless pinyin) by the term.
 
@@ -207,6 +211,8 @@ class TypoCorrector:
         def take(start: int, size: int, term: str | None) -> bool:
             if term is None or text[start : start + size] == term or _breaks_a_word(text, start, size, term):
                 return False
+            if size == 2 and _dictionary().get(text[start : start + size], 0) > 0:
+                return False  # 融媒体中心: an ordinary word that sounds like a term (重心) is that word
             found.append((start, start + size, term))
             taken[start : start + size] = [True] * size
             return True
@@ -229,6 +235,7 @@ class TypoCorrector:
                 if (
                     size in self._drop_lengths
                     and not _dictionary().get(window)
+                    and window[-1] not in _PARTICLES  # 工作的总体定位 is no 工作目的 with 目 dropped
                     and take(start, size, self._by_drop.get(window))
                 ):
                     continue

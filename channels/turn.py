@@ -187,6 +187,11 @@ class Turns:
         except STORE_ERRORS as error:
             logger.error("store unavailable for %s, sending the apology: %r", message.sender_id, error)
             await self._apologise(message, output, keep=True)
+        except Exception as error:  # a fault of ours in the turn: the visitor still gets an answer, never silence
+            logger.error(
+                "the turn of %s failed, sending the apology: %r (cause %r)", message.sender_id, error, error.__cause__
+            )
+            await self._apologise(message, output, keep=False)
         else:
             if not output.sent and not getattr(output, "paused", False):
                 logger.error("the turn of %s ended without a message, sending the apology", message.sender_id)

@@ -88,6 +88,7 @@ class PageIndexMatcher(GraphComponent):
     def _consult(self, message: Message, focus: str) -> None:
         index = load_index()
         intent = (message.get(INTENT) or {}).get("name")
+        self._verbs_not_dimensions(message, focus)
         entities = self._gaps_outside_the_question(message, focus)
         if any(e.get("entity") == "gap" for e in entities):
             return  # the page's known gaps keep their own honest answer
@@ -131,7 +132,7 @@ class PageIndexMatcher(GraphComponent):
             return self._dimension_missed(message, focus, entities)
         fact = kb.fact_for_intent(intent or "")
         if fact is not None:
-            if self._dimension_over_fact(message, entities, fact):
+            if self._dimension_over_fact(message, entities, fact) or self._decisive_sibling(message, focus, fact):
                 return
             if self._fact_better_supported(message, fact):
                 return
@@ -151,6 +152,21 @@ class PageIndexMatcher(GraphComponent):
             candidates = [s.key for s, v in found if v >= self.config["suggest_at"]]
             message.set(PAGE_CANDIDATES, candidates, add_to_output=True)
             message.set(PAGE_MATCH, {"decision": "suggest", "score": round(score, 3)}, add_to_output=True)
+
+    @staticmethod
+    def _verbs_not_dimensions(message: Message, focus: str) -> None:
+        """领导要求梳理……: a dimension's alias after a person (`not_after` in the KB) is a verb."""
+        kb = load_kb()
+        entities = message.get(ENTITIES) or []
+
+        def a_verb(e: dict) -> bool:
+            key = kb.dimension_key(e.get("value")) if e.get("entity") == "dimension" else None
+            before = focus[: int(e.get("start", 0))]
+            return bool(key) and any(before.endswith(w) for w in kb.dimensions[key].get("not_after") or [])
+
+        kept = [e for e in entities if not a_verb(e)]
+        if len(kept) != len(entities):
+            message.set(ENTITIES, kept, add_to_output=True)
 
     @staticmethod
     def _gaps_outside_the_question(message: Message, focus: str) -> List[dict]:
@@ -310,6 +326,18 @@ class PageIndexMatcher(GraphComponent):
             return False  # 哪些是相同的 asks for the fact's items; only 目的一样吗 asks of the dimension
         message.set(INTENT, {"name": "ask_dimension", "confidence": 0.9}, add_to_output=True)
         message.set(PAGE_MATCH, {"decision": "dimension_over_fact", "fact": fact, "dimension": next(iter(keys))}, True)
+        return True
+
+    @staticmethod
+    def _decisive_sibling(message: Message, focus: str, fact: str) -> bool:
+        """Another fact of the same comparison whose decisive words the question says (用户下单几步走，
+        从头到尾捋一捋 read as who owns which step): that fact."""
+        kb = load_kb()
+        key = kb.decisive_fact(kb.facts[fact].get("comparison") or "", focus)
+        if key is None or key == fact:
+            return False
+        message.set(INTENT, {"name": kb.facts[key]["intent"], "confidence": 0.9}, add_to_output=True)
+        message.set(PAGE_MATCH, {"decision": "decisive_sibling", "fact": key, "instead_of": fact}, True)
         return True
 
     def _decisive_fact(self, message: Message, focus: str, entities: List[dict]) -> bool:

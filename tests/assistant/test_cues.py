@@ -55,6 +55,8 @@ def test_questions_about_the_assistant_or_the_sources():
         ("发错了，刚才那条别管，你前面讲得挺清楚的，谢啦", "thank"),
         ("谢谢，那推广专员要什么能力？", None),  # it asks something
         ("淘宝运营有什么区别吗谢谢", None),
+        ("好的，今天就到这，88", "goodbye"),
+        ("时候不早我得跑，改天再来找你聊", "goodbye"),
     ],
 )
 def test_small_talk_closes_a_message_that_asks_nothing(text, small_talk):
@@ -65,6 +67,11 @@ def test_the_cue_lists_name_intents_the_assistant_has():
     intents = set(yaml.safe_load(open("domain.yml", encoding="utf-8"))["intents"])
     assert set(glossary()["meta_questions"]) <= intents
     assert set(glossary()["small_talk_cues"]) <= intents
+    # every cue is text (YAML reads a bare 88 as a number)
+    for key in ("meta_questions", "small_talk_cues"):
+        assert all(isinstance(cue, str) for cues in glossary()[key].values() for cue in cues)
+    for key in ("asks_for_person", "asks_price", "leave_out", "restates_before", "relation_cues"):
+        assert all(isinstance(cue, str) for cue in glossary()[key])
     # a decisive word says its fact only: no word is decisive for two facts of one comparison
     kb = load_kb()
     for comparison in kb.comparisons:

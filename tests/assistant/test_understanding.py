@@ -370,3 +370,14 @@ def test_an_emoji_ends_a_sentence():
 def test_this_kind_of_person_is_the_role_named_before():
     focus = reading("不降价我就自己招个推广专员了。招这种人主要得看他什么能力？").focus.text
     assert "推广专员" in focus and "能力" in focus
+
+
+@pytest.mark.parametrize(
+    "typed, kept",
+    [
+        ("我单位新成立了融媒体中心", "融媒体中心"),  # 中心 is a word, not a typo of 重心
+        ("淘宝运营和推广专员，工作的总体定位有啥区别", "工作的总体定位"),  # 工作的 is no 工作目的 missing 目
+    ],
+)
+def test_ordinary_words_that_sound_or_look_like_terms_are_left_alone(typed, kept):
+    assert kept in normalize_mapped(typed, default_corrector()).text

@@ -287,3 +287,14 @@ def test_nothing_is_renamed_when_no_name_was_declared():
     agent = FakeAgent()
     turn(agent, "增长中心和品牌部谁包含谁")
     assert agent.parsed[-1][0] == "增长中心和品牌部谁包含谁"
+
+
+def test_a_fault_in_reading_the_message_gets_the_apology_not_silence():
+    agent = FakeAgent()
+
+    async def broken(message, tracker):
+        raise TypeError("a component's bug")
+
+    agent.processor.parse_message = broken
+    texts, _ = turn(agent, "你好")
+    assert texts == [say("degraded")]

@@ -405,3 +405,18 @@ def test_a_fact_read_into_a_message_saying_nothing_of_the_page_is_declined():
     assert message.get("intent")["name"] == "out_of_scope"
     # a confident reading is not declined for want of the page's words
     assert parsed("可以直接转载吗?", "ask_reads_example", 0.9).get("intent")["name"] != "out_of_scope"
+
+
+def test_another_fact_of_the_comparison_with_its_decisive_words_is_that_fact():
+    message = parsed("用户下单几步走,从头到尾捋一捋,认知之后往哪走", "ask_funnel_ownership", 0.64)
+    assert message.get("intent")["name"] == "ask_purchase_funnel"
+    # the fact's own name said: no swap (无形价值 归市场部负责)
+    kept = parsed("归市场部负责、又不体现在数据上的无形价值具体包括哪些", "ask_intangible_value", 0.7)
+    assert kept.get("intent")["name"] == "ask_intangible_value"
+
+
+def test_a_dimension_word_after_a_person_is_a_verb():
+    text = "领导要求梳理运营和市场两类工作的区别"
+    entities = _roles_of(text, "运营", "市场") + [{"entity": "dimension", "value": "要求", "start": 2, "end": 4}]
+    message = parsed(text, "ask_dimension", 0.97, entities=entities)
+    assert entity(message, "dimension") is None
