@@ -413,10 +413,33 @@ def _left_out(text: str) -> List[Span]:
     return [spans[i] for i in sorted(out)]
 
 
+_ASIDE = re.compile(r"[（(][^（）()]*[\u4e00-\u9fffA-Za-z][^（）()]*[)）]")
+MIN_WITHOUT_ASIDES = 6  # characters left that can still be a question
+
+
+def _asides(text: str) -> List[Span]:
+    """The spans of the text outside its bracketed asides, when there are asides and enough is left."""
+    found = list(_ASIDE.finditer(text))
+    if not found:
+        return []
+    kept, start = [], 0
+    for m in found:
+        if m.start() > start:
+            kept.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        kept.append((start, len(text)))
+    left = "".join(text[a:b] for a, b in kept)
+    return kept if len(re.sub(r"[\W_]", "", left)) >= MIN_WITHOUT_ASIDES else []
+
+
 def read(mapped: Mapped, context: Context = Context()) -> Reading:
     fixed = corrected(mapped.text)
     if fixed is not None:  # the correction replaces what came before it
         mapped = mapped.select([(fixed, len(mapped.text))])
+    asides = _asides(mapped.text)
+    if asides:  # 运营（不是市场，也不是推广）平时负责哪些工作: the asides are not the question
+        mapped = mapped.select(asides, joiner="")
     left_out = _left_out(mapped.text)
     if left_out:  # only the range of the page the visitor wants: the clauses they left out are not read
         kept = [c for c in clause_spans(mapped.text) if c not in left_out]

@@ -36,6 +36,7 @@ from components.normalizer import FULL_TEXT
 PAGE_MATCH = "page_match"
 PAGE_CANDIDATES = "page_candidates"
 UNSURE_INTENTS = {"out_of_scope", "nlu_fallback"}
+MIN_WORDS_OF_ANOTHER_FACT = 2  # another fact's words a question must say to be that fact instead
 _COMPARES = re.compile(r"区别|不同|差别|差异|不一样|异同|之别")
 _YES_NO = re.compile(r"[吗么嘛][?？]?\s*$|是不是|是否|一样不|同不同")
 _WHICH = re.compile(r"哪|什么|啥|几")
@@ -329,6 +330,21 @@ class PageIndexMatcher(GraphComponent):
         return True
 
     @staticmethod
+    def _fact_the_words_say(message: Message, focus: str) -> bool:
+        """The classifier's fact has none of its words; one other fact has two or more (网络广告常见形式
+        那一串……一个一个列出来 read as the 10W example): that fact."""
+        kb = load_kb()
+        roles = {n for s in kb.subjects.values() for n in [s["name"], *s["aliases"]]}
+        hits = {key: kb.evidence_hits(key, focus, ignore=roles) for key in kb.facts}
+        ranked = sorted(hits.items(), key=lambda kv: -kv[1])
+        (best, most), (_, next_most) = ranked[0], ranked[1]
+        if most < MIN_WORDS_OF_ANOTHER_FACT or most == next_most:
+            return False
+        message.set(INTENT, {"name": kb.facts[best]["intent"], "confidence": 0.6}, add_to_output=True)
+        message.set(PAGE_MATCH, {"decision": "fact_the_words_say", "fact": best, "hits": most}, True)
+        return True
+
+    @staticmethod
     def _decisive_sibling(message: Message, focus: str, fact: str) -> bool:
         """Another fact of the same comparison whose decisive words the question says (用户下单几步走，
         从头到尾捋一捋 read as who owns which step): that fact."""
@@ -530,6 +546,8 @@ class PageIndexMatcher(GraphComponent):
         best = max(index.sections, key=lambda section: scores[section.key])
         if best.key != fact and scores[best.key] - scores.get(fact, 0.0) >= self.config["fact_margin"]:
             return self._answer(message, best, scores[best.key], "instead_of_fact")
+        if self._fact_the_words_say(message, focus):
+            return
         confidence = (message.get(INTENT) or {}).get("confidence", 1.0)
         if confidence < self.config["fact_without_page_words_below"] and not entities:
             whole = message.get(FULL_TEXT) or focus

@@ -381,3 +381,18 @@ def test_this_kind_of_person_is_the_role_named_before():
 )
 def test_ordinary_words_that_sound_or_look_like_terms_are_left_alone(typed, kept):
     assert kept in normalize_mapped(typed, default_corrector()).text
+
+
+@pytest.mark.parametrize(
+    "typed, focus",
+    [
+        ("运营(不是市场,也不是推广)平时具体负责哪些工作?(比如要不要管贴吧)", "运营平时具体负责哪些工作?"),
+        ("网络推广(就是在网上投广告那种吧?)到底在哪些方面有作用(对小公司有没有用)", "网络推广到底在哪些方面有作用"),
+    ],
+)
+def test_bracketed_asides_are_not_the_question(typed, focus):
+    assert reading(typed).focus.text == focus
+
+
+def test_blanks_in_brackets_are_no_aside():
+    assert "(  )" in reading("注重对运营过程的计划、（  ）、实施").focus.text

@@ -420,3 +420,9 @@ def test_a_dimension_word_after_a_person_is_a_verb():
     entities = _roles_of(text, "运营", "市场") + [{"entity": "dimension", "value": "要求", "start": 2, "end": 4}]
     message = parsed(text, "ask_dimension", 0.97, entities=entities)
     assert entity(message, "dimension") is None
+
+
+def test_a_fact_without_its_words_gives_way_to_the_fact_the_words_say():
+    text = "我视力不好,靠读屏。网络广告常见形式那一串英文中文混在一起,麻烦一个一个列出来"
+    message = parsed(text, "ask_reads_example", 0.7)
+    assert message.get("intent")["name"] == "ask_ad_forms"
