@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import combinations
 from typing import List, Optional, Sequence, Tuple
 
 from assistant.kb import load_kb
@@ -312,7 +313,9 @@ def _resolve(text: str, earlier: List[Tuple[int, int, str]], context: Context) -
     name = lambda key: kb.subjects[key]["name"]  # noqa: E731
     named_here = [k for _, _, k in subject_mentions(text)]
     earlier_keys = list(dict.fromkeys(k for _, _, k in earlier))
-    pair = tuple(earlier_keys[:2]) if len(earlier_keys) >= 2 else context.pair
+    # 女主在电商公司做运营，男二做新媒体推广……这两个岗位: the two the page compares
+    compared = [p for p in combinations(earlier_keys, 2) if kb.comparison_for(set(p)) not in (None, "overview")]
+    pair = compared[0] if compared else tuple(earlier_keys[:2]) if len(earlier_keys) >= 2 else context.pair
     edits, notes = [], []
     for start, end, kind in _find_references(text):
         new = None
@@ -545,7 +548,9 @@ def _asking_part(text: str, span: Span) -> List[Span]:
 # a question that points back at what the sentence described (这整个过程 / 这一路 / 这种情况)
 _POINTS_BACK = re.compile(r"\s*(?:这|那)(?!里|边|么|样的话)")
 # a next sentence asking about the story just told (这一路 / 这整个过程 / 这种情况)
-_POINTS_AT_STORY = re.compile(r"\s*(?:这|那)(?:一路|整个|个过程|一过程|一系列|种情况|种现象|一连串)")
+_POINTS_AT_STORY = re.compile(
+    r"\s*(?:这|那)(?:一路|整个|个过程|一过程|一系列|种情况|种现象|一连串|是不是|算不算|到底算|到底是|难道)"
+)
 _TURN = re.compile(r"\s*(?:那么|那)(?!些|个|种|样|里|边|时|么多)")
 
 

@@ -86,3 +86,12 @@ def opens_with_greeting(text: str) -> bool:
     """哈咯～我是新加坡的，可以问问题吗: a greeting in the first clause of the message."""
     first = re.split(r"[，,。！!？?～~\s]", text.lower().strip(), maxsplit=1)[0]
     return any(cue in first for cue in glossary()["small_talk_cues"]["greet"])
+
+
+def thanks_for_help(text: str) -> bool:
+    """面试过了！你们那篇文章帮了大忙，特地来说声谢谢: thanks for help already given, asking nothing
+    (not even 区别 in passing), whatever page words the story holds."""
+    if is_question(text, weak=False) or any(is_question(text[s:e], weak=False) for s, e in sentences(text)):
+        return False
+    cues = glossary()["small_talk_cues"]
+    return any(w in text for w in glossary()["helped"]) and any(c in text for c in cues["thank"])

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from assistant.clauses import names_page
@@ -26,6 +26,7 @@ from assistant.cues import (
     meta_question,
     opens_with_greeting,
     points_into_last_answer,
+    thanks_for_help,
 )
 from assistant.kb import load_kb
 from components.message_rule import MessageRule
@@ -33,6 +34,7 @@ from components.message_rule import MessageRule
 CUE = "cue_word"
 UNSURE_INTENTS = {"out_of_scope", "nlu_fallback"}
 SURE_AT = 0.5  # below this the classifier's page intent gives way to a closing cue
+COMPARISON_INTENTS = {"ask_difference", "ask_role"}
 SMALL_TALK = {"greet", "thank", "goodbye", "affirm"}
 PERSON_INTENTS = {"request_human", "request_callback", "correct_lead", "inform"}
 
@@ -61,7 +63,13 @@ class CueWords(MessageRule):
             # unsure, so that the follow-up acts on the last answer (actions/chitchat.py) take it
             message.set(INTENT, {"name": "nlu_fallback", "confidence": confidence}, add_to_output=True)
             return message.set(CUE, "points_into_last_answer", add_to_output=True)
-        misread = name in UNSURE_INTENTS or confidence < SURE_AT or _holds_no_word_of_its_fact(name or "", text)
+        roles = any(e.get("entity") == "subject" for e in message.get(ENTITIES) or [])
+        misread = (
+            name in UNSURE_INTENTS
+            or confidence < SURE_AT
+            or _holds_no_word_of_its_fact(name or "", text)
+            or (name in COMPARISON_INTENTS and not roles)  # 对比下行情: a comparison of nothing named
+        )
         if name != "ask_price" and asks_price(focus) and misread:
             return _set(message, "ask_price", "asks_price")
         if asks_for_person(focus) and misread:
@@ -69,6 +77,8 @@ class CueWords(MessageRule):
         if opens_with_greeting(text) and misread and not names_page(text):
             return _set(message, "greet", "opens_with_greeting")  # 哈咯～可以用华语问问题吗？
         small_talk = closing_small_talk(text)
+        if thanks_for_help(text):  # 面试过了！那篇文章帮了大忙，特地来说声谢谢 (……就此别过 is a goodbye)
+            return _set(message, "goodbye" if small_talk == "goodbye" else "thank", "thanks_for_help")
         # 谢谢，拜拜: a goodbye with the thanks is a goodbye
         if small_talk == "goodbye" and name in SMALL_TALK:
             misread = True

@@ -108,7 +108,9 @@ class PageIndexMatcher(GraphComponent):
         if quoted and not asks_fact:
             return self._answer(message, quoted[0], quoted[1], "quotation")
         if intent in UNSURE_INTENTS and (
-            self._names_a_compared_pair(message, entities) or self._fact_of_the_role(message, focus, entities)
+            self._names_a_compared_pair(message, entities)
+            or self._fact_of_the_role(message, focus, entities)
+            or self._own_fact_of_the_role(message, focus, entities, None)
         ):
             intent = (message.get(INTENT) or {}).get("name")
         if intent in SMALL_TALK and self._page_question_under_small_talk(message, focus, entities):
@@ -289,9 +291,10 @@ class PageIndexMatcher(GraphComponent):
         return False
 
     @staticmethod
-    def _own_fact_of_the_role(message: Message, focus: str, entities: List[dict], instead_of: str) -> bool:
-        """A fact the question holds no word of, the one role named, and that role's own fact whose
-        words the question says (运营还负责哪些事 read as the funnel's owners): the role's fact."""
+    def _own_fact_of_the_role(message: Message, focus: str, entities: List[dict], instead_of: Optional[str]) -> bool:
+        """A fact the question holds no word of (or a decline), the one role named, and that role's own
+        fact whose words the question says (运营还负责哪些事 read as the funnel's owners / 估计你也答
+        不上来：市场部到底算个什么部门，有没有个正经定义): the role's fact."""
         kb = load_kb()
         named = _roles(entities)
         if len(named) != 1:

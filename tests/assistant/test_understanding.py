@@ -396,3 +396,14 @@ def test_bracketed_asides_are_not_the_question(typed, focus):
 
 def test_blanks_in_brackets_are_no_aside():
     assert "(  )" in reading("注重对运营过程的计划、（  ）、实施").focus.text
+
+
+def test_these_two_jobs_after_a_story_are_the_two_the_page_compares():
+    typed = "女主在电商公司做运营，男二是做新媒体推广的。现实里这两个岗位干的内容到底有啥不一样？"
+    focus = reading(typed).focus.text
+    assert "电商运营和新媒体推广" in focus
+
+
+def test_a_question_whether_the_story_is_so_reads_the_story():
+    typed = "上一个团队做的文章阅读十万，一单没成交，还说对品牌有价值。这是不是在忽悠我？你们页面怎么说的"
+    assert "阅读十万" in reading(typed).focus.text

@@ -79,3 +79,20 @@ def test_a_greeting_opening_a_question_about_asking_is_a_greeting():
 
 def test_asking_whether_a_person_is_typing_is_asking_about_the_assistant():
     assert intent_after("小助手你回得这么快，是不是后面藏了个真人小编在打字呀", "nlu_fallback", 0.3) == "bot_challenge"
+
+
+def test_thanks_for_help_already_given_is_thanks_whatever_the_story_names():
+    text = "面试过了！！之前看你们那篇讲运营和推广区别的文章帮了大忙，特地来说声谢谢"
+    assert intent_after(text, "ask_difference", 0.95, entities=[{"entity": "subject", "value": "运营"}]) == "thank"
+    assert intent_after("今日承蒙指教，受益匪浅。就此别过，后会有期！", "thank", 0.9) == "goodbye"
+    # a question with thanks stays the question
+    assert intent_after("帮了大忙，谢谢！那推广专员要什么能力？", "ask_dimension", 0.9) == "ask_dimension"
+
+
+def test_a_price_range_after_a_comparison_word_of_nothing_named_is_a_price_question():
+    assert intent_after("别打太极了，给个大概区间呗，我就对比下行情", "ask_difference", 0.68) == "ask_price"
+
+
+def test_asking_to_be_called_is_a_request_for_a_person():
+    text = "我电话13800001234，今天下午都在。麻烦让你们的人打给我，想咨询网站建设的事"
+    assert intent_after(text, "out_of_scope", 0.6) == "request_human"

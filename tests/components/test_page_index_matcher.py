@@ -426,3 +426,9 @@ def test_a_fact_without_its_words_gives_way_to_the_fact_the_words_say():
     text = "我视力不好,靠读屏。网络广告常见形式那一串英文中文混在一起,麻烦一个一个列出来"
     message = parsed(text, "ask_reads_example", 0.7)
     assert message.get("intent")["name"] == "ask_ad_forms"
+
+
+def test_a_declined_question_saying_the_named_roles_own_fact_is_that_fact():
+    text = "估计你也答不上来,随便试试:市场部到底算个什么部门,有没有个正经定义?"
+    message = parsed(text, "out_of_scope", 0.53, entities=_roles_of(text, "市场部"))
+    assert message.get("intent")["name"] == "ask_marketing_definition"
