@@ -549,7 +549,7 @@ def _asking_part(text: str, span: Span) -> List[Span]:
 _POINTS_BACK = re.compile(r"\s*(?:这|那)(?!里|边|么|样的话)")
 # a next sentence asking about the story just told (这一路 / 这整个过程 / 这种情况)
 _POINTS_AT_STORY = re.compile(
-    r"\s*(?:这|那)(?:一路|整个|个过程|一过程|一系列|种情况|种现象|一连串|是不是|算不算|到底算|到底是|难道)"
+    r"\s*(?:这|那)(?:一路|整个|个过程|一过程|一系列|种情况|种现象|一连串|是不是|算不算|到底算|到底是|难道|样切|样分|样划|样安排|样理解)"
 )
 _TURN = re.compile(r"\s*(?:那么|那)(?!些|个|种|样|里|边|时|么多)")
 

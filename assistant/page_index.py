@@ -145,6 +145,9 @@ class PageIndex:
         """The section whose statements a quotation in the text comes from, if any."""
         best, best_rank = None, None
         for quote in QUOTES.findall(text):
+            titled = self._titled(normalize(quote))
+            if titled is not None:  # “淘宝运营和推广专员的区别”: the section by its own title
+                return titled, 1.0
             query = pairs(normalize(quote))
             if len(query) < 4:
                 term = self._term(normalize(quote).lower())
@@ -182,6 +185,14 @@ class PageIndex:
             return None
         found = self._quoted_section(query)
         return found[0] if found else None
+
+    def _titled(self, quote: str) -> Optional[Section]:
+        """The comparison or fact whose title the quotation is."""
+        kb = load_kb()
+        titles = {k: c["title"] for k, c in kb.comparisons.items()} | {k: f["title"] for k, f in kb.facts.items()}
+        bare = _NOT_TEXT.sub("", quote.lower())
+        keys = [k for k, title in titles.items() if _NOT_TEXT.sub("", normalize(title).lower()) == bare]
+        return next((s for s in self.sections if keys and s.key == keys[0]), None)
 
     def _term(self, term: str) -> Optional[Section]:
         """The one dimension or fact whose statements hold a short quoted term (“大局观”指什么)."""

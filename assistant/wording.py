@@ -81,9 +81,19 @@ _LINK = re.compile(r"(?:https?://|www\.)[^\s\u3400-\u9fff，。！？]*|@\S{1,20
 _LIST_MARK = re.compile(r"(?:(?<=^)|(?<=[\s,.;:，。；：!?！？]))\s*(?:[1-9][.、)]|\([1-9]\)|[①-⑨])(?!\d)\s*")
 
 
+# What a phone or mail program adds under a message (发自我的iPhone / Sent from my iPad / 祝好 + a name).
+_FOOTER = re.compile(
+    r"(?:发自|來自|来自)我的\s*[\w\s]{1,20}$|sent from my \w+|(?:^|\n)\s*(?:祝好|此致|敬礼|best regards|regards)[\s\S]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
 def layout_edits(text: str):
-    """Links out; list markers become sentence ends (assistant.clauses cuts there)."""
+    """Links and mail footers out; list markers become sentence ends (assistant.clauses cuts there)."""
     edits = [(m.start(), m.end(), " ") for m in _LINK.finditer(text)]
+    for m in _FOOTER.finditer(text):
+        if m.end() > m.start() and m.start() > 0 and not any(a < m.end() and m.start() < b for a, b, _ in edits):
+            edits.append((m.start(), m.end(), " "))
     taken = [(a, b) for a, b, _ in edits]
     for m in _LIST_MARK.finditer(text):
         if m.end() > m.start() and not any(a <= m.start() < b for a, b in taken):

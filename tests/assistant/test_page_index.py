@@ -123,3 +123,8 @@ def test_blanks_to_fill_in_read_as_a_quotation_of_their_section(message, section
 )
 def test_no_blank_or_no_page_words_around_it_is_no_quotation(message):
     assert INDEX.filled(message) is None
+
+
+def test_a_quoted_title_is_its_own_section():
+    found = INDEX.quoted("我照你们推文回复了“淘宝运营和推广专员的区别”，啥也没弹出来")
+    assert found is not None and found[0].key == "taobao_vs_promoter"

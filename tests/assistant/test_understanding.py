@@ -407,3 +407,18 @@ def test_these_two_jobs_after_a_story_are_the_two_the_page_compares():
 def test_a_question_whether_the_story_is_so_reads_the_story():
     typed = "上一个团队做的文章阅读十万，一单没成交，还说对品牌有价值。这是不是在忽悠我？你们页面怎么说的"
     assert "阅读十万" in reading(typed).focus.text
+
+
+def test_a_mail_programs_footer_is_not_read():
+    read = normalize_mapped("收到，你们的解答很有帮助，谢谢！\n\n祝好\nJason\n发自我的iPad").text
+    assert "发自" not in read and "Jason".lower() not in read and "谢谢" in read
+
+
+def test_these_two_groups_are_the_roles_named_before():
+    focus = reading("组织架构调整，要把网络推广组和运营组拆开。两个组的分工怎么一句话说清楚？").focus.text
+    assert "网络推广和运营" in focus
+
+
+def test_a_plan_asked_about_with_this_way_reads_the_plan():
+    typed = "我打算把“用户认知”交给市场部，后面的转化、使用、付费都归运营部。这样切跟你们文章里的说法一致吗？"
+    assert "归运营" in reading(typed).focus.text
