@@ -37,8 +37,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def clean_input(text: str) -> str:
     """What every channel passes on from a visitor: no lone surrogates, NUL or other control
-    characters (a NUL makes OpenCC stop reading; a surrogate cannot be stored as UTF-8)."""
-    return _CONTROL.sub("", scrub(text))
+    characters (a NUL makes OpenCC stop reading; a surrogate cannot be stored as UTF-8). A pasted
+    repost chain (//@name:…) is text, not a /command to Rasa: its leading // goes."""
+    cleaned = _CONTROL.sub("", scrub(text))
+    return cleaned.lstrip()[2:] if cleaned.lstrip().startswith("//@") else cleaned
 
 
 def to_halfwidth(text: str) -> str:

@@ -88,9 +88,17 @@ _FOOTER = re.compile(
 )
 
 
+# A Weibo or Moments repost chain (……//@小鹿:运营偏务实 //@阿杰:求解释): each `//@name:` starts a sentence.
+_REPOST = re.compile(r"(?://\s*|^\s*)@[^:：\s/]{1,20}[:：]")
+
+
 def layout_edits(text: str):
-    """Links and mail footers out; list markers become sentence ends (assistant.clauses cuts there)."""
-    edits = [(m.start(), m.end(), " ") for m in _LINK.finditer(text)]
+    """Links, repost names and mail footers out; list markers become sentence ends (assistant.clauses cuts
+    there)."""
+    edits = [(m.start(), m.end(), "。" if m.start() else "") for m in _REPOST.finditer(text)]
+    edits += [
+        (m.start(), m.end(), " ") for m in _LINK.finditer(text) if not any(a <= m.start() < b for a, b, _ in edits)
+    ]
     for m in _FOOTER.finditer(text):
         if m.end() > m.start() and m.start() > 0 and not any(a < m.end() and m.start() < b for a, b, _ in edits):
             edits.append((m.start(), m.end(), " "))

@@ -422,3 +422,17 @@ def test_these_two_groups_are_the_roles_named_before():
 def test_a_plan_asked_about_with_this_way_reads_the_plan():
     typed = "我打算把“用户认知”交给市场部，后面的转化、使用、付费都归运营部。这样切跟你们文章里的说法一致吗？"
     assert "归运营" in reading(typed).focus.text
+
+
+def test_a_repost_chain_keeps_what_each_reposter_said_and_drops_their_names():
+    read = normalize_mapped("//@小鹿:运营偏务实，市场偏务虚 //@阿杰:求解释").text
+    assert read.startswith("运营偏务实") and "小鹿" not in read and "阿杰" not in read and "求解释" in read
+
+
+def test_a_pasted_repost_chain_is_text_not_a_command():
+    from assistant.text import clean_input
+
+    cleaned = clean_input("//@奶茶:网络推广和运营哪个好找工作啊 //@路人甲:同问+1")
+    assert not cleaned.startswith("/")
+    assert normalize_mapped(cleaned).text.startswith("网络推广和运营哪个好找工作")
+    assert clean_input("/restart") == "/restart"  # a real command stays one
