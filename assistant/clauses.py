@@ -240,8 +240,8 @@ def _also_asks(sentence: str) -> bool:
 def _subject_terms() -> List[Tuple[str, str]]:
     kb = load_kb()
     terms = {}
-    for key, entry in kb.subjects.items():
-        for alias in [entry["name"], *entry["aliases"]]:
+    for key in kb.subjects:
+        for alias in kb.subject_names(key):
             folded = normalize_mapped(alias).text
             if folded:
                 terms.setdefault(folded, key)
@@ -470,7 +470,7 @@ def read(mapped: Mapped, context: Context = Context()) -> Reading:
     earlier = [m for m in subject_mentions(text) if not any(s <= m[0] < e for s, e in spans)]
     in_focus_before = []
     edits, notes = [], []
-    refs = _find_references(focus.text)
+    refs = [] if _parting(focus.text) else _find_references(focus.text)
     if refs:
         first_ref = refs[0][0]
         in_focus_before = [m for m in subject_mentions(focus.text) if m[1] <= first_ref]
@@ -487,6 +487,12 @@ def read(mapped: Mapped, context: Context = Context()) -> Reading:
         edits = [(0, 0, join_names(keys) + "：")]
         notes = [f"+{join_names(keys)}"]
     return Reading(focus.edit(edits) if edits else focus, asked, notes)
+
+
+def _parting(text: str) -> bool:
+    """懂了，我回去转给他们看，拜拜: thanks or a goodbye asking nothing; its 他们 are people, not roles."""
+    cues = glossary()["small_talk_cues"]
+    return not is_question(text) and any(c in text.lower() for kind in ("goodbye", "thank") for c in cues[kind])
 
 
 def _with_what_they_lean_on(text: str, found: List[Span]) -> List[Span]:
@@ -588,7 +594,7 @@ def separate_questions(text: str) -> List[str]:
     t = normalized.text
     if corrected(t) is not None:
         return []  # one question, corrected: read() keeps what follows the correction
-    found = _with_what_they_lean_on(t, questions(t))
+    found = _same_of_another_role(t, _with_what_they_lean_on(t, questions(t)))
     if len(found) < 2:
         return []
     header = t[: found[0][0]]
@@ -601,8 +607,34 @@ def separate_questions(text: str) -> List[str]:
         a, b = normalized.original_span(s, e)
         part = text[a:b].strip(" ，,。")
         if part:
-            parts.append(part)
+            parts.append(_with_roles_named_before(part, t[:s]))
     return parts if len(parts) >= 2 else []
+
+
+def _with_roles_named_before(part: str, before: str) -> str:
+    """……推广专员会不会没底线？它的工作总定位是啥: the part, read alone, says whom 它 means."""
+    if subject_mentions(part) or not _find_references(part):
+        return part
+    edits, _ = _resolve(part, subject_mentions(before), Context())
+    for start, end, new in sorted(edits, reverse=True):
+        part = part[:start] + new + part[end:]
+    return part
+
+
+def _same_of_another_role(text: str, found: List[Span]) -> List[Span]:
+    """运营是偏务实还是偏务虚？市场呢？: the short 市场呢 asks the same of the other role, so
+    the two are one question about both."""
+    out: List[Span] = []
+    for s, e in found:
+        part = text[s:e].strip(" ，,。?？")
+        named = {k for _, _, k in subject_mentions(part)}
+        if out and part.endswith("呢") and len(part) < TAKE_OVER_LENGTH and len(named) == 1:
+            before = {k for _, _, k in subject_mentions(text[out[-1][0] : out[-1][1]])}
+            if len(before) == 1 and before != named:
+                out[-1] = (out[-1][0], e)
+                continue
+        out.append((s, e))
+    return out
 
 
 def join_names(keys: Sequence[str]) -> str:

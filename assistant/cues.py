@@ -5,6 +5,7 @@
 - `asks_price`: what our services cost (报价 / 多少钱): the page gives no prices, our staff do;
 - `meta_question`: about the assistant itself (你能回答哪些问题) or the page's sources (出自哪里);
 - `points_into_last_answer`: 第二点展开说说, naming nothing of the page: a point of the last answer;
+- `asks_again`: 给我原文那句话, naming nothing of the page: the last answer again;
 - `closing_small_talk`: thanks, a goodbye or a greeting in a message that asks nothing
   (谢谢你听我唠叨 / 就此别过 / 幸会幸会), the last sentence's first.
 Each takes normalised text (assistant.wording.normalize).
@@ -13,6 +14,7 @@ Each takes normalised text (assistant.wording.normalize).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional
 
 from assistant.clauses import is_question, names_page, questions, sentences, subject_mentions
@@ -74,12 +76,21 @@ def closing_small_talk(text: str) -> Optional[str]:
     return None
 
 
-def points_into_last_answer(text: str) -> bool:
-    """第二点展开说说 / 第3条呢: an ordinal point and nothing of the page named (actions/follow_up.py)."""
+@lru_cache(maxsize=1)
+def _ordinal_point() -> re.Pattern:
     numerals = "|".join(load_phrasebook().numerals[1:11])
     units = "|".join(glossary()["point_units"])
-    ordinal = re.compile(rf"{glossary()['point_prefix']}\s*(?:{numerals}|[1-9])\s*(?:{units})")
-    return bool(ordinal.search(text)) and not names_page(text)
+    return re.compile(rf"{glossary()['point_prefix']}\s*(?:{numerals}|[1-9])\s*(?:{units})")
+
+
+def points_into_last_answer(text: str) -> bool:
+    """第二点展开说说 / 第3条呢: an ordinal point and nothing of the page named (actions/follow_up.py)."""
+    return bool(_ordinal_point().search(text)) and not names_page(text)
+
+
+def asks_again(text: str) -> bool:
+    """直接给我原文那句话 / 标准说法是啥: the last answer again, in the page's words, naming nothing of the page."""
+    return any(cue in text for cue in glossary()["follow_up_acts"]["again"]) and not names_page(text)
 
 
 def opens_with_greeting(text: str) -> bool:

@@ -38,9 +38,7 @@ MIN_NAME, MAX_NAME = 2, 8
 @lru_cache(maxsize=1)
 def _role_pattern() -> re.Pattern:
     kb = load_kb()
-    names = sorted(
-        {n for s in kb.subjects.values() for n in [s["name"], *s["aliases"]] if len(n) >= 2}, key=len, reverse=True
-    )
+    names = sorted(kb.names_of_subjects(), key=len, reverse=True)
     return re.compile(_JOINS + r"\s*[" + re.escape(_QUOTES) + r"]?\s*(" + "|".join(map(re.escape, names)) + ")")
 
 
@@ -69,7 +67,7 @@ def _name_before(text: str, end: int) -> str:
 def declared(texts: Iterable[str]) -> Dict[str, str]:
     """{visitor's name: role name} from the visitor's messages, later ones winning."""
     kb = load_kb()
-    roles = {n: k for k, s in kb.subjects.items() for n in [s["name"], *s["aliases"]] if len(n) >= 2}
+    roles = kb.names_of_subjects()
     found: Dict[str, str] = {}
     for text in texts:
         t = normalize(str(text or ""))

@@ -4,7 +4,7 @@ answers look-ups on it. The assistant's own words are in assistant/phrasebook.py
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -51,6 +51,14 @@ class KnowledgeBase:
     def gaps(self) -> dict:
         """What visitors ask that the page does not say (薪资, 证书, 直播带货 …)."""
         return self.data.get("gaps") or {}
+
+    def subject_names(self, key: str) -> list[str]:
+        """A subject's name and aliases, as the page and visitors write it."""
+        return [self.subjects[key]["name"], *self.subjects[key]["aliases"]]
+
+    def names_of_subjects(self) -> dict[str, str]:
+        """Every name of every subject (two characters or more), to its subject's key."""
+        return _names_of_subjects(self)
 
     def gap_key(self, surface: str | None) -> str | None:
         return _alias_index(self, "gaps").get(_fold(surface))
@@ -184,3 +192,8 @@ def _said(word: str, text: str) -> bool:
             return True
         start = text.find(word, start + 1)
     return False
+
+
+@cache
+def _names_of_subjects(kb: KnowledgeBase) -> dict[str, str]:
+    return {n: k for k in kb.subjects for n in kb.subject_names(k) if len(n) >= 2}

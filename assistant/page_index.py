@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Iterable, List, Optional, Tuple
 
 from assistant.kb import KnowledgeBase, load_kb
-from assistant.wording import normalize
+from assistant.wording import glossary, normalize
 
 QUOTES = re.compile(r"[“\"「『‘']([^”\"」』’']{2,})[”\"」』’']")
 _NOT_TEXT = re.compile(r"[\s,.!?;:，。！？；：、()（）《》\"'“”‘’「」『』\-—~…·*]+")
@@ -33,6 +33,7 @@ BLANKS = re.compile(r"_{2,}|＿+|[（(]\s*[)）]|[（(]\s*[?？]*\s*[)）]|[○�
 _BLANK_SENTENCE_START = re.compile(r"[:：。！？!?\n]")
 _BLANK_SENTENCE_END = re.compile(r"[。！？!?\n]")
 MIN_FILLED_PAIRS = 4
+MIN_EXAMPLE_WORDS = 2  # words of one section's examples a message names to ask about them
 # Pairs every question has (question words, politeness): they say nothing of a section.
 ASKING = set(
     "什么 怎么 怎样 么样 哪个 哪些 有什 是什 一下 请问 问一 问下 这个 那个 可以 能不 不能 知道 想知 想问 是不 不是 有没 没有 的区 区别 别是 和的"
@@ -79,7 +80,7 @@ def pairs(text: str) -> List[str]:
 
 def _sections(kb: KnowledgeBase) -> Iterable[Section]:
     def role_names(keys) -> str:
-        return " ".join(" ".join([kb.subjects[k]["name"], *kb.subjects[k]["aliases"]]) for k in keys)
+        return " ".join(" ".join(kb.subject_names(k)) for k in keys)
 
     for key, comp in kb.comparisons.items():
         roles = role_names(comp["subjects"])
@@ -129,9 +130,7 @@ class PageIndex:
         n = len(self.sections)
         self.idf = {p: math.log((n + 1) / (k + 0.5)) for p, k in holders.items()}
         self.unseen = math.log((n + 1) / 0.5)  # a word no section holds: the page does not say it
-        self.roles = {
-            w for s in kb.subjects.values() for name in [s["name"], *s["aliases"]] for w in words(normalize(name))
-        }
+        self.roles = {w for k in kb.subjects for name in kb.subject_names(k) for w in words(normalize(name))}
 
     def _coverage(self, query: List[str], counts: Counter, ignore: frozenset = frozenset()) -> float:
         weights = [0.0 if p in ASKING or p in ignore else self.idf.get(p, self.unseen) for p in query]
@@ -193,6 +192,29 @@ class PageIndex:
         bare = _NOT_TEXT.sub("", quote.lower())
         keys = [k for k, title in titles.items() if _NOT_TEXT.sub("", normalize(title).lower()) == bare]
         return next((s for s in self.sections if keys and s.key == keys[0]), None)
+
+    def example(self, text: str) -> Optional[Section]:
+        """The section whose examples a message names to ask about them (那瓶果汁、比星巴克还贵的那个
+        例子想说明什么): it says an example cue, and its words that the page's dimensions and facts
+        say vote for them (a word k of them say counts 1/k); the one far ahead is the section."""
+        read = normalize(text).lower()
+        if not any(cue in read for cue in glossary()["follow_up_acts"]["example"]):
+            return None
+        said = set(words(read)) - self.roles
+        votes: Counter = Counter()
+        for word in said:
+            if any(word != other and word in other for other in said):
+                continue  # 巴克 inside 星巴克 is one word named, not two
+            holders = [
+                s for s, text in zip(self.sections, self._statements) if word in text and (s.dimension or s.fact)
+            ]
+            for holder in holders:  # a word two sections say is half a vote for each
+                votes[holder.key] += 1 / len(holders)
+        ranked = votes.most_common(2) + [(None, 0), (None, 0)]
+        (best, count), (_, second) = ranked[0], ranked[1]
+        if count < MIN_EXAMPLE_WORDS or count < 2 * second:
+            return None
+        return next(s for s in self.sections if s.key == best)
 
     def _term(self, term: str) -> Optional[Section]:
         """The one dimension or fact whose statements hold a short quoted term (“大局观”指什么)."""

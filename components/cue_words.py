@@ -20,6 +20,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from assistant.clauses import names_page
 from assistant.cues import (
+    asks_again,
     asks_for_person,
     asks_price,
     closing_small_talk,
@@ -54,10 +55,16 @@ class CueWords(MessageRule):
             return
         intent = message.get(INTENT) or {}
         name, confidence = intent.get("name"), intent.get("confidence") or 0
+        if asks_again(focus) and not asks_for_person(text) and name not in SMALL_TALK:
+            # unsure, so that the follow-up acts give the last answer again (actions/follow_up.py)
+            message.set(INTENT, {"name": "nlu_fallback", "confidence": confidence}, add_to_output=True)
+            return message.set(CUE, "asks_again", add_to_output=True)
         if name in PERSON_INTENTS:
             return
+        small_talk = closing_small_talk(text)
         meta = meta_question(text, focus)
-        if meta:
+        # 出处我在文末找到了，谢啦: the sources named in thanks that ask nothing are not asked for
+        if meta and small_talk not in ("thank", "goodbye"):
             return _set(message, meta, "meta_question")
         if points_into_last_answer(focus) and name not in SMALL_TALK:
             # unsure, so that the follow-up acts on the last answer (actions/chitchat.py) take it
@@ -70,13 +77,14 @@ class CueWords(MessageRule):
             or _holds_no_word_of_its_fact(name or "", text)
             or (name in COMPARISON_INTENTS and not roles)  # 对比下行情: a comparison of nothing named
         )
-        if name != "ask_price" and asks_price(focus) and misread:
+        # ……自己接活吗？想开个企业邮箱，大概多少钱: a misread message asks for a price or a person
+        # wherever in it it says so, not only in its first question
+        if name != "ask_price" and asks_price(text) and misread:
             return _set(message, "ask_price", "asks_price")
-        if asks_for_person(focus) and misread:
+        if asks_for_person(text) and misread:
             return _set(message, "request_human", "asks_for_person")
         if opens_with_greeting(text) and misread and not names_page(text):
             return _set(message, "greet", "opens_with_greeting")  # 哈咯～可以用华语问问题吗？
-        small_talk = closing_small_talk(text)
         if thanks_for_help(text):  # 面试过了！那篇文章帮了大忙，特地来说声谢谢 (……就此别过 is a goodbye)
             return _set(message, "goodbye" if small_talk == "goodbye" else "thank", "thanks_for_help")
         # 谢谢，拜拜: a goodbye with the thanks is a goodbye

@@ -98,7 +98,7 @@ class PageIndexMatcher(GraphComponent):
         # own (李叫兽说市场部是“……无形价值的部门”，这个无形价值具体指什么).
         kb = load_kb()
         fact_asked = kb.fact_for_intent(intent or "")
-        roles = {n for s in kb.subjects.values() for n in [s["name"], *s["aliases"]]}
+        roles = {n for k in kb.subjects for n in kb.subject_names(k)}
         # ……the fact's own words, not only a role's name (这个“务虚”是贬义吗？市场部干的都是虚活？ is the quote's)
         asks_fact = (
             fact_asked
@@ -107,6 +107,9 @@ class PageIndexMatcher(GraphComponent):
         )
         if quoted and not asks_fact:
             return self._answer(message, quoted[0], quoted[1], "quotation")
+        example = None if asks_fact else index.example(message.get(FULL_TEXT) or focus)
+        if example is not None:  # 那瓶果汁、比星巴克还贵的那个例子想说明什么: the section of those examples
+            return self._answer(message, example, 1.0, "page_example")
         if intent in UNSURE_INTENTS and (
             self._names_a_compared_pair(message, entities)
             or self._fact_of_the_role(message, focus, entities)
@@ -274,7 +277,7 @@ class PageIndexMatcher(GraphComponent):
         if len(named) != 1:
             return False
         role = next(iter(named))
-        names = {kb.subjects[role]["name"], *kb.subjects[role]["aliases"]}
+        names = set(kb.subject_names(role))
         for ranked in (message.get(INTENT_RANKING_KEY) or [])[:4]:
             key = kb.fact_for_intent(ranked.get("name") or "")
             if (
@@ -337,7 +340,7 @@ class PageIndexMatcher(GraphComponent):
         """The classifier's fact has none of its words; one other fact has two or more (网络广告常见形式
         那一串……一个一个列出来 read as the 10W example): that fact."""
         kb = load_kb()
-        roles = {n for s in kb.subjects.values() for n in [s["name"], *s["aliases"]]}
+        roles = {n for k in kb.subjects for n in kb.subject_names(k)}
         hits = {key: kb.evidence_hits(key, focus, ignore=roles) for key in kb.facts}
         ranked = sorted(hits.items(), key=lambda kv: -kv[1])
         (best, most), (_, next_most) = ranked[0], ranked[1]
@@ -480,6 +483,21 @@ class PageIndexMatcher(GraphComponent):
         )
         if story:
             self._add_dimension(message, focus, entities, *story, "story_dimension")
+        elif self._comparison_of_the_role(entities, best, score, second):
+            # 运营是偏务实还是偏务虚(，市场呢): the words of one comparison's summary, about its roles
+            self._answer(message, best, score, "comparison_of_the_role")
+
+    def _comparison_of_the_role(self, entities: List[dict], best: Section, score: float, second: float) -> bool:
+        named = _roles(entities)
+        return (
+            1 <= len(named) <= 2
+            and best.comparison not in (None, "overview")
+            and not best.dimension
+            and not best.fact
+            and score >= self.config["dimension_at"]
+            and score - second >= self.config["answer_margin"]
+            and named <= set(load_kb().comparisons[best.comparison]["subjects"])
+        )
 
     def _story_dimension(self, message: Message, entities: List[dict]) -> Optional[Tuple[Section, float]]:
         """The dimension of the named roles' comparison that the task a story describes belongs to
@@ -514,7 +532,7 @@ class PageIndexMatcher(GraphComponent):
         kb = load_kb()
         full = message.get(FULL_TEXT) or ""
         text = full if full and corrected(full) is None else message.get(TEXT) or ""
-        roles = {n for s in kb.subjects.values() for n in [s["name"], *s["aliases"]]}
+        roles = {n for k in kb.subjects for n in kb.subject_names(k)}
         hits = {key: kb.evidence_hits(key, text, ignore=roles) for key in kb.facts}
         best = max(hits, key=hits.get)
         # against the classifier's fact, or (declined, unsure: fact None) against the next fact

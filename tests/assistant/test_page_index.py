@@ -128,3 +128,21 @@ def test_no_blank_or_no_page_words_around_it_is_no_quotation(message):
 def test_a_quoted_title_is_its_own_section():
     found = INDEX.quoted("我照你们推文回复了“淘宝运营和推广专员的区别”，啥也没弹出来")
     assert found is not None and found[0].key == "taobao_vs_promoter"
+
+
+@pytest.mark.parametrize(
+    "message, section",
+    [
+        ("那个买瓶果汁冲着牌子去、拿着比星巴克贵的饮料让同事眼红的例子，想说啥", "intangible_value"),
+        ("贴吧、百科、公众号这几个例子是在讲谁的工作", "ops_duties"),
+    ],
+)
+def test_the_pages_own_examples_named_without_quotes_reach_their_section(message, section):
+    found = INDEX.example(message)
+    assert found is not None and found.key == section
+
+
+@pytest.mark.parametrize("message", ["有没有具体例子", "运营举个例子", "星巴克的例子"])
+def test_an_example_request_naming_too_little_of_the_page_is_no_section(message):
+    # the follow-up acts answer these from the last answer, and one word is too little to go on
+    assert INDEX.example(message) is None

@@ -4,7 +4,7 @@ ordinary words, the question inside a long message, two questions, and reference
 import pytest
 
 from assistant.clauses import Context, is_question, read, separate_questions
-from assistant.kb import default_corrector
+from assistant.kb import default_corrector, load_kb
 from assistant.wording import normalize_mapped
 from tests.action_helpers import entities_in
 
@@ -303,8 +303,19 @@ def test_a_last_question_turning_from_rhetorical_ones_is_the_one_asked(typed, fo
     assert reading(typed).focus.text == focus
 
 
-def test_a_short_turn_to_another_role_still_goes_on_from_the_question_before():
-    assert len(separate_questions("淘宝运营做什么？那推广专员呢？")) == 2
+def test_a_short_turn_to_another_role_asks_the_same_of_both():
+    # 运营是偏务实还是偏务虚？市场呢？ is one question about the two roles, not two
+    for text in ("淘宝运营做什么？那推广专员呢？", "运营是偏务实还是偏务虚？市场呢？我老记反"):
+        assert separate_questions(text) == []
+        focus = reading(text).focus.text
+        assert text[:2] in focus and "呢" in focus
+    # a turn to a role after a question about two is still a question of its own
+    assert len(separate_questions("淘宝运营和推广专员有啥区别？网络推广呢？")) == 2
+
+
+def test_a_reference_in_a_later_question_is_the_role_of_the_one_before():
+    parts = separate_questions("推广专员说白了就是推销，会不会没底线？它的工作总定位到底是啥")
+    assert parts[-1] == "推广专员的工作总定位到底是啥"
 
 
 def test_an_announced_question_after_a_marked_one_is_asked_too():
@@ -436,3 +447,10 @@ def test_a_pasted_repost_chain_is_text_not_a_command():
     assert not cleaned.startswith("/")
     assert normalize_mapped(cleaned).text.startswith("网络推广和运营哪个好找工作")
     assert clean_input("/restart") == "/restart"  # a real command stays one
+
+
+def test_a_goodbye_s_them_are_people_not_the_roles_last_discussed():
+    pair = tuple(load_kb().comparisons["ops_vs_marketing"]["subjects"])
+    assert "他们" in reading("明白了，回头发给他们看看，拜拜", pair=pair).focus.text
+    # asking, 他们 is still the pair last answered
+    assert "他们" not in reading("那他们各自的目的呢", pair=pair).focus.text

@@ -96,3 +96,23 @@ def test_a_price_range_after_a_comparison_word_of_nothing_named_is_a_price_quest
 def test_asking_to_be_called_is_a_request_for_a_person():
     text = "我电话13800001234，今天下午都在。麻烦让你们的人打给我，想咨询网站建设的事"
     assert intent_after(text, "out_of_scope", 0.6) == "request_human"
+
+
+@pytest.mark.parametrize(
+    "text, intent, confidence, settled",
+    [
+        # a price or a person asked for after an unrelated first question
+        ("顺带问问你们接不接外包？我们要做个小程序，大概多少钱", "out_of_scope", 0.42, "ask_price"),
+        ("你们做推广靠谱吗？有点担心，想先找个人聊聊", "out_of_scope", 0.58, "request_human"),
+        # the sources named in thanks that ask nothing are not asked for
+        ("出处我自己在页面底部看到了，谢啦", "ask_difference", 0.3, "thank"),
+    ],
+)
+def test_cues_anywhere_in_a_misread_message_settle_it(text, intent, confidence, settled):
+    assert intent_after(text, intent, confidence) == settled
+
+
+def test_asking_for_the_pages_own_words_acts_on_the_last_answer():
+    # 给我原文 is not a request for a person, whatever the classifier made of 给我
+    assert intent_after("别总结了，把原话给我", "request_human", 0.83) == "nlu_fallback"
+    assert intent_after("把原话给我，顺便留个你们电话", "request_human", 0.83) == "request_human"
