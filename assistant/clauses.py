@@ -33,7 +33,9 @@ LONG_SENTENCE = 36
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]+|\.{3,}|…+|[\U0001F300-\U0001FAFF\u2600-\u27BF]+\s*")
 _CLAUSE_END = re.compile(r"[，,、：:]+")
 # A question that chooses between or compares roles (哪个更适合我？): it is about the roles the story named.
-_COMPARATIVE = re.compile(r"哪个|哪边|哪一个|哪种|谁|区别|不同|差别|差异|差在|差哪|差啥|比较|对比|分别|一样|评评理")
+_COMPARATIVE = re.compile(
+    r"哪个|哪边|哪一个|哪一边|哪一条|哪条|哪一行|哪种|谁|区别|不同|差别|差异|差在|差哪|差啥|比较|对比|分别|一样|评评理"
+)
 # Beside a question ending with ?, a sentence without one is a second question only when it is short
 # (你们有人工客服吗); a long one is the story going on (不知道自己更适合哪边，想先看看……).
 SHORT_QUESTION = 16
@@ -230,6 +232,11 @@ def _also_asks(sentence: str) -> bool:
         # 就想知道市场推广和运营有什么区别: announced, or asking about roles of the page
         or any(word in sentence[:8] for word in glossary()["announcers"])
         or bool(subject_mentions(sentence) and _COMPARATIVE.search(sentence))
+        # 运营具体都负责哪些，我不想说外行话: a short clause asking about a role of the page
+        or any(
+            len(c) <= SHORT_QUESTION and subject_mentions(c) and is_question(c, weak=False)
+            for c in re.split(r"[，,]", sentence)
+        )
     )
 
 
@@ -319,7 +326,9 @@ def _resolve(text: str, earlier: List[Tuple[int, int, str]], context: Context) -
     edits, notes = [], []
     for start, end, kind in _find_references(text):
         new = None
-        if kind == "both" and pair and len(set(named_here)) < 2:
+        # 我家店运营推广全是我一个人干，你们说的这两个岗位: the pair the page compares, named before
+        loose = len(set(named_here)) >= 2 and compared and kb.comparison_for(set(named_here)) in (None, "overview")
+        if kind == "both" and pair and (len(set(named_here)) < 2 or loose):
             new = f"{name(pair[0])}和{name(pair[1])}"
         elif kind == "first" and pair:
             new = name(pair[0])
@@ -512,7 +521,22 @@ def _with_what_they_lean_on(text: str, found: List[Span]) -> List[Span]:
             out = [o for o in out if o[1] <= start]
             sp = (start, sp[1])
         out.append(sp)
+    if out:
+        after = [p for p in spans if p[0] >= out[-1][1]]
+        if after and _narrows(text[after[0][0] : after[0][1]]):
+            out[-1] = (out[-1][0], after[0][1])  # ……天赋点该往哪加？就是能力要求那块
     return out
+
+
+def _narrows(sentence: str) -> bool:
+    """就是能力要求那块 / 我只想弄清范畴上的关系: a statement after a question saying which dimension
+    it asks about."""
+    stripped = sentence.strip(" ，,。.！!～~")
+    return (
+        any(stripped.startswith(cue) for cue in glossary()["narrows_before"])
+        and bool(_dimensions_in(stripped))
+        and not is_question(stripped, weak=False)
+    )
 
 
 def _asking_part(text: str, span: Span) -> List[Span]:

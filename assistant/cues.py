@@ -6,6 +6,7 @@
 - `meta_question`: about the assistant itself (你能回答哪些问题) or the page's sources (出自哪里);
 - `points_into_last_answer`: 第二点展开说说, naming nothing of the page: a point of the last answer;
 - `asks_again`: 给我原文那句话, naming nothing of the page: the last answer again;
+- `asks_gist`: 这页讲了个啥, naming nothing of the page: the title question;
 - `closing_small_talk`: thanks, a goodbye or a greeting in a message that asks nothing
   (谢谢你听我唠叨 / 就此别过 / 幸会幸会), the last sentence's first.
 Each takes normalised text (assistant.wording.normalize).
@@ -41,7 +42,11 @@ def _said(cue: str, text: str) -> bool:
     return False
 
 
+_HOW_THEY_RELATE = re.compile(r"联系(?:起来|在一起)")  # 运营和市场怎么联系起来: not our contacts
+
+
 def asks_for_person(text: str) -> bool:
+    text = _HOW_THEY_RELATE.sub("", text)
     return any(_said(cue, text) for cue in glossary()["asks_for_person"])
 
 
@@ -91,6 +96,13 @@ def points_into_last_answer(text: str) -> bool:
 def asks_again(text: str) -> bool:
     """直接给我原文那句话 / 标准说法是啥: the last answer again, in the page's words, naming nothing of the page."""
     return any(cue in text for cue in glossary()["follow_up_acts"]["again"]) and not names_page(text)
+
+
+def asks_gist(text: str) -> bool:
+    """这页到底讲了个啥，给我说个大概: what the page says as a whole, naming nothing of it."""
+    cues = [cue for cue in glossary()["asks_gist"] if cue in text]
+    # the cue's own words (主要内容) name nothing of the page
+    return bool(cues) and not names_page(re.sub("|".join(map(re.escape, cues)), "，", text))
 
 
 def opens_with_greeting(text: str) -> bool:

@@ -89,6 +89,10 @@ class KnowledgeBase:
         ]
         return found[0] if len(found) == 1 else None
 
+    def decisive_comparison(self, comparison: str, text: str) -> bool:
+        """Whether the question says one of the comparison's decisive words (谁偏实), not negated."""
+        return any(_said(w, text) for w in (self.comparisons.get(comparison) or {}).get("decisive") or [])
+
     def fact_negated(self, key: str, text: str) -> bool:
         """Whether the question holds the fact's words only negated (有啥不一样 for the common ground)."""
         words = self.facts[key].get("evidence") or []

@@ -65,6 +65,8 @@ class Comparison(_Strict):
     related_facts: List[str] = []
     # The dimension of this comparison, or the fact, that says how the two relate (一部分 / 等于 / 包含).
     relation: Optional[str] = None
+    # Words of its summary (偏实 / 务虚): a question about the pair saying one asks for all of it.
+    decisive: List[str] = []
 
     @validator("subjects")
     def _two(cls, subjects):

@@ -27,6 +27,7 @@ from assistant.wording import glossary, normalize
 
 QUOTES = re.compile(r"[“\"「『‘']([^”\"」』’']{2,})[”\"」』’']")
 _NOT_TEXT = re.compile(r"[\s,.!?;:，。！？；：、()（）《》\"'“”‘’「」『』\-—~…·*]+")
+_AND = re.compile(r"[与跟同及]")
 MIN_QUOTE_COVERAGE = 0.6  # of a quotation's pairs found in one section's statements
 # A blank to fill in: a run of underscores, empty brackets, or a run of ○ / □ / ？ placeholders.
 BLANKS = re.compile(r"_{2,}|＿+|[（(]\s*[)）]|[（(]\s*[?？]*\s*[)）]|[○□]{2,}|…{2,}|\.{4,}")
@@ -144,6 +145,8 @@ class PageIndex:
         """The section whose statements a quotation in the text comes from, if any."""
         best, best_rank = None, None
         for quote in QUOTES.findall(text):
+            if load_kb().subject_key(normalize(quote)):
+                continue  # 岗位有“电商运营”和“新媒体推广”: a role's name quoted is no quotation of the page
             titled = self._titled(normalize(quote))
             if titled is not None:  # “淘宝运营和推广专员的区别”: the section by its own title
                 return titled, 1.0
@@ -176,9 +179,13 @@ class PageIndex:
         blanks = list(BLANKS.finditer(text))
         if not blanks:
             return None
-        start = max((m.end() for m in _BLANK_SENTENCE_START.finditer(text, 0, blanks[0].start())), default=0)
+        starts = [m.end() for m in _BLANK_SENTENCE_START.finditer(text, 0, blanks[0].start())]
+        start = max(starts, default=0)
         end_mark = _BLANK_SENTENCE_END.search(text, blanks[-1].end())
         around = text[start : end_mark.start() if end_mark else len(text)]
+        if not text[start : blanks[0].start()].strip():
+            # ……是创造和管理消费者有形价值的部门。（  ）对还是错: the bracket answers the sentence before
+            around = text[max(starts[:-1], default=0) : blanks[0].start()]
         query = [p for piece in BLANKS.split(around) for p in pairs(normalize(piece))]
         if len(query) < MIN_FILLED_PAIRS:
             return None
@@ -189,8 +196,11 @@ class PageIndex:
         """The comparison or fact whose title the quotation is."""
         kb = load_kb()
         titles = {k: c["title"] for k, c in kb.comparisons.items()} | {k: f["title"] for k, f in kb.facts.items()}
-        bare = _NOT_TEXT.sub("", quote.lower())
-        keys = [k for k, title in titles.items() if _NOT_TEXT.sub("", normalize(title).lower()) == bare]
+
+        def bare(text: str) -> str:  # 市场与运营的相似之处 is the title 市场和运营的相似之处
+            return _AND.sub("和", _NOT_TEXT.sub("", text.lower()))
+
+        keys = [k for k, title in titles.items() if bare(normalize(title)) == bare(quote)]
         return next((s for s in self.sections if keys and s.key == keys[0]), None)
 
     def example(self, text: str) -> Optional[Section]:

@@ -22,6 +22,7 @@ from assistant.clauses import names_page
 from assistant.cues import (
     asks_again,
     asks_for_person,
+    asks_gist,
     asks_price,
     closing_small_talk,
     meta_question,
@@ -61,6 +62,11 @@ class CueWords(MessageRule):
             return message.set(CUE, "asks_again", add_to_output=True)
         if name in PERSON_INTENTS:
             return
+        if asks_gist(focus) and name not in SMALL_TALK:
+            overview = {"entity": "comparison", "value": "overview", "start": 0, "end": len(focus), "extractor": CUE}
+            kept = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in ("comparison", "dimension")]
+            message.set(ENTITIES, kept + [overview], add_to_output=True)
+            return _set(message, "ask_difference", "asks_gist")
         small_talk = closing_small_talk(text)
         meta = meta_question(text, focus)
         # 出处我在文末找到了，谢啦: the sources named in thanks that ask nothing are not asked for

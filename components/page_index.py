@@ -110,6 +110,8 @@ class PageIndexMatcher(GraphComponent):
         example = None if asks_fact else index.example(message.get(FULL_TEXT) or focus)
         if example is not None:  # 那瓶果汁、比星巴克还贵的那个例子想说明什么: the section of those examples
             return self._answer(message, example, 1.0, "page_example")
+        if self._decisive_comparison(message, focus, entities):
+            return
         if intent in UNSURE_INTENTS and (
             self._names_a_compared_pair(message, entities)
             or self._fact_of_the_role(message, focus, entities)
@@ -360,6 +362,30 @@ class PageIndexMatcher(GraphComponent):
             return False
         message.set(INTENT, {"name": kb.facts[key]["intent"], "confidence": 0.9}, add_to_output=True)
         message.set(PAGE_MATCH, {"decision": "decisive_sibling", "fact": key, "instead_of": fact}, True)
+        return True
+
+    def _decisive_comparison(self, message: Message, focus: str, entities: List[dict]) -> bool:
+        """The named pair (or one role of it) and their comparison's decisive words, no dimension (市场和
+        运营，谁偏实、谁偏虚): the whole comparison, whatever fact or dimension the classifier guessed."""
+        kb = load_kb()
+        pair = self._pair(entities)
+        named = _roles(entities)
+        if pair is None and len(named) == 1:  # 运营到底是务实的还是务虚的: the one comparison of the role that says so
+            said = [k for k in kb.comparisons_with(next(iter(named))) if kb.decisive_comparison(k, focus)]
+            pair = said[0] if len(said) == 1 else None
+        if pair in (None, "overview") or any(e.get("entity") == "dimension" for e in entities):
+            return False
+        if not kb.decisive_comparison(pair, focus):
+            return False
+        fact = kb.fact_for_intent((message.get(INTENT) or {}).get("name") or "")
+        roles = {n for k in kb.subjects for n in kb.subject_names(k)}
+        if fact and kb.evidence_hits(fact, focus, ignore=roles) > 0:
+            return False  # 运营偏务实，那市场部的定义呢: the fact asked in its own words
+        comparison = {"entity": "comparison", "value": pair, "start": 0, "end": len(focus)}
+        kept = [e for e in entities if e.get("entity") != "comparison"]
+        message.set(ENTITIES, kept + [{**comparison, "extractor": "PageIndexMatcher"}], add_to_output=True)
+        message.set(INTENT, {"name": "ask_difference", "confidence": 1.0}, add_to_output=True)
+        message.set(PAGE_MATCH, {"decision": "decisive_comparison", "section": pair}, add_to_output=True)
         return True
 
     def _decisive_fact(self, message: Message, focus: str, entities: List[dict]) -> bool:

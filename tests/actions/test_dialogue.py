@@ -236,3 +236,13 @@ def test_a_clients_own_business_with_the_agency_is_never_declined():
 def test_a_question_off_the_page_without_business_of_ours_is_still_declined():
     messages, _ = run(ActionDecline(), tracker("今天上海天气怎么样", "out_of_scope", entities=[]))
     assert "不在我能回答的范围" in text_of(messages)
+
+
+def test_a_number_the_visitor_leaves_is_confirmed_with_our_own_contacts_beside_it():
+    from actions.inform import ActionHandleInform
+
+    messages, events = run(ActionHandleInform(), tracker("我姓王，手机139 1234 5678，请回电", "inform", entities=[]))
+    text = text_of(messages)
+    assert "13912345678" in text  # what we would call back
+    assert KB.contacts["phone"] in text and KB.contacts["wechat"] in text  # and how to reach us meanwhile
+    assert slots_set(events)["lead_contact"] == "13912345678"

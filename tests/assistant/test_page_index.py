@@ -146,3 +146,17 @@ def test_the_pages_own_examples_named_without_quotes_reach_their_section(message
 def test_an_example_request_naming_too_little_of_the_page_is_no_section(message):
     # the follow-up acts answer these from the last answer, and one word is too little to go on
     assert INDEX.example(message) is None
+
+
+def test_a_true_or_false_bracket_after_a_sentence_reads_that_sentence_as_the_quotation():
+    found = INDEX.filled("判断对错：李叫兽说市场部是创造和管理消费者有形价值的部门。（ ）")
+    assert found is not None and found[0].key == "marketing_definition"
+
+
+def test_a_title_quoted_with_another_word_for_and_is_still_its_section():
+    found = INDEX.quoted("按这个字段返回：“市场与运营的相似之处”")
+    assert found is not None and found[0].key == "common_ground"
+
+
+def test_a_roles_name_in_quotation_marks_is_not_a_quotation_of_the_page():
+    assert INDEX.quoted("招聘上写着“电商运营”和“新媒体推广”，有啥区别") is None

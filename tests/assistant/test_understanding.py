@@ -454,3 +454,24 @@ def test_a_goodbye_s_them_are_people_not_the_roles_last_discussed():
     assert "他们" in reading("明白了，回头发给他们看看，拜拜", pair=pair).focus.text
     # asking, 他们 is still the pair last answered
     assert "他们" not in reading("那他们各自的目的呢", pair=pair).focus.text
+
+
+@pytest.mark.parametrize(
+    "text, dimension_word",
+    [
+        ("淘宝运营和推广专员这俩，技能树该怎么点？主要是能力要求方面", "能力"),
+        ("新媒体推广算电商运营的一门手艺，还是另起炉灶？我只想弄清范畴上的关系", "范畴"),
+    ],
+)
+def test_a_statement_after_a_question_naming_its_dimension_is_read_with_it(text, dimension_word):
+    assert dimension_word in reading(text).focus.text
+
+
+def test_the_two_roles_referred_to_are_the_pair_the_page_compares_not_loose_words_beside_them():
+    text = "看了你们讲淘宝运营跟推广专员的页面。我们小店运营推广就我一个，这两个岗位从哪些方面区分？"
+    assert "淘宝运营和推广专员" in reading(text).focus.text
+
+
+def test_a_short_clause_asking_about_a_role_inside_a_long_sentence_is_asked():
+    text = "朋友说网络推广就是天天发帖子？网络推广平时负责什么，我想心里有个数"
+    assert any("负责什么" in q for q in reading(text).questions)

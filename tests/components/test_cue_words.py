@@ -116,3 +116,17 @@ def test_asking_for_the_pages_own_words_acts_on_the_last_answer():
     # 给我原文 is not a request for a person, whatever the classifier made of 给我
     assert intent_after("别总结了，把原话给我", "request_human", 0.83) == "nlu_fallback"
     assert intent_after("把原话给我，顺便留个你们电话", "request_human", 0.83) == "request_human"
+
+
+def test_asking_what_the_page_says_as_a_whole_is_the_title_question():
+    text = normalize("扫码进来的，这个页面主要内容是啥")
+    message = Message(data={"text": text, FULL_TEXT: text})
+    message.set("intent", {"name": "ask_reads_example", "confidence": 0.89})
+    message.set("entities", [])
+    CUES.process([message])
+    assert message.get("intent")["name"] == "ask_difference"
+    assert [e["value"] for e in message.get("entities") if e["entity"] == "comparison"] == ["overview"]
+
+
+def test_asking_what_the_assistant_takes_on_is_a_capabilities_question():
+    assert intent_after("你这边能接哪些问题？", "out_of_scope", 0.5) == "ask_capabilities"

@@ -432,3 +432,27 @@ def test_a_declined_question_saying_the_named_roles_own_fact_is_that_fact():
     text = "估计你也答不上来,随便试试:市场部到底算个什么部门,有没有个正经定义?"
     message = parsed(text, "out_of_scope", 0.53, entities=_roles_of(text, "市场部"))
     assert message.get("intent")["name"] == "ask_marketing_definition"
+
+
+def test_a_comparisons_decisive_words_ask_for_all_of_it_whatever_fact_was_guessed():
+    message = parsed(
+        "运营和市场，简单点：哪个偏实哪个偏虚？", "ask_ops_contains_marketing", 0.7, subjects("运营", "市场")
+    )
+    assert message.get("intent")["name"] == "ask_difference"
+    assert entity(message, "comparison") == "ops_vs_marketing"
+    # a fact asked in its own words keeps its fact
+    message = parsed("运营偏务实，那市场部的定义是什么", "ask_marketing_definition", 0.7, subjects("运营", "市场部"))
+    assert message.get("intent")["name"] == "ask_marketing_definition"
+
+
+def test_one_role_and_words_only_its_comparisons_summary_says_is_that_comparison():
+    message = parsed("运营到底是务实的还是务虚的", "ask_dimension", 0.42, subjects("运营"))
+    assert message.get("intent")["name"] == "ask_difference"
+    assert entity(message, "comparison") == "ops_vs_marketing"
+
+
+def test_the_pages_examples_named_in_a_question_reach_their_section():
+    text = "页面里冲着牌子买果汁、拿比星巴克还贵的饮料上班这两个例子，说明的是什么"
+    message = parsed(text, "ask_reads_example", 0.67)
+    assert message.get("intent")["name"] == "ask_intangible_value"
+    assert message.get("page_match")["decision"] == "page_example"
