@@ -124,7 +124,17 @@ def questions(text: str) -> List[Span]:
         found = [sp for sp in spans if is_question(text[sp[0] : sp[1]])]
     if len(found) > 1 and _takes_over(text[found[-1][0] : found[-1][1]]):
         return found[-1:]
+    last = text[found[-1][0] : found[-1][1]] if found else ""
+    if len(found) > 1 and not _rhetorical(last) and (subject_mentions(last) or _find_references(last)):
+        # 推广专员不就是能吆喝就行了？凭什么淘宝运营要求更高: a rhetorical claim before a question naming
+        # its roles sets the scene (……具体都干啥, naming none, goes on from it)
+        asked = [sp for sp in found[:-1] if not _rhetorical(text[sp[0] : sp[1]])] + found[-1:]
+        found = asked if asked else found
     return found
+
+
+def _rhetorical(sentence: str) -> bool:
+    return any(cue in sentence for cue in glossary()["rhetorical"])
 
 
 # 行，那你说说… / 好吧那… / 那么…: a sentence that turns from what was said before to the real question
@@ -175,6 +185,13 @@ def _continues(earlier: str, later: str) -> bool:
         return True
     if any(later.lstrip().startswith(cue) for cue in glossary()["restates_before"]):
         return True  # ……是贬义吗？意思是市场部干的都是虚活？
+    if (
+        _rhetorical(earlier)
+        and subject_mentions(earlier)
+        and not subject_mentions(later)
+        and not _find_references(later)
+    ):
+        return True  # 运营不就是发发微博嘛，能有多少正经活？具体都干啥: the claim's role
     if _POINTS_AT_STORY.match(later) and not subject_mentions(later) and names_page(earlier):
         return True  # ……最后开了会员。这一路是怎么划分步骤的？
     if later.lstrip().startswith("还是") and subject_mentions(earlier):
@@ -342,8 +359,12 @@ def _resolve(text: str, earlier: List[Tuple[int, int, str]], context: Context) -
         elif kind == "this" and not named_here:
             key = earlier_keys[-1] if earlier_keys else context.subject
             new = name(key) if key else None
-        elif kind == "this" and text[end : end + 1] in "跟和与同比" and len(set(named_here)) == 1:
-            # 它跟电商运营差在哪: 它 is the role named before, not the one beside it
+        elif (
+            kind == "this"
+            and (text[end : end + 1] in "跟和与同比" or text[start - 1 : start] in "比跟和与同")
+            and len(set(named_here)) == 1
+        ):
+            # 它跟电商运营差在哪 / 淘宝运营凭什么比它高: 它 is the role named before, not the one beside it
             others = [k for k in earlier_keys if k not in named_here]
             new = name(others[-1]) if others else None
         elif kind == "within" and context.fact:
@@ -646,19 +667,48 @@ def _with_roles_named_before(part: str, before: str) -> str:
 
 
 def _same_of_another_role(text: str, found: List[Span]) -> List[Span]:
-    """运营是偏务实还是偏务虚？市场呢？: the short 市场呢 asks the same of the other role, so
-    the two are one question about both."""
+    """Questions of one message that are one question about one pair of roles:
+    - 运营是偏务实还是偏务虚？市场呢？: the short 市场呢 asks the same of the other role;
+    - ……是不是分别该淘宝运营和推广专员来干？两者工作内容怎么划: the later names a dimension of the pair
+      the earlier named, referring to them both;
+    - 电商运营不就等于做完了吗？何必还单独分个新媒体推广出来: one role each, the pair the page compares,
+      and how they relate."""
+    kb = load_kb()
     out: List[Span] = []
     for s, e in found:
-        part = text[s:e].strip(" ，,。?？")
-        named = {k for _, _, k in subject_mentions(part)}
-        if out and part.endswith("呢") and len(part) < TAKE_OVER_LENGTH and len(named) == 1:
-            before = {k for _, _, k in subject_mentions(text[out[-1][0] : out[-1][1]])}
-            if len(before) == 1 and before != named:
+        if out:
+            earlier, later = text[out[-1][0] : out[-1][1]], text[s:e]
+            before = {k for _, _, k in subject_mentions(earlier)}
+            named = {k for _, _, k in subject_mentions(later.strip(" ，,。?？"))}
+            part = later.strip(" ，,。?？")
+            same_of_other = part.endswith("呢") and len(part) < TAKE_OVER_LENGTH and len(named) == 1
+            both_refer = (
+                not named
+                and any(kind == "both" for _, _, kind in _find_references(later))
+                and _dimensions_in(later)
+                and not _dimensions_in(earlier)
+            )
+            related = any(cue in earlier + later for cue in glossary()["relation_cues"])
+            if (
+                (same_of_other and len(before) == 1 and before != named)
+                or (both_refer and _compared_pair(before) is not None)
+                or (
+                    related
+                    and len(before) == len(named) == 1
+                    and kb.comparison_for(before | named) not in (None, "overview")
+                )
+            ):
                 out[-1] = (out[-1][0], e)
                 continue
         out.append((s, e))
     return out
+
+
+def _compared_pair(keys: set) -> Optional[Tuple[str, str]]:
+    """The one pair among these roles that the page compares (直通车推广 beside 淘宝运营和推广专员)."""
+    kb = load_kb()
+    pairs = [p for p in combinations(sorted(keys), 2) if kb.comparison_for(set(p)) not in (None, "overview")]
+    return pairs[0] if len(pairs) == 1 else None
 
 
 def join_names(keys: Sequence[str]) -> str:

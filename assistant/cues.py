@@ -7,6 +7,7 @@
 - `points_into_last_answer`: 第二点展开说说, naming nothing of the page: a point of the last answer;
 - `asks_again`: 给我原文那句话, naming nothing of the page: the last answer again;
 - `asks_gist`: 这页讲了个啥, naming nothing of the page: the title question;
+- `pings`: 在不在 / 有人吗, naming nothing of the page: a greeting;
 - `closing_small_talk`: thanks, a goodbye or a greeting in a message that asks nothing
   (谢谢你听我唠叨 / 就此别过 / 幸会幸会), the last sentence's first.
 Each takes normalised text (assistant.wording.normalize).
@@ -103,6 +104,11 @@ def asks_gist(text: str) -> bool:
     cues = [cue for cue in glossary()["asks_gist"] if cue in text]
     # the cue's own words (主要内容) name nothing of the page
     return bool(cues) and not names_page(re.sub("|".join(map(re.escape, cues)), "，", text))
+
+
+def pings(text: str) -> bool:
+    """在不在啊？有人吗: checking someone is there, naming nothing of the page."""
+    return any(cue in text for cue in glossary()["pings"]) and not names_page(text)
 
 
 def opens_with_greeting(text: str) -> bool:

@@ -169,6 +169,10 @@ def _fuzzy(syllable: str) -> str:
 _PARTICLES = "的了地得着过吗呢吧啊"
 
 
+# Characters that are words of their own (negation, particles): never a typo of a term's character.
+_FUNCTION_CHARS = frozenset("不吧啊呢吗嘛了着过")  # not 没: 新没体 is a typo of 新媒体
+
+
 class TypoCorrector:
     """Replaces a span that sounds like a known term (toneless pinyin) by the term.
 
@@ -213,6 +217,9 @@ class TypoCorrector:
         def take(start: int, size: int, term: str | None) -> bool:
             if term is None or text[start : start + size] == term or _breaks_a_word(text, start, size, term):
                 return False
+            window = text[start : start + size]
+            if len(window) == len(term) and any(a != b and a in _FUNCTION_CHARS for a, b in zip(window, term)):
+                return False  # 运营不就是…: 不 is the visitor's word, not a typo of 部
             if size == 2 and _dictionary().get(text[start : start + size], 0) > 0:
                 return False  # 融媒体中心: an ordinary word that sounds like a term (重心) is that word
             found.append((start, start + size, term))

@@ -27,6 +27,7 @@ from assistant.cues import (
     closing_small_talk,
     meta_question,
     opens_with_greeting,
+    pings,
     points_into_last_answer,
     thanks_for_help,
 )
@@ -89,6 +90,8 @@ class CueWords(MessageRule):
             return _set(message, "ask_price", "asks_price")
         if asks_for_person(text) and misread:
             return _set(message, "request_human", "asks_for_person")
+        if pings(text) and misread:
+            return _set(message, "greet", "pings")  # 在不在啊？挂着个窗口总得有人回话吧
         if opens_with_greeting(text) and misread and not names_page(text):
             return _set(message, "greet", "opens_with_greeting")  # 哈咯～可以用华语问问题吗？
         if thanks_for_help(text):  # 面试过了！那篇文章帮了大忙，特地来说声谢谢 (……就此别过 is a goodbye)

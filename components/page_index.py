@@ -36,6 +36,7 @@ from components.normalizer import FULL_TEXT
 PAGE_MATCH = "page_match"
 PAGE_CANDIDATES = "page_candidates"
 UNSURE_INTENTS = {"out_of_scope", "nlu_fallback"}
+MIN_STORY = 10  # characters beside the question that tell a story of their own
 MIN_WORDS_OF_ANOTHER_FACT = 2  # another fact's words a question must say to be that fact instead
 _COMPARES = re.compile(r"区别|不同|差别|差异|不一样|异同|之别")
 _YES_NO = re.compile(r"[吗么嘛][?？]?\s*$|是不是|是否|一样不|同不同")
@@ -112,6 +113,8 @@ class PageIndexMatcher(GraphComponent):
             return self._answer(message, example, 1.0, "page_example")
         if self._decisive_comparison(message, focus, entities):
             return
+        if intent in UNSURE_INTENTS and self._relation(message, focus, entities):
+            return  # 电商运营不就等于新媒体推广吗: how the named pair relate, however unsure the classifier
         if intent in UNSURE_INTENTS and (
             self._names_a_compared_pair(message, entities)
             or self._fact_of_the_role(message, focus, entities)
@@ -305,7 +308,7 @@ class PageIndexMatcher(GraphComponent):
         if len(named) != 1:
             return False
         role = next(iter(named))
-        names = sorted({kb.subjects[role]["name"], *kb.subjects[role]["aliases"]}, key=len, reverse=True)
+        names = sorted(set(kb.subject_names(role)), key=len, reverse=True)
         said = focus
         for name in names:  # 市场部门 says nothing of the definition's word 部门
             said = said.replace(name, " ")
@@ -337,18 +340,36 @@ class PageIndexMatcher(GraphComponent):
         message.set(PAGE_MATCH, {"decision": "dimension_over_fact", "fact": fact, "dimension": next(iter(keys))}, True)
         return True
 
+    def _told_a_story_of_the_pair(self, message: Message, focus: str, fact: str) -> bool:
+        """A story beside the question (pasted reports, a work log) that says none of the fact's words
+        but says a dimension of the named pair's comparison."""
+        full = message.get(FULL_TEXT) or ""
+        if len(full) - len(focus) < MIN_STORY or load_kb().fact_supported(fact, full):
+            return False
+        return self._story_dimension(message, message.get(ENTITIES) or []) is not None
+
+    def _comparison_instead(self, message: Message, focus: str, entities: List[dict], fact: str) -> bool:
+        """None of the fact's words, two compared roles named: their comparison, the intent the classifier
+        ranked next if it is one, and the dimension the story or question says."""
+        if self._pair(entities) in (None, "overview"):
+            return False
+        ranking = (message.get(INTENT_RANKING_KEY) or [])[1:3]
+        other = next((r for r in ranking if r.get("name") in COMPARISON_INTENTS), None)
+        chosen = other or {"name": "ask_difference", "confidence": (message.get(INTENT) or {}).get("confidence", 0.5)}
+        message.set(INTENT, {"name": chosen["name"], "confidence": chosen["confidence"]}, add_to_output=True)
+        message.set(PAGE_MATCH, {"decision": "comparison_instead_of_fact", "fact": fact}, True)
+        self._dimension_missed(message, focus, entities)
+        return True
+
     @staticmethod
     def _fact_the_words_say(message: Message, focus: str) -> bool:
         """The classifier's fact has none of its words; one other fact has two or more (网络广告常见形式
         那一串……一个一个列出来 read as the 10W example): that fact."""
-        kb = load_kb()
-        roles = {n for k in kb.subjects for n in kb.subject_names(k)}
-        hits = {key: kb.evidence_hits(key, focus, ignore=roles) for key in kb.facts}
-        ranked = sorted(hits.items(), key=lambda kv: -kv[1])
-        (best, most), (_, next_most) = ranked[0], ranked[1]
-        if most < MIN_WORDS_OF_ANOTHER_FACT or most == next_most:
+        found = _fact_whose_words_are_said(focus)
+        if found is None:
             return False
-        message.set(INTENT, {"name": kb.facts[best]["intent"], "confidence": 0.6}, add_to_output=True)
+        best, most = found
+        message.set(INTENT, {"name": load_kb().facts[best]["intent"], "confidence": 0.6}, add_to_output=True)
         message.set(PAGE_MATCH, {"decision": "fact_the_words_say", "fact": best, "hits": most}, True)
         return True
 
@@ -509,21 +530,6 @@ class PageIndexMatcher(GraphComponent):
         )
         if story:
             self._add_dimension(message, focus, entities, *story, "story_dimension")
-        elif self._comparison_of_the_role(entities, best, score, second):
-            # 运营是偏务实还是偏务虚(，市场呢): the words of one comparison's summary, about its roles
-            self._answer(message, best, score, "comparison_of_the_role")
-
-    def _comparison_of_the_role(self, entities: List[dict], best: Section, score: float, second: float) -> bool:
-        named = _roles(entities)
-        return (
-            1 <= len(named) <= 2
-            and best.comparison not in (None, "overview")
-            and not best.dimension
-            and not best.fact
-            and score >= self.config["dimension_at"]
-            and score - second >= self.config["answer_margin"]
-            and named <= set(load_kb().comparisons[best.comparison]["subjects"])
-        )
 
     def _story_dimension(self, message: Message, entities: List[dict]) -> Optional[Tuple[Section, float]]:
         """The dimension of the named roles' comparison that the task a story describes belongs to
@@ -578,15 +584,8 @@ class PageIndexMatcher(GraphComponent):
         entities = message.get(ENTITIES) or []
         if self._own_fact_of_the_role(message, focus, entities, fact):
             return
-        if load_kb().fact_negated(fact, focus) and self._pair(entities) not in (None, "overview"):
-            # 市场部和运营部工作有啥不一样: none of the fact's words (一样 is negated), two compared
-            # roles named: the comparison intent the classifier ranked next
-            ranking = (message.get(INTENT_RANKING_KEY) or [])[1:3]
-            other = next((r for r in ranking if r.get("name") in COMPARISON_INTENTS), None)
-            if other:
-                message.set(INTENT, {"name": other["name"], "confidence": other["confidence"]}, add_to_output=True)
-                message.set(PAGE_MATCH, {"decision": "comparison_instead_of_fact", "fact": fact}, True)
-                return self._dimension_missed(message, focus, entities)
+        if load_kb().fact_negated(fact, focus) and self._comparison_instead(message, focus, entities, fact):
+            return  # 市场部和运营部工作有啥不一样: 一样 is negated
         index = load_index()
         ranked = index.search(focus, limit=len(index.sections), without_roles=True)
         scores = {section.key: score for section, score in ranked}
@@ -595,6 +594,10 @@ class PageIndexMatcher(GraphComponent):
             return self._answer(message, best, scores[best.key], "instead_of_fact")
         if self._fact_the_words_say(message, focus):
             return
+        if self._told_a_story_of_the_pair(message, focus, fact) and self._comparison_instead(
+            message, focus, entities, fact
+        ):
+            return  # 周报A：发布会…，周报B：注册用户…，各是市场还是运营: what the story says, of their comparison
         confidence = (message.get(INTENT) or {}).get("confidence", 1.0)
         if confidence < self.config["fact_without_page_words_below"] and not entities:
             whole = message.get(FULL_TEXT) or focus
@@ -618,6 +621,18 @@ class PageIndexMatcher(GraphComponent):
         message.set(INTENT, chosen, add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         message.set(PAGE_MATCH, {"decision": how, "section": section.key, "score": round(score, 3)}, add_to_output=True)
+
+
+def _fact_whose_words_are_said(focus: str) -> Optional[Tuple[str, int]]:
+    """(fact, hits): the one fact two or more of whose words (not role names) the question says."""
+    kb = load_kb()
+    roles = {n for k in kb.subjects for n in kb.subject_names(k)}
+    hits = {key: kb.evidence_hits(key, focus, ignore=roles) for key in kb.facts}
+    ranked = sorted(hits.items(), key=lambda kv: -kv[1])
+    (best, most), (_, next_most) = ranked[0], ranked[1]
+    if most < MIN_WORDS_OF_ANOTHER_FACT or most == next_most:
+        return None
+    return best, most
 
 
 def _roles(entities: List[dict]) -> set:

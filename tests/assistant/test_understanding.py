@@ -475,3 +475,38 @@ def test_the_two_roles_referred_to_are_the_pair_the_page_compares_not_loose_word
 def test_a_short_clause_asking_about_a_role_inside_a_long_sentence_is_asked():
     text = "朋友说网络推广就是天天发帖子？网络推广平时负责什么，我想心里有个数"
     assert any("负责什么" in q for q in reading(text).questions)
+
+
+def test_a_rhetorical_claim_before_a_question_only_sets_the_scene():
+    text = "运营不就是发发帖子嘛？淘宝运营凭什么要的能力比它多？"
+    r = reading(text)
+    assert r.questions == ["淘宝运营凭什么要的能力比它多?"]
+
+
+def test_it_compared_with_is_the_role_named_before():
+    # 比它: not the role beside it, the one named in the claim before
+    assert "比推广专员" in reading("推广专员不就是能说会道嘛？淘宝运营的能力凭什么比它高").focus.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the later question names a dimension of the pair the earlier one named, referring to both
+        "上架、改价是不是该淘宝运营干，投直通车是不是推广专员干？两者工作内容怎么分",
+        # one role each, the pair the page compares, and how they relate
+        "新媒体推广做好了，电商运营不就等于搞定了？还分什么新媒体推广？",
+    ],
+)
+def test_two_questions_about_one_pair_of_roles_are_one_question(text):
+    assert separate_questions(text) == []
+
+
+def test_a_question_naming_no_role_after_a_rhetorical_claim_asks_about_the_claims_role():
+    r = reading("市场不就是办办活动嘛，能有多大学问？具体负责啥")
+    assert "市场" in r.focus.text and "负责啥" in r.focus.text
+
+
+def test_not_or_a_particle_is_never_corrected_into_a_term():
+    # 运营不 sounds like 运营部, but 不 is the visitor's word
+    assert normalize_mapped("运营不就是发帖子吗", default_corrector()).text.startswith("运营不就是")
+    assert normalize_mapped("新没体推广有什么特点", default_corrector()).text.startswith("新媒体推广")

@@ -130,3 +130,14 @@ def test_asking_what_the_page_says_as_a_whole_is_the_title_question():
 
 def test_asking_what_the_assistant_takes_on_is_a_capabilities_question():
     assert intent_after("你这边能接哪些问题？", "out_of_scope", 0.5) == "ask_capabilities"
+
+
+@pytest.mark.parametrize(
+    "text, intent, confidence, settled",
+    [
+        ("喂，有人在吗？怎么半天没动静", "ask_reads_example", 0.6, "greet"),
+        ("想做个官网，大概得几万块？先估个开销我好报预算", "ask_funnel_ownership", 0.4, "ask_price"),
+    ],
+)
+def test_a_ping_and_a_cost_estimate_are_heard_in_a_misread_message(text, intent, confidence, settled):
+    assert intent_after(text, intent, confidence) == settled

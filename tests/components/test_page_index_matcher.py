@@ -456,3 +456,15 @@ def test_the_pages_examples_named_in_a_question_reach_their_section():
     message = parsed(text, "ask_reads_example", 0.67)
     assert message.get("intent")["name"] == "ask_intangible_value"
     assert message.get("page_match")["decision"] == "page_example"
+
+
+def test_a_story_of_the_pairs_work_wins_over_a_fact_it_says_no_word_of():
+    full = "甲组这周：办了发布会和两场活动，做了事件营销。乙组这周：注册用户涨了，留存率和活跃率也涨了。哪组是市场哪组是运营？"
+    message = parsed(
+        "哪组是市场哪组是运营?", "ask_ops_contains_marketing", 0.97, subjects("市场", "运营"), full_text=full
+    )
+    assert message.get("intent")["name"] == "ask_difference"  # of the two roles named: their comparison
+    assert message.get("page_match")["decision"] == "comparison_instead_of_fact"
+    # without the story, the classifier's fact stands (管得更宽 is containment in other words)
+    message = parsed("运营是不是比市场管得更宽", "ask_ops_contains_marketing", 0.97, subjects("运营", "市场"))
+    assert message.get("intent")["name"] == "ask_ops_contains_marketing"
