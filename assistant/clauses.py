@@ -192,6 +192,8 @@ def _continues(earlier: str, later: str) -> bool:
         and not _find_references(later)
     ):
         return True  # 运营不就是发发微博嘛，能有多少正经活？具体都干啥: the claim's role
+    if _POINTS_AT_LINE.search(later) and not subject_mentions(later) and names_page(earlier):
+        return True  # best = max(['网络推广', '运营'], key=好就业) ↵ print(best) // 这行输出啥
     if _POINTS_AT_STORY.match(later) and not subject_mentions(later) and names_page(earlier):
         return True  # ……最后开了会员。这一路是怎么划分步骤的？
     if later.lstrip().startswith("还是") and subject_mentions(earlier):
@@ -463,6 +465,8 @@ def _asides(text: str) -> List[Span]:
     if start < len(text):
         kept.append((start, len(text)))
     left = "".join(text[a:b] for a, b in kept)
+    if not subject_mentions(left) and any(subject_mentions(m.group()) for m in found):
+        return []  # max(['网络推广', '运营'], key=好就业) ↵ 这行输出啥: the brackets hold the roles asked about
     return kept if len(re.sub(r"[\W_]", "", left)) >= MIN_WITHOUT_ASIDES else []
 
 
@@ -602,6 +606,7 @@ _POINTS_BACK = re.compile(r"\s*(?:这|那)(?!里|边|么|样的话)")
 _POINTS_AT_STORY = re.compile(
     r"\s*(?:这|那)(?:一路|整个|个过程|一过程|一系列|种情况|种现象|一连串|是不是|算不算|到底算|到底是|难道|样切|样分|样划|样安排|样理解)"
 )
+_POINTS_AT_LINE = re.compile(r"(?:这|上面这|上面那|上一)(?:行|一行|段代码|句代码|行代码)")
 _TURN = re.compile(r"\s*(?:那么|那)(?!些|个|种|样|里|边|时|么多)")
 
 

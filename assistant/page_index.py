@@ -34,6 +34,10 @@ BLANKS = re.compile(r"_{2,}|＿+|[（(]\s*[)）]|[（(]\s*[?？]*\s*[)）]|[○�
 _BLANK_SENTENCE_START = re.compile(r"[:：。！？!?\n]")
 _BLANK_SENTENCE_END = re.compile(r"[。！？!?\n]")
 MIN_FILLED_PAIRS = 4
+# A pasted line: cut at sentence ends and arrows (←这一段), at least this long and this much the page's.
+_PASTED_LINE = re.compile(r"[^。！？!?\n←→…：:]+[。！？!?]?")
+ASKING_MARK = re.compile(r"[?？吗呢]")
+MIN_PASTED_PAIRS, MIN_PASTE_COVERAGE, MIN_PASTED_SAID = 8, 0.8, 5
 MIN_EXAMPLE_WORDS = 2  # words of one section's examples a message names to ask about them
 # Pairs every question has (question words, politeness): they say nothing of a section.
 ASKING = set(
@@ -126,6 +130,9 @@ class PageIndex:
         self.sections = list(_sections(kb))
         self._statements = [normalize(s.statements).lower() for s in self.sections]
         self._said = [Counter(pairs(text)) for text in self._statements]
+        # what the page shows of each section, headings included: what a visitor can paste
+        shown = [f"{_heading(kb, section)} {text}" for section, text in zip(self.sections, self._statements)]
+        self._shown = [Counter(pairs(normalize(text).lower())) for text in shown]
         self._all = [Counter(words(normalize(f"{s.statements} {s.words}"))) for s in self.sections]
         holders = Counter(p for counts in self._all for p in counts)
         n = len(self.sections)
@@ -160,6 +167,23 @@ class PageIndex:
             if found and (best_rank is None or found[1] > best_rank):
                 best, best_rank = found[0], found[1]
         return best
+
+    def pasted(self, text: str) -> Optional[Tuple[Section, float]]:
+        """The section a line pasted from the page without quotation marks comes from (新媒体推广的相关特点:
+        1、传播行为更加个性化…… 这一段几条): a statement, not a question, nearly all of it the page's words."""
+        for sentence in _PASTED_LINE.findall(text):
+            if ASKING_MARK.search(sentence):  # its own question mark included
+                continue
+            query = pairs(normalize(sentence).lower())
+            if len(query) < MIN_PASTED_PAIRS:
+                continue
+            shares = [sum(1 for p in query if p in shown) / len(query) for shown in self._shown]
+            best = max(range(len(shares)), key=shares.__getitem__)
+            # more than a heading and the roles' names: the page's own sentence (not 淘宝运营和推广专员的区别)
+            said = pairs(_role_names().sub(" ", normalize(sentence).lower()))
+            if shares[best] >= MIN_PASTE_COVERAGE and sum(p in self._said[best] for p in said) >= MIN_PASTED_SAID:
+                return self.sections[best], shares[best]
+        return None
 
     def _quoted_section(self, query: List[str]) -> Optional[Tuple[Tuple[Section, float], tuple]]:
         """((section, share), rank) of the section whose statements hold most of the quoted pairs."""
@@ -238,6 +262,19 @@ class PageIndex:
         scored = [(section, self._coverage(query, counts, ignore)) for section, counts in zip(self.sections, self._all)]
         scored.sort(key=lambda item: -item[1])
         return scored[:limit]
+
+
+@lru_cache(maxsize=1)
+def _role_names() -> re.Pattern:
+    names = sorted(load_kb().names_of_subjects(), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, (normalize(n).lower() for n in names))))
+
+
+def _heading(kb: KnowledgeBase, section: Section) -> str:
+    if section.fact:
+        return kb.facts[section.fact]["title"]
+    comparison = kb.comparisons[section.comparison]
+    return comparison["dimensions"][section.dimension]["label"] if section.dimension else comparison["title"]
 
 
 @lru_cache(maxsize=1)

@@ -88,14 +88,20 @@ _FOOTER = re.compile(
 )
 
 
+# The site's converter wrote pinyin after some characters (運(yùn)營(yíng)); a visitor pasting the page
+# pastes it too. Toned or not, right after a Chinese character, it goes.
+_PINYIN_NOTE = re.compile(r"(?<=[\u3400-\u9fff])\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,6}\d?)\)", re.I)
+
+
 # A Weibo or Moments repost chain (……//@小鹿:运营偏务实 //@阿杰:求解释): each `//@name:` starts a sentence.
 _REPOST = re.compile(r"(?://\s*|^\s*)@[^:：\s/]{1,20}[:：]")
 
 
 def layout_edits(text: str):
-    """Links, repost names and mail footers out; list markers become sentence ends (assistant.clauses cuts
+    """Links, repost names, the converter's pinyin and mail footers out; list markers become sentence ends (assistant.clauses cuts
     there)."""
     edits = [(m.start(), m.end(), "。" if m.start() else "") for m in _REPOST.finditer(text)]
+    edits += [(m.start(), m.end(), "") for m in _PINYIN_NOTE.finditer(text)]
     edits += [
         (m.start(), m.end(), " ") for m in _LINK.finditer(text) if not any(a <= m.start() < b for a, b, _ in edits)
     ]

@@ -94,7 +94,8 @@ class PageIndexMatcher(GraphComponent):
         entities = self._gaps_outside_the_question(message, focus)
         if any(e.get("entity") == "gap" for e in entities):
             return  # the page's known gaps keep their own honest answer
-        quoted = index.quoted(message.get(FULL_TEXT) or focus) or index.filled(message.get(FULL_TEXT) or focus)
+        whole = message.get(FULL_TEXT) or focus
+        quoted = index.quoted(whole) or index.filled(whole) or index.pasted(whole)
         # A quotation is the subject unless the question around it clearly asks for a fact of its
         # own (李叫兽说市场部是“……无形价值的部门”，这个无形价值具体指什么).
         kb = load_kb()

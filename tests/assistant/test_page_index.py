@@ -160,3 +160,22 @@ def test_a_title_quoted_with_another_word_for_and_is_still_its_section():
 
 def test_a_roles_name_in_quotation_marks_is_not_a_quotation_of_the_page():
     assert INDEX.quoted("招聘上写着“电商运营”和“新媒体推广”，有啥区别") is None
+
+
+def test_a_line_pasted_from_the_page_without_quotation_marks_reaches_its_section():
+    found = INDEX.pasted("你们页面上写着：运营做的工作需要落实到相应的产品数据上。这句啥意思")
+    assert found is not None and found[0].key == "ops_vs_marketing.content"
+    # the converter's pinyin pasted along is no obstacle
+    found = INDEX.pasted("傳播速度實(shí)時(shí)化，信息傳播變得更加迅速。→ 这条怎么理解")
+    assert found is not None and found[0].key == "newmedia_features"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "淘宝运营和推广专员的区别。能力要求呢",  # a heading and the roles' names: a question, not a paste
+        "网络推广是对内的事情多，还是对外的事情多？",  # the page's words, asked
+    ],
+)
+def test_a_question_in_the_pages_words_is_not_a_pasted_line(message):
+    assert INDEX.pasted(message) is None

@@ -510,3 +510,12 @@ def test_not_or_a_particle_is_never_corrected_into_a_term():
     # 运营不 sounds like 运营部, but 不 is the visitor's word
     assert normalize_mapped("运营不就是发帖子吗", default_corrector()).text.startswith("运营不就是")
     assert normalize_mapped("新没体推广有什么特点", default_corrector()).text.startswith("新媒体推广")
+
+
+def test_the_converters_pinyin_pasted_with_the_page_is_not_read():
+    assert normalize_mapped("市場(chǎng)和運(yùn)營(yíng)的相似之處").text == "市场和运营的相似之处"
+
+
+def test_a_question_about_a_line_of_code_reads_that_line():
+    text = "roles = ['网络推广', '运营']\nprint(max(roles, key=好就业))  # 这行按文章该输出啥"
+    assert "网络推广" in reading(text).focus.text
