@@ -242,6 +242,8 @@ def _also_asks(sentence: str) -> bool:
     """Beside a sentence ending with ?, one without it asks too only when it is short
     (你们有人工客服吗) or opens a second question (另外能讲讲……吗); a long one is the story
     going on (不知道自己更适合哪边，想先看看……)."""
+    if any(cue in sentence for cue in glossary()["imperatives"]) and names_page(sentence):
+        return True  # ……会不会很乱？你先把文章里那几个特点完整讲一遍吧
     if not is_question(sentence, weak=False):
         return False
     return (
@@ -606,7 +608,10 @@ _POINTS_BACK = re.compile(r"\s*(?:这|那)(?!里|边|么|样的话)")
 _POINTS_AT_STORY = re.compile(
     r"\s*(?:这|那)(?:一路|整个|个过程|一过程|一系列|种情况|种现象|一连串|是不是|算不算|到底算|到底是|难道|样切|样分|样划|样安排|样理解)"
 )
-_POINTS_AT_LINE = re.compile(r"(?:这|上面这|上面那|上一)(?:行|一行|段代码|句代码|行代码)")
+_COMPARED_WITH = re.compile(r"\s*(?:那|可|但)?\s*(?:跟|和|与|同|比|相比|对比)")
+_POINTS_AT_LINE = re.compile(
+    r"(?:这|上面这|上面那|上一)(?:行|一行|段代码|句代码|行代码)|这(?:么|样)(?:划|分|切|安排|理解|归)"
+)
 _TURN = re.compile(r"\s*(?:那么|那)(?!些|个|种|样|里|边|时|么多)")
 
 
@@ -662,8 +667,14 @@ def separate_questions(text: str) -> List[str]:
 
 
 def _with_roles_named_before(part: str, before: str) -> str:
-    """……推广专员会不会没底线？它的工作总定位是啥: the part, read alone, says whom 它 means."""
-    if subject_mentions(part) or not _find_references(part):
+    """……推广专员会不会没底线？它的工作总定位是啥: the part, read alone, says whom 它 means;
+    ……市场的软肋在这儿？跟运营比起来差在哪: and who is compared with 运营."""
+    named = {k for _, _, k in subject_mentions(part)}
+    if len(named) == 1 and _COMPARED_WITH.match(part):
+        earlier = [k for _, _, k in subject_mentions(before) if k not in named]
+        if earlier and load_kb().comparison_for({earlier[-1], *named}) not in (None, "overview"):
+            return join_names([earlier[-1]]) + part
+    if named or not _find_references(part):
         return part
     edits, _ = _resolve(part, subject_mentions(before), Context())
     for start, end, new in sorted(edits, reverse=True):
@@ -688,7 +699,7 @@ def _same_of_another_role(text: str, found: List[Span]) -> List[Span]:
             part = later.strip(" ，,。?？")
             same_of_other = part.endswith("呢") and len(part) < TAKE_OVER_LENGTH and len(named) == 1
             both_refer = (
-                not named
+                named <= before | set(kb.overview["subjects"])  # 推广 beside 推广专员: the title's loose word
                 and any(kind == "both" for _, _, kind in _find_references(later))
                 and _dimensions_in(later)
                 and not _dimensions_in(earlier)
@@ -707,6 +718,11 @@ def _same_of_another_role(text: str, found: List[Span]) -> List[Span]:
                 continue
         out.append((s, e))
     return out
+
+
+def compared_pair_named(text: str) -> Optional[Tuple[str, str]]:
+    """The one pair the page compares among the roles a text names."""
+    return _compared_pair({k for _, _, k in subject_mentions(normalize_mapped(text).text)})
 
 
 def _compared_pair(keys: set) -> Optional[Tuple[str, str]]:

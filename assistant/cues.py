@@ -63,7 +63,12 @@ def meta_question(text: str, focus: str) -> Optional[str]:
         return "ask_sources"
     if any(cue in text.lower() for cue in cues["bot_challenge"]):
         return "bot_challenge"
-    if any(cue in text for cue in cues["ask_capabilities"]) and not subject_mentions(focus):
+    # 我干运营十来年了……就想看看你这儿都能聊哪些话题: the sentence asking names no role
+    asking = [text[s:e] for s, e in sentences(text) or [(0, len(text))]]
+    if any(
+        any(cue in sentence for cue in cues["ask_capabilities"]) and not subject_mentions(sentence)
+        for sentence in asking
+    ):
         return "ask_capabilities"
     return None
 

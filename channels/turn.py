@@ -34,7 +34,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant import house_names, metrics
-from assistant.clauses import separate_questions
+from assistant.clauses import compared_pair_named, separate_questions
 from assistant.cues import asks_for_person
 from assistant.kb import load_kb
 from assistant.phrasebook import say
@@ -56,9 +56,14 @@ MAX_MESSAGES = 3
 
 
 def conversation_context(tracker) -> Dict[str, Any]:
-    """What the clause reader needs of the conversation so far."""
+    """What the clause reader needs of the conversation so far: the last answer's roles, else the pair the
+    page compares that the visitor's last message named (我从运营跳到市场部了 → 这两个部门差在哪)."""
     slots = tracker.current_slot_values() if tracker is not None else {}
-    return {"pair": slots.get("pair") or [], "subject": slots.get("subject"), "fact": slots.get("fact")}
+    pair = slots.get("pair") or []
+    if not pair and tracker is not None:
+        said = _visitor_texts(tracker)[-1:]
+        pair = list(compared_pair_named(said[0]) or []) if said else []
+    return {"pair": pair, "subject": slots.get("subject"), "fact": slots.get("fact")}
 
 
 class OncePerMessage(OutputChannel):

@@ -341,6 +341,14 @@ class PageIndexMatcher(GraphComponent):
         message.set(PAGE_MATCH, {"decision": "dimension_over_fact", "fact": fact, "dimension": next(iter(keys))}, True)
         return True
 
+    @staticmethod
+    def _role_of_the_fact(fact: str, entities: List[dict]) -> bool:
+        """Whether the entities name the role the fact describes, or one of its comparison's pair."""
+        kb = load_kb()
+        f = kb.facts[fact]
+        roles = {f.get("subject")} | set((kb.comparisons.get(f.get("comparison") or "") or {}).get("subjects") or [])
+        return bool(_roles(entities) & (roles - {None}))
+
     def _told_a_story_of_the_pair(self, message: Message, focus: str, fact: str) -> bool:
         """A story beside the question (pasted reports, a work log) that says none of the fact's words
         but says a dimension of the named pair's comparison."""
@@ -600,12 +608,23 @@ class PageIndexMatcher(GraphComponent):
         ):
             return  # 周报A：发布会…，周报B：注册用户…，各是市场还是运营: what the story says, of their comparison
         confidence = (message.get(INTENT) or {}).get("confidence", 1.0)
+        whole = message.get(FULL_TEXT) or focus
         if confidence < self.config["fact_without_page_words_below"] and not entities:
-            whole = message.get(FULL_TEXT) or focus
             if not names_page(whole):
                 # 可以直接转载吗？要交授权费吗？ read as the 10W example: nothing of the page is said
                 message.set(INTENT, {"name": "out_of_scope", "confidence": confidence}, add_to_output=True)
                 message.set(PAGE_MATCH, {"decision": "nothing_of_the_page", "instead_of": fact}, True)
+                return
+        kb = load_kb()
+        if (
+            kb.facts[fact].get("evidence")
+            and not kb.fact_supported(fact, whole)
+            and not self._role_of_the_fact(fact, entities)
+        ):
+            # 就想看看你这儿能聊哪些话题 read as the 10W example at 0.97: not one word of it in the whole
+            # message, nor its role: unsure, so that the cue words and the clarification take it
+            message.set(INTENT, {"name": "nlu_fallback", "confidence": min(confidence, 0.5)}, add_to_output=True)
+            message.set(PAGE_MATCH, {"decision": "fact_without_its_words", "instead_of": fact}, True)
 
     @staticmethod
     def _answer(message: Message, section: Section, score: float, how: str) -> None:

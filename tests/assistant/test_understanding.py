@@ -519,3 +519,27 @@ def test_the_converters_pinyin_pasted_with_the_page_is_not_read():
 def test_a_question_about_a_line_of_code_reads_that_line():
     text = "roles = ['网络推广', '运营']\nprint(max(roles, key=好就业))  # 这行按文章该输出啥"
     assert "网络推广" in reading(text).focus.text
+
+
+def test_a_part_compared_with_a_role_says_who_is_compared():
+    parts = separate_questions("市场这活儿最虚的地方是不是就在这？跟运营比差在哪儿？")
+    assert parts[-1].startswith("市场") and "运营" in parts[-1]
+
+
+def test_a_question_that_only_says_so_divided_leans_on_the_sentence_before():
+    text = "我们公司拉新是市场部的事，留存充值归运营部。文章里也这么分吗？"
+    assert "运营" in reading(text).focus.text and "这么分" in reading(text).focus.text
+
+
+def test_asking_by_telling_beside_a_question_is_asked_too():
+    r = reading("这些会不会有副作用？你先把新媒体推广那几个特点讲一遍")
+    assert any("特点" in q for q in r.questions)
+
+
+def test_the_pair_named_in_the_visitors_last_message_is_the_context_for_these_two():
+    from assistant.clauses import compared_pair_named
+
+    assert set(compared_pair_named("我从运营调去市场部了")) == set(
+        load_kb().comparisons["ops_vs_marketing"]["subjects"]
+    )
+    assert compared_pair_named("我在做运营") is None

@@ -141,3 +141,8 @@ def test_asking_what_the_assistant_takes_on_is_a_capabilities_question():
 )
 def test_a_ping_and_a_cost_estimate_are_heard_in_a_misread_message(text, intent, confidence, settled):
     assert intent_after(text, intent, confidence) == settled
+
+
+def test_a_question_about_the_assistant_after_a_story_naming_a_role_is_still_about_the_assistant():
+    text = "我在运营岗干了多年。想先看看你能聊哪些话题？"
+    assert intent_after(text, "nlu_fallback", 0.5) == "ask_capabilities"

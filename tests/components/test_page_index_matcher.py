@@ -468,3 +468,11 @@ def test_a_story_of_the_pairs_work_wins_over_a_fact_it_says_no_word_of():
     # without the story, the classifier's fact stands (管得更宽 is containment in other words)
     message = parsed("运营是不是比市场管得更宽", "ask_ops_contains_marketing", 0.97, subjects("运营", "市场"))
     assert message.get("intent")["name"] == "ask_ops_contains_marketing"
+
+
+def test_a_confident_fact_with_none_of_its_words_in_the_whole_message_is_unsure():
+    message = parsed("那反过来想，有没有副作用？会不会很乱？", "ask_reads_example", 0.95, subjects("新媒体推广"))
+    assert message.get("intent")["name"] == "nlu_fallback"
+    # its role named, the classifier's fact stands (the words may be the visitor's own)
+    message = parsed("市场部写的稿子没人下单算白写吗", "ask_reads_example", 0.9, subjects("市场部"))
+    assert message.get("intent")["name"] == "ask_reads_example"
