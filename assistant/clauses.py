@@ -244,6 +244,10 @@ def _also_asks(sentence: str) -> bool:
     going on (不知道自己更适合哪边，想先看看……)."""
     if any(cue in sentence for cue in glossary()["imperatives"]) and names_page(sentence):
         return True  # ……会不会很乱？你先把文章里那几个特点完整讲一遍吧
+    if sentence.lstrip().startswith("还是") and subject_mentions(sentence):
+        return True  # ……是不是就算齐活了？还是说新媒体推广只占其中一部分
+    if _COMPARED_WITH.match(sentence) and subject_mentions(sentence) and is_question(sentence, weak=False):
+        return True  # ……就够了？跟淘宝运营比，对人的能力要求是不是低一截
     if not is_question(sentence, weak=False):
         return False
     return (
@@ -698,16 +702,16 @@ def _same_of_another_role(text: str, found: List[Span]) -> List[Span]:
             named = {k for _, _, k in subject_mentions(later.strip(" ，,。?？"))}
             part = later.strip(" ，,。?？")
             same_of_other = part.endswith("呢") and len(part) < TAKE_OVER_LENGTH and len(named) == 1
+            # 推广 beside 推广专员 / 跟推广专员比 after a question about 淘宝运营: one compared pair in all
             both_refer = (
-                named <= before | set(kb.overview["subjects"])  # 推广 beside 推广专员: the title's loose word
-                and any(kind == "both" for _, _, kind in _find_references(later))
+                any(kind == "both" for _, _, kind in _find_references(later))
                 and _dimensions_in(later)
                 and not _dimensions_in(earlier)
             )
             related = any(cue in earlier + later for cue in glossary()["relation_cues"])
             if (
                 (same_of_other and len(before) == 1 and before != named)
-                or (both_refer and _compared_pair(before) is not None)
+                or (both_refer and _compared_pair(before | named) is not None)
                 or (
                     related
                     and len(before) == len(named) == 1

@@ -93,6 +93,10 @@ _FOOTER = re.compile(
 _PINYIN_NOTE = re.compile(r"(?<=[\u3400-\u9fff])\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,6}\d?)\)", re.I)
 
 
+# A pasted to-do list: an item ticked off ([x] 淘宝运营 vs 推广专员) is done, not asked.
+_DONE_ITEM = re.compile(r"^[ \t]*(?:[-*•]\s*)?(?:\[[xX✓√]\]|✅|☑|✔)[^\n]*$", re.MULTILINE)
+
+
 # A Weibo or Moments repost chain (……//@小鹿:运营偏务实 //@阿杰:求解释): each `//@name:` starts a sentence.
 _REPOST = re.compile(r"(?://\s*|^\s*)@[^:：\s/]{1,20}[:：]")
 
@@ -101,7 +105,12 @@ def layout_edits(text: str):
     """Links, repost names, the converter's pinyin and mail footers out; list markers become sentence ends (assistant.clauses cuts
     there)."""
     edits = [(m.start(), m.end(), "。" if m.start() else "") for m in _REPOST.finditer(text)]
-    edits += [(m.start(), m.end(), "") for m in _PINYIN_NOTE.finditer(text)]
+    edits += [(m.start(), m.end(), " ") for m in _DONE_ITEM.finditer(text) if m.end() > m.start()]
+    edits += [
+        (m.start(), m.end(), "")
+        for m in _PINYIN_NOTE.finditer(text)
+        if not any(a <= m.start() < b for a, b, _ in edits)
+    ]
     edits += [
         (m.start(), m.end(), " ") for m in _LINK.finditer(text) if not any(a <= m.start() < b for a, b, _ in edits)
     ]

@@ -28,6 +28,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from assistant.clauses import clause_spans, corrected, is_question, names_page
+from assistant.cues import asks_for_person
 from assistant.kb import load_kb
 from assistant.page_index import Section, load_index
 from assistant.wording import glossary
@@ -42,6 +43,8 @@ _COMPARES = re.compile(r"区别|不同|差别|差异|不一样|异同|之别")
 _YES_NO = re.compile(r"[吗么嘛][?？]?\s*$|是不是|是否|一样不|同不同")
 _WHICH = re.compile(r"哪|什么|啥|几")
 COMPARISON_INTENTS = {"ask_difference", "ask_dimension", "ask_role"}
+PERSON_INTENTS = {"request_human", "request_callback"}
+PERSON_SURE_AT = 0.5  # a request for a person below this, saying none of its words, is not one
 SMALL_TALK = {"greet", "goodbye", "thank", "affirm"}
 
 
@@ -149,9 +152,19 @@ class PageIndexMatcher(GraphComponent):
             if self._fact_better_supported(message, fact):
                 return
             return self._fact_unsupported(message, focus, fact)
+        if intent in PERSON_INTENTS and (message.get(INTENT) or {}).get("confidence", 1.0) < PERSON_SURE_AT:
+            whole = message.get(FULL_TEXT) or focus
+            found = index.search(whole, limit=2)
+            (best, score), (_, second) = found[0], found[1]
+            sure = score >= self.config["answer_at"] and score - second >= self.config["answer_margin"]
+            if not asks_for_person(whole):  # 你们页面里列了哪些常见形式？我对照下 at 0.46
+                if sure:
+                    return self._answer(message, best, score, "search_over_person")
+                if self._fact_the_words_say(message, whole):
+                    return
         if intent not in UNSURE_INTENTS:
             return
-        if self._fact_better_supported(message, None):
+        if self._fact_better_supported(message, None) or self._decisive_anywhere(message, focus):
             return
         found = index.search(focus, limit=2)
         (best, score), (_, second) = found[0], found[1]
@@ -400,8 +413,10 @@ class PageIndexMatcher(GraphComponent):
         kb = load_kb()
         pair = self._pair(entities)
         named = _roles(entities)
-        if pair is None and len(named) == 1:  # 运营到底是务实的还是务虚的: the one comparison of the role that says so
-            said = [k for k in kb.comparisons_with(next(iter(named))) if kb.decisive_comparison(k, focus)]
+        if pair is None and len(named) <= 1:
+            # 运营到底是务实的还是务虚的 / 这种活偏务实还是务虚: the one comparison (of the role) that says so
+            owners = kb.comparisons_with(next(iter(named))) if named else list(kb.comparisons)
+            said = [k for k in owners if kb.decisive_comparison(k, focus)]
             pair = said[0] if len(said) == 1 else None
         if pair in (None, "overview") or any(e.get("entity") == "dimension" for e in entities):
             return False
@@ -416,6 +431,20 @@ class PageIndexMatcher(GraphComponent):
         message.set(ENTITIES, kept + [{**comparison, "extractor": "PageIndexMatcher"}], add_to_output=True)
         message.set(INTENT, {"name": "ask_difference", "confidence": 1.0}, add_to_output=True)
         message.set(PAGE_MATCH, {"decision": "decisive_comparison", "section": pair}, add_to_output=True)
+        return True
+
+    @staticmethod
+    def _decisive_anywhere(message: Message, focus: str) -> bool:
+        """Unsure, and the question says one fact's decisive words (李叫兽那个定义大意是怎么说的): that fact."""
+        kb = load_kb()
+        # a fact of one role (市场部的定义), not one about a pair (哪个好就业: 心理咨询师的就业前景 is not it)
+        keys = {kb.decisive_fact(k, focus) for k in kb.comparisons} - {None}
+        keys = {k for k in keys if kb.facts[k].get("subject")}
+        if len(keys) != 1:
+            return False
+        key = keys.pop()
+        message.set(INTENT, {"name": kb.facts[key]["intent"], "confidence": 0.6}, add_to_output=True)
+        message.set(PAGE_MATCH, {"decision": "decisive_fact", "fact": key}, add_to_output=True)
         return True
 
     def _decisive_fact(self, message: Message, focus: str, entities: List[dict]) -> bool:

@@ -543,3 +543,15 @@ def test_the_pair_named_in_the_visitors_last_message_is_the_context_for_these_tw
         load_kb().comparisons["ops_vs_marketing"]["subjects"]
     )
     assert compared_pair_named("我在做运营") is None
+
+
+def test_an_item_ticked_off_a_pasted_to_do_list_is_not_asked():
+    text = normalize_mapped("[x] 淘宝运营 vs 推广专员\n[ ] 电商运营 vs 新媒体推广：范畴上谁包含谁").text
+    assert "淘宝运营" not in text and "电商运营" in text
+
+
+def test_an_alternative_or_a_comparison_without_a_question_mark_is_asked_too():
+    r = reading("把新媒体做好，电商运营就齐活了？还是说新媒体推广只是其中一块")
+    assert "还是说新媒体推广" in r.focus.text
+    r = reading("推广专员只要会吆喝就够了？跟淘宝运营比，对能力的要求是不是低一些")
+    assert any("跟淘宝运营比" in q for q in r.questions)

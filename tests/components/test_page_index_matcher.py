@@ -65,7 +65,7 @@ def test_a_gap_keeps_its_honest_answer():
 
 
 def test_a_confident_intent_without_a_quotation_is_left_alone():
-    message = parsed("务实务虚?", "ask_role", 0.9)
+    message = parsed("这几个环节分别是?", "ask_role", 0.9)
     assert message.get("intent")["name"] == "ask_role" and message.get("page_match") is None
 
 
@@ -476,3 +476,25 @@ def test_a_confident_fact_with_none_of_its_words_in_the_whole_message_is_unsure(
     # its role named, the classifier's fact stands (the words may be the visitor's own)
     message = parsed("市场部写的稿子没人下单算白写吗", "ask_reads_example", 0.9, subjects("市场部"))
     assert message.get("intent")["name"] == "ask_reads_example"
+
+
+def test_an_unsure_request_for_a_person_saying_none_of_its_words_is_the_fact_the_message_names():
+    text = "我卖门户网站广告位，想多打包几种网络广告形式。页面上常见的有哪几种？"
+    message = parsed(text, "request_human", 0.46, full_text=text)
+    assert message.get("intent")["name"] == "ask_ad_forms"
+    # with a person's words it stays a request for a person
+    message = parsed("想找你们的人聊聊网络广告投放", "request_human", 0.46)
+    assert message.get("intent")["name"] == "request_human"
+
+
+def test_a_comparisons_summary_words_with_no_role_named_are_that_comparison():
+    message = parsed("这种要落到数据上的活偏务实还是务虚？", "ask_dimension", 0.87)
+    assert entity(message, "comparison") == "ops_vs_marketing"
+
+
+def test_a_single_roles_fact_by_its_decisive_words_when_unsure():
+    message = parsed("你们文章里引的那个定义，大意是怎么说的", "nlu_fallback", 0.3)
+    assert message.get("intent")["name"] == "ask_marketing_definition"
+    # a pair's fact is not reached without its pair (心理咨询师的就业前景 is not the page's)
+    message = parsed("心理咨询师的就业前景怎么样", "nlu_fallback", 0.3)
+    assert message.get("intent")["name"] != "ask_job_prospects"
