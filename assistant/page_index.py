@@ -251,8 +251,11 @@ class PageIndex:
         return next(s for s in self.sections if s.key == best)
 
     def _term(self, term: str) -> Optional[Section]:
-        """The one dimension or fact whose statements hold a short quoted term (“大局观”指什么)."""
+        """The one dimension or fact whose statements (or decisive words) hold a short quoted term (“大局观”指什么)."""
         holders = [s for s, text in zip(self.sections, self._statements) if term in text and (s.dimension or s.fact)]
+        if not holders:  # ‘扩展资料’下面那三条: a fact's own decisive words, though the page shows them as a heading
+            facts = [k for k, f in load_kb().facts.items() if term in (f.get("decisive") or [])]
+            holders = [s for s in self.sections if len(facts) == 1 and s.fact == facts[0]]
         return holders[0] if len(holders) == 1 else None
 
     def search(self, text: str, limit: int = 3, without_roles: bool = False) -> List[Tuple[Section, float]]:

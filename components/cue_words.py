@@ -61,8 +61,8 @@ class CueWords(MessageRule):
             # unsure, so that the follow-up acts give the last answer again (actions/follow_up.py)
             message.set(INTENT, {"name": "nlu_fallback", "confidence": confidence}, add_to_output=True)
             return message.set(CUE, "asks_again", add_to_output=True)
-        if name in PERSON_INTENTS:
-            return
+        if name in PERSON_INTENTS and (name != "request_human" or confidence >= SURE_AT or asks_for_person(text)):
+            return  # (酱紫啊，灰常感谢！你们小编粉给力, a person at 0.45, is thanks; a callback is the form's)
         if asks_gist(focus) and name not in SMALL_TALK:
             overview = {"entity": "comparison", "value": "overview", "start": 0, "end": len(focus), "extractor": CUE}
             kept = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in ("comparison", "dimension")]

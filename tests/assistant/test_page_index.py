@@ -179,3 +179,8 @@ def test_a_line_pasted_from_the_page_without_quotation_marks_reaches_its_section
 )
 def test_a_question_in_the_pages_words_is_not_a_pasted_line(message):
     assert INDEX.pasted(message) is None
+
+
+def test_a_quoted_heading_that_is_a_facts_decisive_word_reaches_that_fact():
+    found = INDEX.quoted("页面最后'扩展资料'下面那几条是什么")
+    assert found is not None and found[0].key == "newmedia_features"

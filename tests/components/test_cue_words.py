@@ -146,3 +146,8 @@ def test_a_ping_and_a_cost_estimate_are_heard_in_a_misread_message(text, intent,
 def test_a_question_about_the_assistant_after_a_story_naming_a_role_is_still_about_the_assistant():
     text = "我在运营岗干了多年。想先看看你能聊哪些话题？"
     assert intent_after(text, "nlu_fallback", 0.5) == "ask_capabilities"
+
+
+def test_thanks_the_classifier_took_for_an_unsure_request_for_a_person_is_thanks():
+    assert intent_after("酱紫啊，灰常感谢捏", "request_human", 0.45) == "thank"
+    assert intent_after("谢谢，麻烦转人工", "request_human", 0.45) == "request_human"
