@@ -29,6 +29,8 @@ Span = Tuple[int, int]
 SHORT_MESSAGE = 24
 # A question sentence longer than this is trimmed to its asking clauses.
 LONG_SENTENCE = 36
+_TRAILING_OFF = re.compile(r"…+|\.{3,}")
+THINKING_ALOUD = 2  # trailing-off pauses, no question mark: the message is one thought
 # an emoji ends a sentence as a full stop does (……好记👍 那网络推广能起什么作用)
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]+|\.{3,}|…+|[\U0001F300-\U0001FAFF\u2600-\u27BF]+\s*")
 _CLAUSE_END = re.compile(r"[，,、：:]+")
@@ -118,6 +120,9 @@ def questions(text: str) -> List[Span]:
     # a list's header (想问两点:) introduces the questions that follow; it is not one itself
     spans = [sp for sp in sentences(text) if text[sp[0] : sp[1]].rstrip(" ；;")[-1:] not in (":", "：")]
     marked = [sp for sp in spans if text[sp[0] : sp[1]].rstrip(" ；;")[-1:] in ("?", "？")]
+    if not marked and len(_TRAILING_OFF.findall(text)) >= THINKING_ALOUD:
+        # 网络品牌算一个……产品促销也算……还有一个是啥来着: thinking aloud, one thought
+        return [(0, len(text))]
     if marked:
         found = [sp for sp in spans if sp in marked or _also_asks(text[sp[0] : sp[1]])]
     else:

@@ -116,6 +116,13 @@ def pings(text: str) -> bool:
     return any(cue in text for cue in glossary()["pings"]) and not names_page(text)
 
 
+def closes_with_greeting(text: str) -> bool:
+    """……小窗口就是你吧？你好呀: a greeting in the last sentence of the message."""
+    spans = sentences(text.lower().strip())
+    last = text.lower().strip()[spans[-1][0] : spans[-1][1]] if spans else ""
+    return any(cue in last for cue in glossary()["small_talk_cues"]["greet"])
+
+
 def opens_with_greeting(text: str) -> bool:
     """哈咯～我是新加坡的，可以问问题吗: a greeting in the first clause of the message."""
     first = re.split(r"[，,。！!？?～~\s]", text.lower().strip(), maxsplit=1)[0]

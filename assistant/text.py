@@ -152,6 +152,11 @@ def _syllables(text: str) -> list[str]:
     return [p if len(p) > 0 else ch for ch, p in zip(text, lazy_pinyin(text, errors=lambda s: list(s)))]
 
 
+def syllables(text: str) -> list[str]:
+    """Toneless pinyin, a syllable a character (救业 and 就业 are both jiu ye)."""
+    return _syllables(text)
+
+
 def _fuzzy(syllable: str) -> str:
     """The sound with the distinctions many speakers blur: zh/z, ch/c, sh/s, l/n, -ng/-n."""
     for blurred, plain in (("zh", "z"), ("ch", "c"), ("sh", "s")):

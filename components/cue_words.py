@@ -24,6 +24,7 @@ from assistant.cues import (
     asks_for_person,
     asks_gist,
     asks_price,
+    closes_with_greeting,
     closing_small_talk,
     meta_question,
     opens_with_greeting,
@@ -92,7 +93,7 @@ class CueWords(MessageRule):
             return _set(message, "request_human", "asks_for_person")
         if pings(text) and misread:
             return _set(message, "greet", "pings")  # 在不在啊？挂着个窗口总得有人回话吧
-        if opens_with_greeting(text) and misread and not names_page(text):
+        if (opens_with_greeting(text) or closes_with_greeting(text)) and misread and not names_page(text):
             return _set(message, "greet", "opens_with_greeting")  # 哈咯～可以用华语问问题吗？
         if thanks_for_help(text):  # 面试过了！那篇文章帮了大忙，特地来说声谢谢 (……就此别过 is a goodbye)
             return _set(message, "goodbye" if small_talk == "goodbye" else "thank", "thanks_for_help")

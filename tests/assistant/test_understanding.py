@@ -555,3 +555,8 @@ def test_an_alternative_or_a_comparison_without_a_question_mark_is_asked_too():
     assert "还是说新媒体推广" in r.focus.text
     r = reading("推广专员只要会吆喝就够了？跟淘宝运营比，对能力的要求是不是低一些")
     assert any("跟淘宝运营比" in q for q in r.questions)
+
+
+def test_thinking_aloud_with_pauses_and_no_question_mark_is_one_thought():
+    text = "运营和市场相同的地方……写文案算一个……做活动也算……还有个啥来着"
+    assert reading(text).focus.text.startswith("运营和市场")

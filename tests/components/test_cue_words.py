@@ -151,3 +151,7 @@ def test_a_question_about_the_assistant_after_a_story_naming_a_role_is_still_abo
 def test_thanks_the_classifier_took_for_an_unsure_request_for_a_person_is_thanks():
     assert intent_after("酱紫啊，灰常感谢捏", "request_human", 0.45) == "thank"
     assert intent_after("谢谢，麻烦转人工", "request_human", 0.45) == "request_human"
+
+
+def test_a_greeting_closing_a_message_about_finding_the_assistant_is_a_greeting():
+    assert intent_after("朋友说页面角上有个能提问的小框，就是你吧？哈喽", "out_of_scope", 0.6) == "greet"
