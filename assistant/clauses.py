@@ -218,7 +218,7 @@ def _continues(earlier: str, later: str) -> bool:
     )
 
 
-_WHICH_ONES = re.compile(r"哪几|哪些|几种|几个|几类|几步|几点")
+_WHICH_ONES = re.compile(r"哪几|哪些|几种|几个|几类|几步|几点|哪项|哪一项|是哪个|哪一个")
 
 
 def names_page(text: str) -> bool:
@@ -391,7 +391,9 @@ def _resolve(text: str, earlier: List[Tuple[int, int, str]], context: Context) -
 @lru_cache(maxsize=1)
 def _corrections() -> re.Pattern:
     cues = sorted(glossary()["corrections"], key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, cues)))
+    # 不对 corrects only where a clause starts, and not as 不对劲 / 不对的 / 哪里不对 (something is off)
+    loose = [re.escape(c) + ("(?!对)" if c.endswith("不") else "") for c in cues if not c.startswith("不对")]
+    return re.compile(r"(?:^|(?<=[，,。！!？?；;\s…~～吧啊哦呃嗯]))不对(?:不对)?(?![劲的吗吧呀])|" + "|".join(loose))
 
 
 _NOT_THIS_BUT = re.compile(r"不是[^，,。！？!?]{1,20}[，,]\s*(?:而)?是")

@@ -489,6 +489,11 @@ class PageIndexMatcher(GraphComponent):
         relation = kb.comparisons[pair].get("relation")
         if not relation:
             return False
+        named = {kb.dimension_key(e.get("value")) for e in entities if e.get("entity") == "dimension"}
+        cues = [m for m in re.finditer("|".join(map(re.escape, glossary()["relation_cues"])), focus)]
+        denied = all(focus[max(0, m.start() - 2) : m.start()].endswith(("不是", "并非", "不")) for m in cues)
+        if denied and named & set(kb.comparisons[pair]["dimensions"]) - {relation}:
+            return False  # 他说不是一回事，内容上到底差在哪: the dimension asked, not how they relate
         if relation in kb.facts:
             chosen = {"name": kb.facts[relation]["intent"], "confidence": 1.0}
             message.set(INTENT, chosen, add_to_output=True)

@@ -560,3 +560,10 @@ def test_an_alternative_or_a_comparison_without_a_question_mark_is_asked_too():
 def test_thinking_aloud_with_pauses_and_no_question_mark_is_one_thought():
     text = "运营和市场相同的地方……写文案算一个……做活动也算……还有个啥来着"
     assert reading(text).focus.text.startswith("运营和市场")
+
+
+@pytest.mark.parametrize("text", ["我总觉得哪里不对，按你们文章该怎么改？", "我看着有几格不对劲，帮我逐项改一下"])
+def test_something_being_off_is_no_correction(text):
+    from assistant.clauses import corrected
+
+    assert corrected(text) is None

@@ -498,3 +498,9 @@ def test_a_single_roles_fact_by_its_decisive_words_when_unsure():
     # a pair's fact is not reached without its pair (心理咨询师的就业前景 is not the page's)
     message = parsed("心理咨询师的就业前景怎么样", "nlu_fallback", 0.3)
     assert message.get("intent")["name"] != "ask_job_prospects"
+
+
+def test_a_dimension_asked_beside_a_relation_word_is_that_dimension():
+    ents = subjects("电商运营", "新媒体推广") + [{"entity": "dimension", "value": "内容", "start": 0, "end": 1}]
+    message = parsed("他说电商运营跟新媒体推广不是一回事，内容上到底差在哪", "ask_dimension", 0.9, ents)
+    assert message.get("page_match") is None or message.get("page_match").get("decision") != "relation"
