@@ -490,7 +490,7 @@ class PageIndexMatcher(GraphComponent):
         if not relation:
             return False
         named = {kb.dimension_key(e.get("value")) for e in entities if e.get("entity") == "dimension"}
-        cues = [m for m in re.finditer("|".join(map(re.escape, glossary()["relation_cues"])), focus)]
+        cues = list(re.finditer("|".join(map(re.escape, glossary()["relation_cues"])), focus))
         denied = all(focus[max(0, m.start() - 2) : m.start()].endswith(("不是", "并非", "不")) for m in cues)
         if denied and named & set(kb.comparisons[pair]["dimensions"]) - {relation}:
             return False  # 他说不是一回事，内容上到底差在哪: the dimension asked, not how they relate
