@@ -103,7 +103,7 @@ class PageIndexMatcher(GraphComponent):
         # own (李叫兽说市场部是“……无形价值的部门”，这个无形价值具体指什么).
         kb = load_kb()
         fact_asked = kb.fact_for_intent(intent or "")
-        roles = {n for k in kb.subjects for n in kb.subject_names(k)}
+        roles = set(kb.names_of_subjects())
         # ……the fact's own words, not only a role's name (这个“务虚”是贬义吗？市场部干的都是虚活？ is the quote's)
         asks_fact = (
             fact_asked
@@ -423,7 +423,7 @@ class PageIndexMatcher(GraphComponent):
         if not kb.decisive_comparison(pair, focus):
             return False
         fact = kb.fact_for_intent((message.get(INTENT) or {}).get("name") or "")
-        roles = {n for k in kb.subjects for n in kb.subject_names(k)}
+        roles = set(kb.names_of_subjects())
         if fact and kb.evidence_hits(fact, focus, ignore=roles) > 0:
             return False  # 运营偏务实，那市场部的定义呢: the fact asked in its own words
         comparison = {"entity": "comparison", "value": pair, "start": 0, "end": len(focus)}
@@ -607,7 +607,7 @@ class PageIndexMatcher(GraphComponent):
         kb = load_kb()
         full = message.get(FULL_TEXT) or ""
         text = full if full and corrected(full) is None else message.get(TEXT) or ""
-        roles = {n for k in kb.subjects for n in kb.subject_names(k)}
+        roles = set(kb.names_of_subjects())
         hits = {key: kb.evidence_hits(key, text, ignore=roles) for key in kb.facts}
         best = max(hits, key=hits.get)
         # against the classifier's fact, or (declined, unsure: fact None) against the next fact
@@ -680,7 +680,7 @@ class PageIndexMatcher(GraphComponent):
 def _fact_whose_words_are_said(focus: str) -> Optional[Tuple[str, int]]:
     """(fact, hits): the one fact two or more of whose words (not role names) the question says."""
     kb = load_kb()
-    roles = {n for k in kb.subjects for n in kb.subject_names(k)}
+    roles = set(kb.names_of_subjects())
     hits = {key: kb.evidence_hits(key, focus, ignore=roles) for key in kb.facts}
     ranked = sorted(hits.items(), key=lambda kv: -kv[1])
     (best, most), (_, next_most) = ranked[0], ranked[1]

@@ -38,7 +38,7 @@ _LEADING = re.compile(r"^(?:请问|问下|问一下|想问|那|那么|所以|就
 def _page_words() -> frozenset:
     """Every name the page's roles, dimensions, facts and gaps go by, and the reference words."""
     kb = load_kb()
-    words = {n for k in kb.subjects for n in kb.subject_names(k)}
+    words = set(kb.names_of_subjects())
     words |= {n for d in kb.dimensions.values() for n in [d["name"], *d.get("aliases", [])]}
     words |= {w for f in kb.facts.values() for w in f.get("evidence") or []}
     words |= {n for g in kb.gaps.values() for n in [g["name"], *g["aliases"]]}
