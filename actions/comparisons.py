@@ -63,7 +63,7 @@ def resolve(kb: KnowledgeBase, intent: str, entities: list[dict], slots: dict) -
                 return Plan("overview")
             if key:
                 return _dimension_or_whole(kb, key, dim)
-        stand_in = _generic_stand_in(kb, subjects)
+        stand_in = kb.stand_in_comparison(subjects)
         if stand_in:
             return _dimension_or_whole(kb, stand_in, dim)
         return Plan("not_compared", pair=tuple(subjects[:2]))
@@ -98,23 +98,6 @@ def resolve(kb: KnowledgeBase, intent: str, entities: list[dict], slots: dict) -
         return Plan("comparison", comparison=current)
     # nothing named and nothing discussed yet: the page's own title question, all four in brief
     return Plan("overview")
-
-
-def _generic_stand_in(kb: KnowledgeBase, subjects: list[str]) -> str | None:
-    """A title word (推广, 运营) beside a role the page compares stands for that role's partner
-    whose name holds it: 淘宝运营 and 推广 is 淘宝运营 and 推广专员; 推广专员 and 运营 likewise."""
-    generic = [s for s in subjects if s in kb.overview["subjects"]]
-    specific = [s for s in subjects if s not in kb.overview["subjects"]]
-    if len(generic) != 1 or len(specific) != 1:
-        return None
-    names = [kb.subjects[generic[0]]["name"], *kb.subjects[generic[0]]["aliases"]]
-    fits = [
-        key
-        for key in kb.comparisons_with(specific[0])
-        for side in kb.comparisons[key]["subjects"]
-        if side != specific[0] and any(len(n) > 1 and n in kb.subjects[side]["name"] for n in names)
-    ]
-    return fits[0] if len(set(fits)) == 1 else None
 
 
 def _side_in_context(kb: KnowledgeBase, subject: str, current: str | None) -> str:

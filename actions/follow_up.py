@@ -14,6 +14,7 @@ from typing import Optional
 
 from actions import answers, comparisons
 from actions.replies import Reply
+from assistant.cues import resends
 from assistant.kb import KnowledgeBase
 from assistant.phrasebook import load_phrasebook, say
 from assistant.wording import glossary, normalize
@@ -35,6 +36,8 @@ class Point:
 def act_of(text: str) -> Optional[tuple]:
     """(act, number) for a follow-up act in the text, else None."""
     read = normalize(text)
+    if resends(read):  # 只显示了第一点，后面都没了，再发一遍: not the first point, all of it
+        return "again", None
     found = _ordinal().search(read)
     if found:
         numerals = load_phrasebook().numerals

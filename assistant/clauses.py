@@ -304,7 +304,9 @@ def _reference_patterns() -> List[Tuple[re.Pattern, str]]:
         words = sorted(refs[kind], key=len, reverse=True)
         # 第一个问题 / 第二个部分 count questions or parts of the page, not roles
         after = r"(?!问题|部分|点|步|方面|对比)" if kind in ("first", "second") else ""
-        out.append((re.compile("(?:" + "|".join(map(re.escape, words)) + ")" + after), kind))
+        # 签证官问我这跟运营有什么不同: 这 compared with a role is the role the story named
+        alone = r"|(?<![\u4e00-\u9fff])这(?=跟|和|与|同|比)|(?<=[我问说])这(?=跟|和|与|同|比)" if kind == "this" else ""
+        out.append((re.compile("(?:" + "|".join(map(re.escape, words)) + alone + ")" + after), kind))
     return out
 
 
@@ -413,11 +415,22 @@ def corrected(text: str) -> Optional[int]:
     while start < len(text) and text[start] in "吧啊哦呀嘛呢，,：: ":
         start += 1
     rest = text[start:].strip(" ，,：:。!！")
+    if cues[-1].group() in _INTERJECTED and not (
+        subject_mentions(rest) or _dimensions_in(rest) or rest.endswith(("?", "？"))
+    ):
+        return None  # ……对吗？哦不，别用那种眼神看着我: a turn of phrase, not a new question
     return start if len(rest) >= MIN_CORRECTED else None
+
+
+_INTERJECTED = {"哦不", "啊不"}
 
 
 _NTH_PART = re.compile(
     r"第\s*([一二三四五六1-6])\s*(?:部分|个问题|个对比|组对比|节|块|大段|个板块|大点|大部分|大块|大问题|大标题)"
+)
+# 目录第一条 / 大纲里的第2项: the page's contents list, one entry a comparison
+_CONTENTS_ENTRY = re.compile(
+    r"(?:目录|大纲|导读|小标题)[里上中的\s]{0,3}第\s*([一二三四五六1-6])\s*(?:条|项|个|点|行)?"
 )
 # 第一部分里的第3小点 / 第一部分第1点: a point of that part, in the page's order of its dimensions
 _NTH_POINT = re.compile(r"[里中的\s:：,，]{0,4}第\s*([一二三四五六1-6])\s*(?:小点|点|条|个方面|方面|小节)")
@@ -429,7 +442,8 @@ def _page_parts(text: str) -> List[Tuple[int, int, str]]:
     """文章第三部分 → the title of the page's third comparison (the page's own order)."""
     titles = [c["title"] for c in load_kb().comparisons.values()]
     edits = []
-    for m in _NTH_PART.finditer(text):
+    found = sorted([*_NTH_PART.finditer(text), *_CONTENTS_ENTRY.finditer(text)], key=lambda m: m.start())
+    for m in found:
         if _OWN_QUESTION.search(text[max(0, m.start() - 4) : m.start()]):
             continue  # 回到第一个问题: the visitor's own first question, not the page's
         n = _NUMERALS.get(m.group(1)) or int(m.group(1))
@@ -515,6 +529,9 @@ def read(mapped: Mapped, context: Context = Context()) -> Reading:
     focus = mapped.select(spans, joiner="，") if spans != [(0, len(text))] else mapped
     # Roles the dropped story named, for 这两个岗位 / 它 in the question.
     earlier = [m for m in subject_mentions(text) if not any(s <= m[0] < e for s, e in spans)]
+    qualified = _qualified_by_story(focus.text, earlier)
+    if qualified:  # 我们已经有电商运营了，……跟运营有啥不同: the story's 电商运营
+        focus = focus.edit(qualified)
     in_focus_before = []
     edits, notes = [], []
     refs = [] if _parting(focus.text) else _find_references(focus.text)
@@ -534,6 +551,23 @@ def read(mapped: Mapped, context: Context = Context()) -> Reading:
         edits = [(0, 0, join_names(keys) + "：")]
         notes = [f"+{join_names(keys)}"]
     return Reading(focus.edit(edits) if edits else focus, asked, notes)
+
+
+def _qualified_by_story(focus: str, earlier: List[Tuple[int, int, str]]) -> List[Tuple[int, int, str]]:
+    """Edits naming a bare role of the question (运营) as the one qualified role of it the story before
+    named (电商运营)."""
+    kb = load_kb()
+    told = {k for _, _, k in earlier}
+    named_here = {k for _, _, k in subject_mentions(focus)}
+    edits = []
+    for start, end, key in subject_mentions(focus):
+        bare = kb.subjects[key]["name"]
+        if focus[start:end] != bare or any(kb.comparison_for({key, k}) for k in named_here - {key}):
+            continue  # ……网络推广和运营的区别到底是啥: a pair the page compares as it is
+        fuller = {k for k in told if k != key and kb.subjects[k]["name"].endswith(bare)}
+        if len(fuller) == 1 and not fuller & named_here:
+            edits.append((start, end, kb.subjects[fuller.pop()]["name"]))
+    return edits
 
 
 def _parting(text: str) -> bool:
@@ -561,9 +595,20 @@ def _with_what_they_lean_on(text: str, found: List[Span]) -> List[Span]:
         out.append(sp)
     if out:
         after = [p for p in spans if p[0] >= out[-1][1]]
-        if after and _narrows(text[after[0][0] : after[0][1]]):
-            out[-1] = (out[-1][0], after[0][1])  # ……天赋点该往哪加？就是能力要求那块
+        if after and (_narrows(text[after[0][0] : after[0][1]]) or _compared_with(text[after[0][0] : after[0][1]])):
+            out[-1] = (out[-1][0], after[0][1])  # ……天赋点该往哪加？就是能力要求那块 / ……对吧？跟运营比的话
     return out
+
+
+def _compared_with(sentence: str) -> bool:
+    """跟运营比的话 / 相比电商运营: after a question, the role it is asked against."""
+    stripped = sentence.strip(" ，,。.！!～~")
+    return (
+        len(stripped) <= SHORT_MESSAGE
+        and bool(_COMPARED_WITH.match(stripped))
+        and bool(subject_mentions(stripped))
+        and not is_question(stripped, weak=False)
+    )
 
 
 def _narrows(sentence: str) -> bool:
@@ -601,7 +646,9 @@ def _asking_part(text: str, span: Span) -> List[Span]:
         naming = [
             i for i in range(first - 1, max(-1, first - 4), -1) if subject_mentions(text[clauses[i][0] : clauses[i][1]])
         ]
-        if naming:
+        if leans_on_before(asked):
+            first = 0  # X的定位是…，Y只管卖货，我没记错吧: the whole claim is what is checked
+        elif naming:
             first = naming[0]
         elif _POINTS_BACK.match(asked):
             first = 0  # 用户从知道一个app到注册……，这整个过程每一步叫什么: the story is what 这 means

@@ -5,7 +5,7 @@
 - `asks_price`: what our services cost (报价 / 多少钱): the page gives no prices, our staff do;
 - `meta_question`: about the assistant itself (你能回答哪些问题) or the page's sources (出自哪里);
 - `points_into_last_answer`: 第二点展开说说, naming nothing of the page: a point of the last answer;
-- `asks_again`: 给我原文那句话, naming nothing of the page: the last answer again;
+- `asks_again`: 给我原文那句话, naming nothing of the page, or 乱码，再发一次: the last answer again;
 - `asks_gist`: 这页讲了个啥, naming nothing of the page: the title question;
 - `pings`: 在不在 / 有人吗, naming nothing of the page: a greeting;
 - `closing_small_talk`: thanks, a goodbye or a greeting in a message that asks nothing
@@ -100,8 +100,15 @@ def points_into_last_answer(text: str) -> bool:
 
 
 def asks_again(text: str) -> bool:
-    """直接给我原文那句话 / 标准说法是啥: the last answer again, in the page's words, naming nothing of the page."""
-    return any(cue in text for cue in glossary()["follow_up_acts"]["again"]) and not names_page(text)
+    """直接给我原文那句话 / 标准说法是啥: the last answer again, in the page's words, naming nothing of the page;
+    or the last reply came broken (乱码，再发一次), whatever the message names."""
+    again = any(cue in text for cue in glossary()["follow_up_acts"]["again"]) and not names_page(text)
+    return again or resends(text)
+
+
+def resends(text: str) -> bool:
+    """你这条只显示了第一点，后面都没了 / 一堆小方框乱码，再发一次: the last reply reached them broken."""
+    return any(cue in text for cue in glossary()["resend"])
 
 
 def asks_gist(text: str) -> bool:

@@ -3,10 +3,11 @@ answers look-ups on it. The assistant's own words are in assistant/phrasebook.py
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import yaml
 
@@ -108,6 +109,23 @@ class KnowledgeBase:
             return "overview"
         return next((k for k, c in self.comparisons.items() if set(c["subjects"]) == subjects), None)
 
+    def stand_in_comparison(self, subjects: Iterable[str]) -> str | None:
+        """A title word (推广, 运营) beside a role the page compares stands for that role's partner
+        whose name holds it: 淘宝运营 and 推广 is 淘宝运营 and 推广专员; 推广专员 and 运营 likewise."""
+        subjects = list(subjects)
+        generic = [s for s in subjects if s in self.overview["subjects"]]
+        specific = [s for s in subjects if s not in self.overview["subjects"]]
+        if len(generic) != 1 or len(specific) != 1:
+            return None
+        names = [self.subjects[generic[0]]["name"], *self.subjects[generic[0]]["aliases"]]
+        fits = [
+            key
+            for key in self.comparisons_with(specific[0])
+            for side in self.comparisons[key]["subjects"]
+            if side != specific[0] and any(len(n) > 1 and n in self.subjects[side]["name"] for n in names)
+        ]
+        return fits[0] if len(set(fits)) == 1 else None
+
     def comparisons_with(self, subject: str) -> list[str]:
         return [k for k, c in self.comparisons.items() if subject in c["subjects"]]
 
@@ -187,7 +205,11 @@ def default_corrector() -> TypoCorrector:
 _NEGATIONS = ("不", "没")
 
 
+_QUOTE_MARKS = re.compile(r"[「」『』“”\"‘’']")
+
+
 def _said(word: str, text: str) -> bool:
+    text = _QUOTE_MARKS.sub("", text)  # 比较「虚」 says 比较虚
     start = text.find(word)
     while start != -1:
         negated = start > 0 and text[start - 1] in _NEGATIONS

@@ -87,6 +87,8 @@ class Fact(_Strict):
     decisive: List[str] = []
     comparison: str  # the comparison it belongs to, or `any`
     subject: Optional[str] = None
+    # dimensions of its subject this fact answers when that role alone is named (运营的日常工作)
+    answers: List[str] = []
     title: str
     text: Optional[str] = None
     items: List[Item] = []
@@ -159,6 +161,9 @@ def _references(kb: KnowledgeBaseFile) -> List[str]:
             problems.append(f"{where}.comparison: no comparison `{fact.comparison}`")
         if fact.subject and fact.subject not in kb.subjects:
             problems.append(f"{where}.subject: no subject `{fact.subject}`")
+        problems += [f"{where}.answers: no dimension `{d}`" for d in fact.answers if d not in kb.dimensions]
+        if fact.answers and not fact.subject:
+            problems.append(f"{where}.answers: needs the fact's subject")
         problems += [
             f"{where}.related: no fact or comparison `{r}`"
             for r in fact.related

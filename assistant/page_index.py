@@ -225,6 +225,14 @@ class PageIndex:
             return _AND.sub("和", _NOT_TEXT.sub("", text.lower()))
 
         keys = [k for k, title in titles.items() if bare(normalize(title)) == bare(quote)]
+        # “电商运营和新媒体推广，运营范畴不同”: a comparison's title with one of its headings
+        keys += [
+            f"{k}.{d}"
+            for k, c in kb.comparisons.items()
+            for d, dim in c["dimensions"].items()
+            if bare(normalize(c["title"] + dim["label"])) == bare(quote)
+            or bare(normalize(c["title"].removesuffix("的区别") + dim["label"])) == bare(quote)
+        ]
         return next((s for s in self.sections if keys and s.key == keys[0]), None)
 
     def example(self, text: str) -> Optional[Section]:

@@ -78,6 +78,8 @@ def shorthand_edits(text: str):
 _LINK = re.compile(r"(?:https?://|www\.)[^\s\u3400-\u9fff，。！？]*|@\S{1,20}\s|\[[\u3400-\u9fffa-zA-Z]{1,6}\]", re.I)
 # 1. / 2) / (3) / ① at the start of the message or after a space or punctuation: a list of
 # sub-questions, each its own sentence (not the digits 1 and 2 the classifier reads as figures).
+# 差别很大吗⏎那它俩⏎有没有……: a line that ends on a question particle ends a question (换行党)
+_QUESTION_LINE_END = re.compile(r"(?<=[吗嘛么呢])[ \t]*\n\s*(?=\S)")
 _LIST_MARK = re.compile(r"(?:(?<=^)|(?<=[\s,.;:，。；：!?！？]))\s*(?:[1-9][.、)]|\([1-9]\)|[①-⑨])(?!\d)\s*")
 
 
@@ -117,6 +119,11 @@ def layout_edits(text: str):
     for m in _FOOTER.finditer(text):
         if m.end() > m.start() and m.start() > 0 and not any(a < m.end() and m.start() < b for a, b, _ in edits):
             edits.append((m.start(), m.end(), " "))
+    edits += [
+        (m.start(), m.end(), "？")
+        for m in _QUESTION_LINE_END.finditer(text)
+        if not any(a < m.end() and m.start() < b for a, b, _ in edits)
+    ]
     taken = [(a, b) for a, b, _ in edits]
     for m in _LIST_MARK.finditer(text):
         if m.end() > m.start() and not any(a <= m.start() < b for a, b in taken):

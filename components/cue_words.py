@@ -30,6 +30,7 @@ from assistant.cues import (
     opens_with_greeting,
     pings,
     points_into_last_answer,
+    resends,
     thanks_for_help,
 )
 from assistant.kb import load_kb
@@ -58,7 +59,9 @@ class CueWords(MessageRule):
             return
         intent = message.get(INTENT) or {}
         name, confidence = intent.get("name"), intent.get("confidence") or 0
-        if asks_again(focus) and not asks_for_person(text) and name not in SMALL_TALK:
+        # (号码显示成****了，再发一次完整的 is still the request for our contacts it was)
+        resent_contacts = resends(focus) and name in PERSON_INTENTS
+        if asks_again(focus) and not asks_for_person(text) and name not in SMALL_TALK and not resent_contacts:
             # unsure, so that the follow-up acts give the last answer again (actions/follow_up.py)
             message.set(INTENT, {"name": "nlu_fallback", "confidence": confidence}, add_to_output=True)
             return message.set(CUE, "asks_again", add_to_output=True)

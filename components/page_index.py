@@ -42,6 +42,7 @@ MIN_WORDS_OF_ANOTHER_FACT = 2  # another fact's words a question must say to be 
 _COMPARES = re.compile(r"区别|不同|差别|差异|不一样|异同|之别")
 _YES_NO = re.compile(r"[吗么嘛][?？]?\s*$|是不是|是否|一样不|同不同")
 _WHICH = re.compile(r"哪|什么|啥|几")
+_WHICH_OF_TWO = re.compile(r"还是|哪个|哪一个|哪边|哪一边|谁")
 COMPARISON_INTENTS = {"ask_difference", "ask_dimension", "ask_role"}
 PERSON_INTENTS = {"request_human", "request_callback"}
 PERSON_SURE_AT = 0.5  # a request for a person below this, saying none of its words, is not one
@@ -140,6 +141,8 @@ class PageIndexMatcher(GraphComponent):
         ):
             return
         if intent in COMPARISON_INTENTS:
+            if self._fact_answering_the_dimension(message, entities):
+                return
             if self._decisive_fact(message, focus, entities) or self._fact_of_the_pair(message, focus, entities):
                 return
             if self._dimension_the_comparison_lacks(message, focus, entities):
@@ -149,6 +152,10 @@ class PageIndexMatcher(GraphComponent):
         if fact is not None:
             if self._dimension_over_fact(message, entities, fact) or self._decisive_sibling(message, focus, fact):
                 return
+            if not kb.decisive_fact(kb.facts[fact].get("comparison") or "", focus) and self._decisive_anywhere(
+                message, focus, instead_of=fact
+            ):
+                return  # 你们引用的那个定义是怎么说的: the definition's own words, not the sources'
             if self._fact_better_supported(message, fact):
                 return
             return self._fact_unsupported(message, focus, fact)
@@ -337,6 +344,24 @@ class PageIndexMatcher(GraphComponent):
         message.set(PAGE_MATCH, {"decision": "own_fact_of_role", "fact": own[0], "instead_of": instead_of}, True)
         return True
 
+    def _fact_answering_the_dimension(self, message: Message, entities: List[dict]) -> bool:
+        """One role and a dimension named, no pair: the role's own fact that answers that dimension
+        (运营的日常工作都有哪些 → what 运营 does; 市场部定位成一个什么部门 → its definition)."""
+        kb = load_kb()
+        named = _roles(entities)
+        if len(named) != 1 or self._pair(entities):
+            return False
+        role = next(iter(named))
+        asked = {kb.dimension_key(e.get("value")) for e in entities if e.get("entity") == "dimension"} - {None}
+        found = [key for key, f in kb.facts.items() if f.get("subject") == role and asked & set(f.get("answers") or [])]
+        current = {e.get("value") for e in entities if e.get("entity") == "comparison"}
+        if len(found) != 1 or (current and kb.facts[found[0]]["comparison"] not in current):
+            return False  # 那运营的工作内容呢 while 运营 and 市场部门 are compared: that comparison's side
+        confidence = max((message.get(INTENT) or {}).get("confidence", 0.0), self.config["evidence_vote_confidence"])
+        message.set(INTENT, {"name": kb.facts[found[0]]["intent"], "confidence": confidence}, add_to_output=True)
+        message.set(PAGE_MATCH, {"decision": "fact_answering_the_dimension", "fact": found[0]}, True)
+        return True
+
     def _dimension_over_fact(self, message: Message, entities: List[dict], fact: str) -> bool:
         """市场部门跟运营部门的目的一样吗: a yes-or-no question naming the fact's comparison and one of
         its dimensions, and none of the fact's decisive words: that dimension, not the fact (here the
@@ -434,13 +459,14 @@ class PageIndexMatcher(GraphComponent):
         return True
 
     @staticmethod
-    def _decisive_anywhere(message: Message, focus: str) -> bool:
-        """Unsure, and the question says one fact's decisive words (李叫兽那个定义大意是怎么说的): that fact."""
+    def _decisive_anywhere(message: Message, focus: str, instead_of: Optional[str] = None) -> bool:
+        """Unsure, or sure of a fact none of whose decisive words are said, and the question says one
+        fact's decisive words (李叫兽那个定义大意是怎么说的): that fact."""
         kb = load_kb()
         # a fact of one role (市场部的定义), not one about a pair (哪个好就业: 心理咨询师的就业前景 is not it)
         keys = {kb.decisive_fact(k, focus) for k in kb.comparisons} - {None}
         keys = {k for k in keys if kb.facts[k].get("subject")}
-        if len(keys) != 1:
+        if len(keys) != 1 or instead_of in keys:
             return False
         key = keys.pop()
         message.set(INTENT, {"name": kb.facts[key]["intent"], "confidence": 0.6}, add_to_output=True)
@@ -566,11 +592,10 @@ class PageIndexMatcher(GraphComponent):
         if best.dimension and score >= self.config["dimension_at"] and score - second >= 0.1:
             return self._add_dimension(message, focus, entities, best, score, "dimension")
         # "which of the two does this": the story's task; a request for the whole difference stays whole
-        story = (
-            None
-            if (message.get(INTENT) or {}).get("name") == "ask_difference"
-            else self._story_dimension(message, entities)
-        )
+        whole_difference = (message.get(INTENT) or {}).get("name") == "ask_difference" and (
+            _COMPARES.search(focus) or not _WHICH_OF_TWO.search(focus)
+        )  # 那我这岗位是运营还是推广专员: which of the two the story's task is, not the whole difference
+        story = None if whole_difference else self._story_dimension(message, entities)
         if story:
             self._add_dimension(message, focus, entities, *story, "story_dimension")
 
@@ -580,7 +605,7 @@ class PageIndexMatcher(GraphComponent):
         full = message.get(FULL_TEXT)
         kb = load_kb()
         named = _roles(entities)
-        pair = kb.comparison_for(named) if len(named) == 2 else None
+        pair = (kb.comparison_for(named) or kb.stand_in_comparison(named)) if len(named) == 2 else None
         if not full or pair in (None, "overview"):
             return None
         index = load_index()
@@ -632,8 +657,13 @@ class PageIndexMatcher(GraphComponent):
         index = load_index()
         ranked = index.search(focus, limit=len(index.sections), without_roles=True)
         scores = {section.key: score for section, score in ranked}
-        best = max(index.sections, key=lambda section: scores[section.key])
-        if best.key != fact and scores[best.key] - scores.get(fact, 0.0) >= self.config["fact_margin"]:
+        best, runner_up = ranked[0][0], ranked[1][1]
+        # a tie at the top (这算市场的活还是运营的活: 还是, 活 alone cover three sections) decides nothing
+        if (
+            best.key != fact
+            and scores[best.key] - scores.get(fact, 0.0) >= self.config["fact_margin"]
+            and scores[best.key] > runner_up
+        ):
             return self._answer(message, best, scores[best.key], "instead_of_fact")
         if self._fact_the_words_say(message, focus):
             return
@@ -655,10 +685,26 @@ class PageIndexMatcher(GraphComponent):
             and not kb.fact_supported(fact, whole)
             and not self._role_of_the_fact(fact, entities)
         ):
+            if self._runner_up_with_its_words(message, whole, fact):
+                return  # ……观点都是你们原创的吧，没参考别人的东西: the sources, ranked second
             # 就想看看你这儿能聊哪些话题 read as the 10W example at 0.97: not one word of it in the whole
             # message, nor its role: unsure, so that the cue words and the clarification take it
             message.set(INTENT, {"name": "nlu_fallback", "confidence": min(confidence, 0.5)}, add_to_output=True)
             message.set(PAGE_MATCH, {"decision": "fact_without_its_words", "instead_of": fact}, True)
+
+    def _runner_up_with_its_words(self, message: Message, whole: str, fact: str) -> bool:
+        """The fact the classifier ranked next, fairly likely and with its words in the message, when
+        its first choice has none of its own."""
+        kb = load_kb()
+        for ranked in (message.get(INTENT_RANKING_KEY) or [])[1:3]:
+            other = kb.fact_for_intent(ranked.get("name") or "")
+            if other and other != fact and ranked.get("confidence", 0) >= self.config["pair_intent_at"]:
+                if kb.fact_supported(other, whole):
+                    confidence = max(ranked["confidence"], self.config["evidence_vote_confidence"])
+                    message.set(INTENT, {"name": ranked["name"], "confidence": confidence}, add_to_output=True)
+                    message.set(PAGE_MATCH, {"decision": "runner_up_with_its_words", "fact": other}, True)
+                    return True
+        return False
 
     @staticmethod
     def _answer(message: Message, section: Section, score: float, how: str) -> None:

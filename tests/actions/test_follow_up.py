@@ -79,3 +79,11 @@ def test_the_source_asked_without_an_answer_before_lists_them_all():
 def test_asking_how_to_pass_the_answer_on_gives_the_whole_answer_again():
     text = act("我怕说错，按页面上的说法该怎么回他？", {"comparison": "online_promo_vs_ops"}, ActionDecline())
     assert "对外" in text and "对内" in text
+
+
+def test_a_reply_that_arrived_broken_is_sent_again_whole():
+    # naming its first point in describing what showed is no request for that point
+    text = act("你这条在我手机上只显示了第一点定位，后面两点都没了，能完整再发一遍吗", COMPARISON, ActionDecline())
+    assert "定位" in text and "内容" in text and "能力" in text
+    text = act("我这边显示一堆小方框乱码，一个字都看不清，麻烦再发一次", ITEMS, ActionDecline())
+    assert "简化决策" in text and "身份象征" in text

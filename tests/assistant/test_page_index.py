@@ -184,3 +184,8 @@ def test_a_question_in_the_pages_words_is_not_a_pasted_line(message):
 def test_a_quoted_heading_that_is_a_facts_decisive_word_reaches_that_fact():
     found = INDEX.quoted("页面最后'扩展资料'下面那几条是什么")
     assert found is not None and found[0].key == "newmedia_features"
+
+
+def test_a_quoted_title_with_one_of_its_headings_is_that_dimension():
+    found = load_index().quoted("我正手抄到「电商运营和新媒体推广，运营范畴不同」这行，后面不知道怎么接了")
+    assert found[0].key == "ecom_vs_newmedia.scope"

@@ -567,3 +567,49 @@ def test_something_being_off_is_no_correction(text):
     from assistant.clauses import corrected
 
     assert corrected(text) is None
+
+
+def test_a_claim_checked_with_a_tag_is_read_whole():
+    focus = reading(
+        "推广专员的定位是负责整个运营过程的计划、组织、实施和控制，淘宝运营只管卖货，我没记错吧？"
+    ).focus.text
+    assert "推广专员" in focus and "计划" in focus
+
+
+def test_the_role_a_question_is_asked_against_after_it_is_part_of_it():
+    assert "运营" in reading("网络推广主要是处理公司内部的事情对吧？跟运营比的话").focus.text
+
+
+def test_parts_left_out_in_so_many_words_are_not_read():
+    focus = reading("别扯能力要求，也别说日常做啥，就单说淘宝运营跟推广专员在工作总定位上差在哪").focus.text
+    assert "能力" not in focus and "总定位" in focus
+    focus = reading("淘宝运营和推广专员的区别，定位和工作内容我都看懂了，就能力要求这一块再说说").focus.text
+    assert "定位" not in focus and "能力要求" in focus
+
+
+def test_a_bare_role_is_the_qualified_one_the_story_named():
+    text = "我们已经有电商运营了，如果再招个新媒体推广，他负责的工作内容具体跟运营有啥不同？"
+    assert "电商运营" in reading(text).focus.text
+    # a pair the page compares as typed stays as typed
+    text = "淘宝运营那部分讲的是管店铺，网络推广那部分讲的运营好像又不一样。网络推广和运营的区别到底是啥？"
+    assert "淘宝运营" not in reading(text).focus.text
+
+
+def test_this_compared_with_a_role_is_the_role_the_story_named():
+    text = "我的职称是网络推广。万一面谈时签证官问我这跟运营有什么不同，我该怎么答？"
+    assert "网络推广跟运营" in reading(text).focus.text
+
+
+def test_an_entry_of_the_contents_is_that_comparison():
+    assert "淘宝运营和推广专员的区别" in reading("本文目录第一条，展开讲讲").focus.text
+
+
+def test_an_interjected_no_before_small_talk_corrects_nothing():
+    text = "我敢打赌，新媒体推广就是电商运营的全部，对吗？哦不，别用那种眼神看着我，告诉我真相吧。"
+    assert "全部" in reading(text).focus.text
+    assert "运营" in reading("市场部门的目的是啥？哦不，我想问运营的").focus.text
+
+
+def test_a_line_ending_on_a_question_particle_ends_the_question():
+    text = "市场和运营\n不是说\n差别很大吗\n那它俩\n有没有\n一样要干的活"
+    assert reading(text).focus.text.startswith("那")

@@ -29,6 +29,10 @@ def intent_after(text: str, intent: str, confidence: float = 0.9, focus: str | N
         ("那你们这篇讲运营和市场区别的文章，观点出自哪里？", "ask_difference", 0.96, "ask_sources"),
         ("小程序开发加后续运营，你们报价什么量级？", "ask_reads_example", 0.88, "ask_price"),
         ("175那个号打了两次都没人接，还有别的联系方式吗？", "ask_reads_example", 0.8, "request_human"),
+        ("老实告诉我，屏幕那头坐着的，到底是不是一个活生生的人？", "out_of_scope", 0.64, "bot_challenge"),
+        ("敢问贵派掌柜可在？在下欲当面请教合作之事，该往何处寻他？", "ask_reads_example", 0.8, "request_human"),
+        ("号码中间几位显示成****了，能再发一次完整的吗", "request_human", 0.92, "request_human"),
+        ("一堆小方框乱码，一个字都看不清，麻烦再发一次", "out_of_scope", 0.6, "nlu_fallback"),
     ],
 )
 def test_what_the_cue_words_say_wins_over_a_misreading(text, intent, confidence, settled):

@@ -504,3 +504,52 @@ def test_a_dimension_asked_beside_a_relation_word_is_that_dimension():
     ents = subjects("电商运营", "新媒体推广") + [{"entity": "dimension", "value": "内容", "start": 0, "end": 1}]
     message = parsed("他说电商运营跟新媒体推广不是一回事，内容上到底差在哪", "ask_dimension", 0.9, ents)
     assert message.get("page_match") is None or message.get("page_match").get("decision") != "relation"
+
+
+def test_a_tie_at_the_top_of_the_index_decides_nothing():
+    # 还是, 活 alone cover several sections equally: the story of the pair decides, not the tie
+    story = "我们部门天天搞发布会、事件营销、做传播，但从来不用背注册量、留存率这种数据，这算市场的活还是运营的活？"
+    message = parsed(
+        "这算市场的活还是运营的活?", "ask_funnel_ownership", 0.51, subjects("市场", "运营"), full_text=story
+    )
+    assert entity(message, "comparison") != "online_promo_vs_ops"  # not 网络推广's, which neither names
+    # a section well ahead of the rest still replaces a fact the question holds no word of
+    message = parsed("网络广告常见形式那一串，一个一个列出来", "ask_reads_example", 0.9)
+    assert message.get("intent")["name"] == "ask_ad_forms"
+
+
+def test_one_role_and_a_dimension_its_own_fact_answers_is_that_fact():
+    ents = subjects("运营") + [{"entity": "dimension", "value": "日常工作", "start": 0, "end": 1}]
+    message = parsed("运营的日常工作都有哪些？", "ask_dimension", 0.89, ents)
+    assert message.get("intent")["name"] == "ask_ops_duties"
+    ents = subjects("市场部") + [{"entity": "dimension", "value": "定位", "start": 0, "end": 1}]
+    message = parsed("该把市场部定位成一个什么部门", "ask_dimension", 0.49, ents)
+    assert message.get("intent")["name"] == "ask_marketing_definition"
+    # a dimension the role's fact does not answer stays the comparison's question
+    ents = subjects("运营") + [{"entity": "dimension", "value": "目的", "start": 0, "end": 1}]
+    message = parsed("运营的工作目的是什么", "ask_dimension", 0.9, ents)
+    assert message.get("intent")["name"] == "ask_dimension"
+
+
+def test_which_of_two_a_storys_task_is_gets_its_dimension_even_as_a_whole_difference():
+    story = "我在淘宝店主要负责上新、整理商品、打理店铺日常这些，那我这岗位是运营还是推广专员？"
+    message = parsed(
+        "那我这岗位是运营还是推广专员?", "ask_difference", 0.64, subjects("运营", "推广专员"), full_text=story
+    )
+    assert (entity(message, "comparison"), entity(message, "dimension")) == ("taobao_vs_promoter", "content")
+    # asking for the difference itself stays whole
+    message = parsed("淘宝运营和推广专员有什么区别", "ask_difference", 0.9, subjects("淘宝运营", "推广专员"))
+    assert entity(message, "dimension") is None
+
+
+def test_the_classifiers_second_choice_with_its_words_beats_a_first_without_any():
+    text = "这篇里的观点应该都是你们小编自己原创总结的吧，没参考别人的东西？"
+    message = parsed(text, "ask_reads_example", 0.53, runners_up=[("ask_sources", 0.44)])
+    assert message.get("intent")["name"] == "ask_sources"
+
+
+def test_a_facts_decisive_words_beat_another_fact_the_classifier_chose():
+    message = parsed("你们引用的那个定义是怎么说的", "ask_sources", 0.45)
+    assert message.get("intent")["name"] == "ask_marketing_definition"
+    message = parsed("你们引用了哪些书", "ask_sources", 0.9)
+    assert message.get("intent")["name"] == "ask_sources"
