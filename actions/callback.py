@@ -21,7 +21,7 @@ from actions.replies import Reply, send, understood
 from assistant.clauses import is_question
 from assistant.client_address import CLIENT_ADDRESS
 from assistant.kb import load_kb
-from assistant.phrasebook import load_phrasebook
+from assistant.phrasebook import load_phrasebook, say
 from leads import contact, office_hours, screening
 from leads.intake import arecord_lead
 from privacy import settings as privacy_settings
@@ -128,7 +128,16 @@ class ActionAskLeadName(AskForLeadSlot):
             await asyncio.to_thread(queue.withdraw, tracker.sender_id)
         except SQLAlchemyError as error:  # the wait then ends by itself (TAKEOVER_ACCEPT_SECONDS)
             logger.error("takeover: could not withdraw %s's request: %r", tracker.sender_id, error)
+        asked = ((tracker.latest_message or {}).get("intent") or {}).get("name") == "request_callback"
+        if asked and not _tapped_the_offer(tracker):
+            # Could someone contact me?: the contacts come first, whoever calls back later
+            send(dispatcher, tracker, [Reply(say("contacts_before_callback"))])
         return await super().run(dispatcher, tracker, domain)
+
+
+def _tapped_the_offer(tracker: Tracker) -> bool:
+    """The visitor tapped 请客服回电 under the contacts just shown (a button's /intent payload)."""
+    return str((tracker.latest_message or {}).get("text") or "").startswith("/")
 
 
 class ActionAskLeadContact(AskForLeadSlot):

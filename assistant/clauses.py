@@ -201,6 +201,8 @@ def _continues(earlier: str, later: str) -> bool:
         return True  # best = max(['网络推广', '运营'], key=好就业) ↵ print(best) // 这行输出啥
     if _POINTS_AT_STORY.match(later) and not subject_mentions(later) and names_page(earlier):
         return True  # ……最后开了会员。这一路是怎么划分步骤的？
+    if _CONVERSE.match(later) and subject_mentions(earlier):
+        return True  # 推广是对外的事多。倒推一下，那运营就不碰外面的事？: the claim turned round
     if later.lstrip().startswith("还是") and subject_mentions(earlier):
         return True  # 运营包含市场？还是市场包含运营？: one question with its alternatives
     if (
@@ -218,6 +220,8 @@ def _continues(earlier: str, later: str) -> bool:
     )
 
 
+# 倒推一下 / 反过来说 / 那翻过来: a question that turns the sentence before it round
+_CONVERSE = re.compile(r"\s*(?:那么|那|所以)?\s*(?:倒推|反推|反过来|翻过来|倒过来|反之)")
 _WHICH_ONES = re.compile(r"哪几|哪些|几种|几个|几类|几步|几点|哪项|哪一项|是哪个|哪一个")
 
 
@@ -529,7 +533,7 @@ def read(mapped: Mapped, context: Context = Context()) -> Reading:
     focus = mapped.select(spans, joiner="，") if spans != [(0, len(text))] else mapped
     # Roles the dropped story named, for 这两个岗位 / 它 in the question.
     earlier = [m for m in subject_mentions(text) if not any(s <= m[0] < e for s, e in spans)]
-    qualified = _qualified_by_story(focus.text, earlier)
+    qualified = _qualified_by_story(focus.text, earlier, text)
     if qualified:  # 我们已经有电商运营了，……跟运营有啥不同: the story's 电商运营
         focus = focus.edit(qualified)
     in_focus_before = []
@@ -553,20 +557,22 @@ def read(mapped: Mapped, context: Context = Context()) -> Reading:
     return Reading(focus.edit(edits) if edits else focus, asked, notes)
 
 
-def _qualified_by_story(focus: str, earlier: List[Tuple[int, int, str]]) -> List[Tuple[int, int, str]]:
+def _qualified_by_story(focus: str, earlier: List[Tuple[int, int, str]], whole: str) -> List[Tuple[int, int, str]]:
     """Edits naming a bare role of the question (运营) as the one qualified role of it the story before
-    named (电商运营)."""
+    named (电商运营), or the one whose setting the message tells (开了家淘宝店: 淘宝运营)."""
     kb = load_kb()
     told = {k for _, _, k in earlier}
+    set_in = {k for k, s in kb.subjects.items() if any(w in whole for w in s.get("setting") or [])}
     named_here = {k for _, _, k in subject_mentions(focus)}
     edits = []
     for start, end, key in subject_mentions(focus):
         bare = kb.subjects[key]["name"]
-        if focus[start:end] != bare or any(kb.comparison_for({key, k}) for k in named_here - {key}):
+        compared = {kb.comparison_for({key, k}) for k in named_here - {key}} - {None}
+        if not focus[start:end].endswith(bare) or compared - ({"overview"} if set_in else set()):
             continue  # ……网络推广和运营的区别到底是啥: a pair the page compares as it is
-        fuller = {k for k in told if k != key and kb.subjects[k]["name"].endswith(bare)}
-        if len(fuller) == 1 and not fuller & named_here:
-            edits.append((start, end, kb.subjects[fuller.pop()]["name"]))
+        fuller = {k for k in told | set_in if k != key and kb.subjects[k]["name"].endswith(bare)}
+        if len(fuller) == 1 and not fuller & named_here:  # 做运营 → 做淘宝运营
+            edits.append((end - len(bare), end, kb.subjects[fuller.pop()]["name"]))
     return edits
 
 
@@ -656,6 +662,11 @@ def _asking_part(text: str, span: Span) -> List[Span]:
             first -= 1
     elif first > 0 and _dimensions_in(text[clauses[first - 1][0] : clauses[first - 1][1]]):
         first -= 1  # 工作总定位上，淘宝运营和推广专员分别重在什么: the clause names what is asked
+    if first > 0 and text[clauses[first][0] : clauses[first][1]].lstrip().startswith("还是"):
+        first -= 1  # 这东西是市场的人更在意，还是运营的人更在意: one question, both alternatives
+    premise = [i for i in range(first) if text[clauses[i][0] : clauses[i][1]].lstrip().startswith("既然")]
+    if premise:
+        first = premise[0]  # 既然市场偏务虚，那翻过来是不是说运营一点都不虚: the premise is asked about
     keep = clauses[first : asking[-1] + 1]
     return [(keep[0][0], keep[-1][1])]
 

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Optional
 
 from assistant.clauses import is_question, names_page, questions, sentences, subject_mentions
+from assistant.kb import load_kb
 from assistant.phrasebook import load_phrasebook
 from assistant.wording import glossary
 
@@ -59,7 +60,7 @@ def meta_question(text: str, focus: str) -> Optional[str]:
     """ask_sources / bot_challenge / ask_capabilities, or None; `focus` is the question in the message, which
     names no role when it asks what the assistant can answer."""
     cues = glossary()["meta_questions"]
-    if any(cue in text for cue in cues["ask_sources"]):
+    if any(cue in text for cue in cues["ask_sources"]) and not _names_a_facts_decisive_words(text):
         return "ask_sources"
     if any(cue in text.lower() for cue in cues["bot_challenge"]):
         return "bot_challenge"
@@ -97,6 +98,14 @@ def _ordinal_point() -> re.Pattern:
 def points_into_last_answer(text: str) -> bool:
     """第二点展开说说 / 第3条呢: an ordinal point and nothing of the page named (actions/follow_up.py)."""
     return bool(_ordinal_point().search(text)) and not names_page(text)
+
+
+def _names_a_facts_decisive_words(text: str) -> bool:
+    """我想引一个有出处的定义回他: the definition, whose source is only how it is asked for."""
+    kb = load_kb()
+    # a fact of one role (市场部的定义); “运营包含市场”这些观点出自哪 still asks for the sources
+    said = {kb.decisive_fact(k, text) for k in kb.comparisons} - {None, "sources"}
+    return any(kb.facts[k].get("subject") for k in said)
 
 
 def asks_again(text: str) -> bool:

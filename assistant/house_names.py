@@ -33,6 +33,10 @@ _LEADING = (
     "的",
 )
 MIN_NAME, MAX_NAME = 2, 8
+# after the role, in its clause: the visitor asks (……算是市场负责还是运营负责？ / ……就是运营吗)
+_ASKS = re.compile(r"还是|吗|么|呢|负责|管")
+_CLAUSE_END = re.compile(r"[，,。.？?！!；;\s]")
+_NOT_A_NAME = ("按", "那个", "这个", "那", "这", "照")
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +76,11 @@ def declared(texts: Iterable[str]) -> Dict[str, str]:
     for text in texts:
         t = normalize(str(text or ""))
         for m in _role_pattern().finditer(t):
+            if _ASKS.search(_CLAUSE_END.split(t[m.end() :], maxsplit=1)[0]):
+                continue  # 按那个流程算是市场负责还是运营负责: a question, not a name given
             name, role = _name_before(t, m.start()), m.group(1)
+            if name.startswith(_NOT_A_NAME):
+                continue  # 按那个用户流程 / 这个环节 point at something; they name nothing
             # 运营就是市场吗 compares two roles; 电商事业部 = 电商运营 only names its own role
             inside = {key for r, key in roles.items() if r in name}
             if MIN_NAME <= len(name) <= MAX_NAME and inside <= {roles[role]} and name not in roles:

@@ -41,6 +41,8 @@ class Term(_Strict):
     says_which_comparison: bool = False
     # an alias right after one of these is a verb, not the term (领导要求梳理 is no 能力要求)
     not_after: List[str] = []
+    # a story set here makes a bare title word this role (开了家淘宝店……一个做运营: 淘宝运营)
+    setting: List[str] = []
 
 
 class DimensionAnswer(_Strict):

@@ -60,7 +60,7 @@ class PageIndexMatcher(GraphComponent):
             "suggest_at": 0.5,
             "dimension_at": 0.6,
             "fact_margin": 0.3,
-            "story_dimension_at": 0.1,
+            "story_dimension_at": 0.05,
             "fact_of_pair_below": 0.5,
             "fact_of_pair_at": 0.25,
             "pair_intent_at": 0.15,
@@ -587,15 +587,19 @@ class PageIndexMatcher(GraphComponent):
     def _dimension_missed(self, message: Message, focus: str, entities: List[dict]) -> None:
         if any(e.get("entity") == "dimension" for e in entities):
             return
-        found = load_index().search(focus, limit=2)
-        (best, score), (_, second) = found[0], found[1]
-        if best.dimension and score >= self.config["dimension_at"] and score - second >= 0.1:
-            return self._add_dimension(message, focus, entities, best, score, "dimension")
         # "which of the two does this": the story's task; a request for the whole difference stays whole
         whole_difference = (message.get(INTENT) or {}).get("name") == "ask_difference" and (
             _COMPARES.search(focus) or not _WHICH_OF_TWO.search(focus)
         )  # 那我这岗位是运营还是推广专员: which of the two the story's task is, not the whole difference
         story = None if whole_difference else self._story_dimension(message, entities)
+        told = len(message.get(FULL_TEXT) or "") - len(focus) >= MIN_STORY
+        if story and told and _WHICH_OF_TWO.search(focus) and not _dimensions_in_focus(focus):
+            # 我在淘宝店负责上新、打理店铺……那我这岗位是运营还是推广专员: the task told, not 岗位's pairs
+            return self._add_dimension(message, focus, entities, *story, "story_dimension")
+        found = load_index().search(focus, limit=2)
+        (best, score), (_, second) = found[0], found[1]
+        if best.dimension and score >= self.config["dimension_at"] and score - second >= 0.1:
+            return self._add_dimension(message, focus, entities, best, score, "dimension")
         if story:
             self._add_dimension(message, focus, entities, *story, "story_dimension")
 
@@ -733,6 +737,12 @@ def _fact_whose_words_are_said(focus: str) -> Optional[Tuple[str, int]]:
     if most < MIN_WORDS_OF_ANOTHER_FACT or most == next_most:
         return None
     return best, most
+
+
+def _dimensions_in_focus(focus: str) -> bool:
+    """Whether the question itself names a dimension (its words, not the story's)."""
+    kb = load_kb()
+    return any(a in focus for d in kb.dimensions.values() for a in [d["name"], *d["aliases"]] if len(a) > 1)
 
 
 def _roles(entities: List[dict]) -> set:

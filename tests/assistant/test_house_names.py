@@ -25,3 +25,9 @@ def test_a_quoted_name_with_words_before_the_join_is_still_the_name():
     names = declared(["我们内部“投放组”做的就是网络推广，“运营组”就是运营"])
     assert names == {"投放组": "网络推广", "运营组": "运营"}
     assert in_page_terms("那投放组和运营组主要区别在哪", names) == "那网络推广和运营主要区别在哪"
+
+
+def test_a_question_about_which_role_is_no_name_given():
+    text = "单说这一步，按那个用户流程算是市场负责还是运营负责？"
+    assert declared([text]) == {}
+    assert declared(["我们的增长中心算是运营吗？"]) == {}

@@ -613,3 +613,21 @@ def test_an_interjected_no_before_small_talk_corrects_nothing():
 def test_a_line_ending_on_a_question_particle_ends_the_question():
     text = "市场和运营\n不是说\n差别很大吗\n那它俩\n有没有\n一样要干的活"
     assert reading(text).focus.text.startswith("那")
+
+
+def test_a_claim_turned_round_is_read_with_the_claim():
+    focus = reading("推广是对外的事多。倒推一下，那运营就基本不碰外面的事，只关起门来干活？").focus.text
+    assert "推广" in focus and "运营" in focus
+    focus = reading("既然市场偏务虚，那翻过来是不是说运营一点都不虚，干的每件事都得落到数据上？").focus.text
+    assert "务虚" in focus and "运营" in focus
+
+
+def test_the_alternatives_of_one_question_are_read_together():
+    text = "去客户公司推销，按你们文章里那个流程，这东西是市场的人更在意，还是运营的人更在意？"
+    focus = reading(text).focus.text
+    assert "市场" in focus and "运营" in focus
+
+
+def test_a_story_set_in_a_taobao_shop_makes_a_bare_title_word_that_role():
+    focus = reading("我跟我老公合伙开了家淘宝店，打算一个做运营一个做推广，平常的活具体该怎么分？").focus.text
+    assert "淘宝运营" in focus

@@ -159,3 +159,11 @@ def test_thanks_the_classifier_took_for_an_unsure_request_for_a_person_is_thanks
 
 def test_a_greeting_closing_a_message_about_finding_the_assistant_is_a_greeting():
     assert intent_after("朋友说页面角上有个能提问的小框，就是你吧？哈喽", "out_of_scope", 0.6) == "greet"
+
+
+def test_the_sources_cue_gives_way_to_a_definition_asked_with_its_source():
+    text = "市场部说到底是个干嘛的部门？我想引一个有出处的定义回他"
+    assert intent_after(text, "ask_marketing_definition", 0.8) == "ask_marketing_definition"
+    assert (
+        intent_after("“运营包含市场”这些观点，author 是谁 / 出自哪", "ask_ops_contains_marketing", 0.8) == "ask_sources"
+    )

@@ -553,3 +553,12 @@ def test_a_facts_decisive_words_beat_another_fact_the_classifier_chose():
     assert message.get("intent")["name"] == "ask_marketing_definition"
     message = parsed("你们引用了哪些书", "ask_sources", 0.9)
     assert message.get("intent")["name"] == "ask_sources"
+
+
+def test_the_task_a_story_tells_beats_a_word_of_the_which_of_two_question():
+    # 岗位 shares its characters with 岗位定位; the story's 店铺 and 商品 are what decides
+    story = "我在淘宝店主要负责上新、整理商品、打理店铺日常这些，那我这岗位是淘宝运营还是推广专员？"
+    message = parsed(
+        "那我这岗位是淘宝运营还是推广专员?", "ask_role", 0.83, subjects("淘宝运营", "推广专员"), full_text=story
+    )
+    assert entity(message, "dimension") == "content"
