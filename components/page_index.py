@@ -113,6 +113,9 @@ class PageIndexMatcher(GraphComponent):
         )
         if quoted and not asks_fact:
             return self._answer(message, quoted[0], quoted[1], "quotation")
+        listed = None if asks_fact else index.listed(whole)
+        if listed is not None:  # Banner广告、关键词广告、开屏广告……哪个文章没提: the section of those items
+            return self._answer(message, listed[0], listed[1], "listed_items")
         example = None if asks_fact else index.example(message.get(FULL_TEXT) or focus)
         if example is not None:  # 那瓶果汁、比星巴克还贵的那个例子想说明什么: the section of those examples
             return self._answer(message, example, 1.0, "page_example")

@@ -189,3 +189,21 @@ def test_a_quoted_heading_that_is_a_facts_decisive_word_reaches_that_fact():
 def test_a_quoted_title_with_one_of_its_headings_is_that_dimension():
     found = load_index().quoted("我正手抄到「电商运营和新媒体推广，运营范畴不同」这行，后面不知道怎么接了")
     assert found[0].key == "ecom_vs_newmedia.scope"
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("笔记上记的网络广告形式有 Banner广告、关键词广告、开屏广告、分类广告、Email广告，哪个文章没提", "ad_forms"),
+        ("出处我数了下有《运营之光2.0》、李叫兽那篇《市场部到底该做什么?》、百度百科，对吗", "sources"),
+        ("他写：新媒体推广的主要内容是调研、产品定位和产品管控。哪里不对", "ecom_vs_newmedia.content"),
+    ],
+)
+def test_a_list_of_the_pages_items_reaches_their_section(text, key):
+    assert INDEX.listed(text)[0].key == key
+
+
+def test_a_list_of_roles_dimensions_or_other_things_reaches_nothing():
+    assert INDEX.listed("定位、内容、能力这三块分别说说") is None
+    assert INDEX.listed("淘宝运营、推广专员、网络推广这几个岗位哪个好") is None
+    assert INDEX.listed("新手教程、引导注册、对外宣传、付费功能，按先后排个序") is None
