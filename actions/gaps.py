@@ -34,3 +34,12 @@ def gap_reply(kb: KnowledgeBase, message: dict, slots: dict) -> Reply | None:
             buttons.append(answers.comparison_button(kb, plan.comparison))
             text += "\n" + say("gap_nearby", title=kb.comparisons[plan.comparison]["title"])
     return Reply(text, buttons + [answers.contact_button(kb)], answer=True)
+
+
+def setting_line(kb: KnowledgeBase, message: dict) -> list[Reply]:
+    """After the page's answer to a claim asked of a setting the page never discusses (放到直播带货团队里也
+    一样吗): one line saying so, with the contacts; [] when there is none."""
+    key = kb.gap_key(message.get("gap_setting") or "")
+    if not key:
+        return []
+    return [Reply(say("gap_setting", what=answers.format_line("gap_alone", gap=kb.gaps[key]["name"])))]

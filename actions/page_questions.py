@@ -30,7 +30,7 @@ class ActionAnswerComparison(Action):
             return send(dispatcher, tracker, [gap]) + understood()
         plan = comparisons.resolve(kb, intent, entities, tracker.current_slot_values())
         return (
-            send(dispatcher, tracker, [comparisons.render(kb, plan)])
+            send(dispatcher, tracker, [comparisons.render(kb, plan), *gaps.setting_line(kb, message)])
             + comparisons.plan_slots(plan, kb, entities)
             + understood()
         )
@@ -53,4 +53,4 @@ class ActionAnswerFact(Action):
         if intent is None:  # unsure and nothing of the fact in the question: ask instead of guessing
             return await ActionClarify().run(dispatcher, tracker, domain)
         reply, events = facts.page_reply(kb, intent, message, tracker.current_slot_values())
-        return send(dispatcher, tracker, [reply]) + events + understood()
+        return send(dispatcher, tracker, [reply, *gaps.setting_line(kb, message)]) + events + understood()

@@ -220,6 +220,8 @@ def _continues(earlier: str, later: str) -> bool:
     )
 
 
+# ……不是这么分的吧 / ……对吧: a claim put as a question without its question mark
+_TAG_CLAIM = re.compile(r"(?:的吧|对吧|是吧|不是吗|没错吧)\s*[。.！!~～]*\s*$")
 # 倒推一下 / 反过来说 / 那翻过来: a question that turns the sentence before it round
 _CONVERSE = re.compile(r"\s*(?:那么|那|所以)?\s*(?:倒推|反推|反过来|翻过来|倒过来|反之)")
 _WHICH_ONES = re.compile(r"哪几|哪些|几种|几个|几类|几步|几点|哪项|哪一项|是哪个|哪一个")
@@ -257,6 +259,8 @@ def _also_asks(sentence: str) -> bool:
         return True  # ……是不是就算齐活了？还是说新媒体推广只占其中一部分
     if _COMPARED_WITH.match(sentence) and subject_mentions(sentence) and is_question(sentence, weak=False):
         return True  # ……就够了？跟淘宝运营比，对人的能力要求是不是低一截
+    if _TAG_CLAIM.search(sentence) and compared_pair_named(sentence):
+        return True  # ……运营真不用看数据？运营和市场不是这么分的吧: a claim about the pair put as a question
     if not is_question(sentence, weak=False):
         return False
     return (
@@ -292,8 +296,11 @@ def _subject_terms() -> List[Tuple[str, str]]:
 def subject_mentions(text: str) -> List[Tuple[int, int, str]]:
     """(start, end, subject key) of every role named, longest alias first, left to right."""
     found, taken = [], [False] * len(text)
+    kb = load_kb()
     for term, key in _subject_terms():
         for m in re.finditer(re.escape(term), text):
+            if any(text[: m.start()].endswith(w) for w in kb.subjects[key].get("not_after") or []):
+                continue  # 开拓市场: a market, not the department
             if not any(taken[m.start() : m.end()]):
                 found.append((m.start(), m.end(), key))
                 taken[m.start() : m.end()] = [True] * (m.end() - m.start())

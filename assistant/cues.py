@@ -56,6 +56,14 @@ def asks_price(text: str) -> bool:
     return any(_said(cue, text) for cue in glossary()["asks_price"])
 
 
+def asks_our_price(text: str) -> bool:
+    """……页面写运营要管公众号的日常运维，你们代运维公众号一年收多少钱: the last sentence asks what our
+    service costs, whatever page words come before it."""
+    spans = sentences(text)
+    last = text[spans[-1][0] : spans[-1][1]] if spans else text
+    return asks_price(last) and any(word in last for word in glossary()["addresses_us"])
+
+
 def meta_question(text: str, focus: str) -> Optional[str]:
     """ask_sources / bot_challenge / ask_capabilities, or None; `focus` is the question in the message, which
     names no role when it asks what the assistant can answer."""
@@ -64,6 +72,8 @@ def meta_question(text: str, focus: str) -> Optional[str]:
         return "ask_sources"
     if any(cue in text.lower() for cue in cues["bot_challenge"]):
         return "bot_challenge"
+    if any(cue in text for cue in glossary()["capabilities_naming_roles"]):
+        return "ask_capabilities"  # 你就只能回答运营和推广区别这一个问题？: about the assistant, roles or not
     # 我干运营十来年了……就想看看你这儿都能聊哪些话题: the sentence asking names no role
     asking = [text[s:e] for s, e in sentences(text) or [(0, len(text))]]
     if any(

@@ -126,6 +126,12 @@ class KnowledgeBase:
         ]
         return fits[0] if len(set(fits)) == 1 else None
 
+    def comparison_of_setting(self, text: str) -> str | None:
+        """The one comparison of the one role whose setting the text tells (我在淘宝开小店: 淘宝运营's)."""
+        roles = [k for k, s in self.subjects.items() if any(w in text for w in s.get("setting") or [])]
+        owned = self.comparisons_with(roles[0]) if len(roles) == 1 else []
+        return owned[0] if len(owned) == 1 else None
+
     def comparisons_with(self, subject: str) -> list[str]:
         return [k for k, c in self.comparisons.items() if subject in c["subjects"]]
 

@@ -23,6 +23,7 @@ from assistant.cues import (
     asks_again,
     asks_for_person,
     asks_gist,
+    asks_our_price,
     asks_price,
     closes_with_greeting,
     closing_small_talk,
@@ -68,7 +69,10 @@ class CueWords(MessageRule):
         if name in PERSON_INTENTS and (name != "request_human" or confidence >= SURE_AT or asks_for_person(text)):
             return  # (酱紫啊，灰常感谢！你们小编粉给力, a person at 0.45, is thanks; a callback is the form's)
         if asks_gist(focus) and name not in SMALL_TALK:
-            overview = {"entity": "comparison", "value": "overview", "start": 0, "end": len(focus), "extractor": CUE}
+            # 我在淘宝开小店……跟我相关的那部分讲了啥: the part of the page the visitor's setting names
+            own = load_kb().comparison_of_setting(text)
+            gist = own or "overview"
+            overview = {"entity": "comparison", "value": gist, "start": 0, "end": len(focus), "extractor": CUE}
             kept = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in ("comparison", "dimension")]
             message.set(ENTITIES, kept + [overview], add_to_output=True)
             return _set(message, "ask_difference", "asks_gist")
@@ -90,7 +94,7 @@ class CueWords(MessageRule):
         )
         # ……自己接活吗？想开个企业邮箱，大概多少钱: a misread message asks for a price or a person
         # wherever in it it says so, not only in its first question
-        if name != "ask_price" and asks_price(text) and misread:
+        if name != "ask_price" and asks_price(text) and (misread or asks_our_price(text)):
             return _set(message, "ask_price", "asks_price")
         if asks_for_person(text) and misread:
             return _set(message, "request_human", "asks_for_person")

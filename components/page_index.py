@@ -36,6 +36,7 @@ from components.normalizer import FULL_TEXT
 
 PAGE_MATCH = "page_match"
 PAGE_CANDIDATES = "page_candidates"
+GAP_SETTING = "gap_setting"  # a gap word naming where the page's claim would be applied (not what is asked)
 UNSURE_INTENTS = {"out_of_scope", "nlu_fallback"}
 MIN_STORY = 10  # characters beside the question that tell a story of their own
 MIN_WORDS_OF_ANOTHER_FACT = 2  # another fact's words a question must say to be that fact instead
@@ -131,6 +132,12 @@ class PageIndexMatcher(GraphComponent):
             intent = (message.get(INTENT) or {}).get("name")
         if intent in SMALL_TALK and self._page_question_under_small_talk(message, focus, entities):
             intent = (message.get(INTENT) or {}).get("name")
+        if (
+            intent in SMALL_TALK | {"bot_challenge"}
+            and (message.get(INTENT) or {}).get("confidence", 1.0) < self.config["fact_without_page_words_below"]
+            and self._fact_better_supported(message, None)
+        ):
+            return  # ……阅读九万多，一单没出……真的是白忙吗 read as 你是真人吗: the fact the whole message tells
         kb = load_kb()
         own_fact = kb.facts.get(kb.fact_for_intent(intent or "") or "") or {}
         if (
@@ -190,14 +197,20 @@ class PageIndexMatcher(GraphComponent):
 
     @staticmethod
     def _verbs_not_dimensions(message: Message, focus: str) -> None:
-        """领导要求梳理……: a dimension's alias after a person (`not_after` in the KB) is a verb."""
+        """领导要求梳理……: a dimension's alias after a person (`not_after` in the KB) is a verb; 开拓市场:
+        a role's alias after these words is no role."""
         kb = load_kb()
         entities = message.get(ENTITIES) or []
 
         def a_verb(e: dict) -> bool:
-            key = kb.dimension_key(e.get("value")) if e.get("entity") == "dimension" else None
+            if e.get("entity") == "dimension":
+                key, table = kb.dimension_key(e.get("value")), kb.dimensions
+            elif e.get("entity") == "subject":
+                key, table = kb.subject_key(e.get("value")), kb.subjects
+            else:
+                return False
             before = focus[: int(e.get("start", 0))]
-            return bool(key) and any(before.endswith(w) for w in kb.dimensions[key].get("not_after") or [])
+            return bool(key) and any(before.endswith(w) for w in table[key].get("not_after") or [])
 
         kept = [e for e in entities if not a_verb(e)]
         if len(kept) != len(entities):
@@ -228,6 +241,12 @@ class PageIndexMatcher(GraphComponent):
                 if e.get("entity") == "subject" and kb.subject_key(e.get("value")) in own
             )
             kept = [e for e in kept if e.get("entity") != "gap" or int(e.get("start", 0)) >= first]
+        # ……这个定位上的区分放到直播带货团队里也一样吗: the gap is where the page's claim would be applied;
+        # the claim is answered, and the actions say in one line that the page says nothing of that setting
+        setting = [e for e in kept if e.get("entity") == "gap" and _a_setting(focus, e)]
+        if setting:
+            kept = [e for e in kept if e not in setting]
+            message.set(GAP_SETTING, setting[0].get("value"), add_to_output=True)
         if len(kept) != len(entities):
             message.set(ENTITIES, kept, add_to_output=True)
         return kept
@@ -740,6 +759,18 @@ def _fact_whose_words_are_said(focus: str) -> Optional[Tuple[str, int]]:
     if most < MIN_WORDS_OF_ANOTHER_FACT or most == next_most:
         return None
     return best, most
+
+
+_SETTING_BEFORE = re.compile(r"(?:放到|放在|用到|用在|换到|搬到|套到|照搬到|挪到)[^，,。？?！!]{0,8}$")
+_SETTING_AFTER = re.compile(
+    r"^[^，,。？?！!]{0,10}?(?:也适用|还适用|适用吗|适不适用|也一样|还一样|也成立|还成立|也管用|也是这样|也这样)"
+)
+
+
+def _a_setting(focus: str, gap: dict) -> bool:
+    """Whether a gap word names where a claim would be applied (放到直播带货团队里也一样吗 / 对35岁转行的人也适用吗)."""
+    start, end = int(gap.get("start", 0)), int(gap.get("end", 0))
+    return bool(_SETTING_BEFORE.search(focus[:start]) or _SETTING_AFTER.search(focus[end:]))
 
 
 def _dimensions_in_focus(focus: str) -> bool:

@@ -87,3 +87,8 @@ def test_a_reply_that_arrived_broken_is_sent_again_whole():
     assert "定位" in text and "内容" in text and "能力" in text
     text = act("我这边显示一堆小方框乱码，一个字都看不清，麻烦再发一次", ITEMS, ActionDecline())
     assert "简化决策" in text and "身份象征" in text
+
+
+def test_asking_whether_the_list_is_complete_gives_every_item():
+    text = act("还有没有其他的？别漏了", {"fact": "newmedia_features"}, ActionDecline())
+    assert "个性化" in text and "实时化" in text and "多元化" in text

@@ -631,3 +631,8 @@ def test_the_alternatives_of_one_question_are_read_together():
 def test_a_story_set_in_a_taobao_shop_makes_a_bare_title_word_that_role():
     focus = reading("我跟我老公合伙开了家淘宝店，打算一个做运营一个做推广，平常的活具体该怎么分？").focus.text
     assert "淘宝运营" in focus
+
+
+def test_a_claim_about_the_pair_put_as_a_tag_question_is_asked_too():
+    text = "运营真不用看数据？运营和市场不是这么分的吧"
+    assert "市场" in " ".join(reading(text).questions)

@@ -167,3 +167,13 @@ def test_the_sources_cue_gives_way_to_a_definition_asked_with_its_source():
     assert (
         intent_after("“运营包含市场”这些观点，author 是谁 / 出自哪", "ask_ops_contains_marketing", 0.8) == "ask_sources"
     )
+
+
+def test_our_price_asked_after_page_words_is_a_price_question():
+    text = "页面写运营要管贴吧、百科、公众号的日常运维，你们代运维公众号一年收多少钱？"
+    assert intent_after(text, "ask_ops_duties", 0.95) == "ask_price"
+    assert intent_after("零转化的文章对市场部还有价值吗", "ask_reads_example", 0.95) == "ask_reads_example"
+
+
+def test_asking_whether_the_assistant_only_answers_one_question_is_about_the_assistant():
+    assert intent_after("你就只能回答运营和推广区别这一个问题？", "ask_difference", 0.95) == "ask_capabilities"

@@ -562,3 +562,29 @@ def test_the_task_a_story_tells_beats_a_word_of_the_which_of_two_question():
         "那我这岗位是淘宝运营还是推广专员?", "ask_role", 0.83, subjects("淘宝运营", "推广专员"), full_text=story
     )
     assert entity(message, "dimension") == "content"
+
+
+def test_a_market_opened_up_is_no_marketing_department():
+    text = "那运营具体就只是开拓市场吗"
+    ents = subjects("运营") + [{"entity": "subject", "value": "市场", "start": text.index("市场"), "end": 12}]
+    message = parsed(text, "ask_ops_duties", 0.9, ents)
+    assert [e["value"] for e in message.get("entities") if e["entity"] == "subject"] == ["运营"]
+
+
+def test_a_gap_that_only_names_where_a_claim_is_applied_leaves_the_claim_to_answer():
+    text = "淘宝运营重整个过程、推广专员重销售，这个定位上的区分放到直播带货团队里也一样吗？"
+    gap = {"entity": "gap", "value": "直播带货", "start": text.index("直播"), "end": text.index("团队")}
+    message = parsed(text, "ask_dimension", 0.9, subjects("淘宝运营", "推广专员") + [gap])
+    assert message.get("gap_setting") == "直播带货"
+    assert not any(e["entity"] == "gap" for e in message.get("entities"))
+    # asked for itself, a gap stays declined
+    text = "直播带货和运营哪个更赚钱"
+    gap = {"entity": "gap", "value": "直播带货", "start": 0, "end": 4}
+    message = parsed(text, "ask_difference", 0.9, subjects("运营") + [gap])
+    assert message.get("gap_setting") is None
+
+
+def test_small_talk_the_classifier_half_believes_gives_way_to_the_fact_the_whole_message_tells():
+    text = "领导看了我那篇推文的后台，阅读九万多，一单没出，丢下一句“白忙活”。真的是白忙吗"
+    message = parsed("真的是白忙吗", "bot_challenge", 0.54, full_text=text)
+    assert message.get("intent")["name"] == "ask_reads_example"
