@@ -220,6 +220,10 @@ def _continues(earlier: str, later: str) -> bool:
     )
 
 
+# 单论好不好就业 / 光看能力: a clause naming the lens of the question after it
+_LENS = re.compile(r"\s*(?:单论|单说|只论|光论|光说|只说|单从|只从|光从|单看|只看|光看|论起|要论|说到|至于)")
+# 换过去之后会变成什么样 / 相当于把活儿铺大: a question about moving from one role to the other
+_CHANGE = re.compile(r"变成|变化|换过去|转过去|调过去|转过来|挪到|挪个|相当于|铺大|接手|转变|思路要转")
 # ……不是这么分的吧 / ……对吧: a claim put as a question without its question mark
 _TAG_CLAIM = re.compile(r"(?:的吧|对吧|是吧|不是吗|没错吧)\s*[。.！!~～]*\s*$")
 # 倒推一下 / 反过来说 / 那翻过来: a question that turns the sentence before it round
@@ -550,15 +554,20 @@ def read(mapped: Mapped, context: Context = Context()) -> Reading:
         first_ref = refs[0][0]
         in_focus_before = [m for m in subject_mentions(focus.text) if m[1] <= first_ref]
         edits, notes = _resolve(focus.text, earlier + in_focus_before, context)
+    told_pair = _compared_pair({k for _, _, k in earlier})
     if (
         not edits
         and earlier
         and focus is not mapped
         and not subject_mentions(focus.text)
-        and _COMPARATIVE.search(focus.text)
+        and (
+            _COMPARATIVE.search(focus.text)
+            # 淘宝运营做烦了，想换去当推广专员。换过去之后每天干的活会变成什么样: the pair the story moves between
+            or (told_pair and (_dimensions_in(focus.text) or _CHANGE.search(focus.text)))
+        )
     ):
         # 哪个更适合我？ after a story about two roles: the roles are the question's subject.
-        keys = list(dict.fromkeys(k for _, _, k in earlier))[:2]
+        keys = list(told_pair) if told_pair else list(dict.fromkeys(k for _, _, k in earlier))[:2]
         edits = [(0, 0, join_names(keys) + "：")]
         notes = [f"+{join_names(keys)}"]
     return Reading(focus.edit(edits) if edits else focus, asked, notes)
@@ -669,6 +678,8 @@ def _asking_part(text: str, span: Span) -> List[Span]:
             first -= 1
     elif first > 0 and _dimensions_in(text[clauses[first - 1][0] : clauses[first - 1][1]]):
         first -= 1  # 工作总定位上，淘宝运营和推广专员分别重在什么: the clause names what is asked
+    if first > 0 and _LENS.match(text[clauses[first - 1][0] : clauses[first - 1][1]]):
+        first -= 1  # 单论好不好就业，网络推广和运营哪个强: the clause says what the question weighs
     if first > 0 and text[clauses[first][0] : clauses[first][1]].lstrip().startswith("还是"):
         first -= 1  # 这东西是市场的人更在意，还是运营的人更在意: one question, both alternatives
     premise = [i for i in range(first) if text[clauses[i][0] : clauses[i][1]].lstrip().startswith("既然")]
@@ -805,6 +816,9 @@ def _compared_pair(keys: set) -> Optional[Tuple[str, str]]:
     """The one pair among these roles that the page compares (直通车推广 beside 淘宝运营和推广专员)."""
     kb = load_kb()
     pairs = [p for p in combinations(sorted(keys), 2) if kb.comparison_for(set(p)) not in (None, "overview")]
+    if not pairs:  # 淘宝运营 and 推广: 推广 stands for 推广专员
+        stand_ins = {kb.stand_in_comparison(p) for p in combinations(sorted(keys), 2)} - {None}
+        pairs = [tuple(kb.comparisons[c]["subjects"]) for c in stand_ins]
     return pairs[0] if len(pairs) == 1 else None
 
 

@@ -183,6 +183,11 @@ class PageIndexMatcher(GraphComponent):
             return
         if self._fact_better_supported(message, None) or self._decisive_anywhere(message, focus):
             return
+        if self._one_roles_comparison(message, focus, entities):
+            return
+        unsure = (message.get(INTENT) or {}).get("confidence", 1.0) < self.config["small_talk_sure_at"]
+        if unsure and self._runner_up_with_its_words(message, message.get(FULL_TEXT) or focus, None, min_words=2):
+            return  # 网上投广告……常见的一共有哪些形式 declined at 0.37, the ad forms next at 0.30
         found = index.search(focus, limit=2)
         (best, score), (_, second) = found[0], found[1]
         if score >= self.config["answer_at"] and score - second >= self.config["answer_margin"]:
@@ -228,7 +233,12 @@ class PageIndexMatcher(GraphComponent):
         if not spans:
             return entities
         inside = lambda e: any(a <= int(e.get("start", -1)) < b for a, b in spans)  # noqa: E731
-        kept = [e for e in entities if e.get("entity") != "gap" or inside(e)]
+        asked = "，".join(focus[a:b] for a, b in spans)
+        # ……推荐阅读里那个“上海营销策划公司排名前十”，具体是哪十家: a which-question naming nothing of the
+        # page asks about the gap the message names (……这话对吗 checks a claim instead)
+        quoted = lambda e: any(a <= int(e.get("start", -1)) < b for a, b in _quoted_spans(focus))  # noqa: E731
+        about_the_gap = _WHICH.search(asked) and not names_page(asked)
+        kept = [e for e in entities if e.get("entity") != "gap" or inside(e) or (about_the_gap and quoted(e))]
         # 课程需要讲淘宝运营和推广专员有何区别: a gap word before the compared pair in the asking
         # clause says what the answer is for, not what is asked
         pair = PageIndexMatcher._pair(kept)
@@ -632,6 +642,8 @@ class PageIndexMatcher(GraphComponent):
         kb = load_kb()
         named = _roles(entities)
         pair = (kb.comparison_for(named) or kb.stand_in_comparison(named)) if len(named) == 2 else None
+        if len(named) == 1 and len(kb.comparisons_with(next(iter(named)))) == 1:
+            pair = kb.comparisons_with(next(iter(named)))[0]  # 我店里招的推广专员，这一礼拜都在上新、整理商品
         if not full or pair in (None, "overview"):
             return None
         index = load_index()
@@ -718,14 +730,42 @@ class PageIndexMatcher(GraphComponent):
             message.set(INTENT, {"name": "nlu_fallback", "confidence": min(confidence, 0.5)}, add_to_output=True)
             message.set(PAGE_MATCH, {"decision": "fact_without_its_words", "instead_of": fact}, True)
 
-    def _runner_up_with_its_words(self, message: Message, whole: str, fact: str) -> bool:
-        """The fact the classifier ranked next, fairly likely and with its words in the message, when
-        its first choice has none of its own."""
+    def _one_roles_comparison(self, message: Message, focus: str, entities: List[dict]) -> bool:
+        """Unsure, one role named that the page compares with one other only: its comparison when the
+        question compares (现在做市场最大的不同到底在哪), or the dimension the story's task tells
+        (我店里招的推广专员，这礼拜都在上新、整理商品……算他的本职吗)."""
         kb = load_kb()
+        named = _roles(entities)
+        owned = kb.comparisons_with(next(iter(named))) if len(named) == 1 else []
+        if len(owned) != 1:
+            return False
+        comparison = {"entity": "comparison", "value": owned[0], "start": 0, "end": len(focus)}
+        if _COMPARES.search(focus):
+            kept = [e for e in entities if e.get("entity") != "comparison"]
+            message.set(ENTITIES, kept + [{**comparison, "extractor": "PageIndexMatcher"}], add_to_output=True)
+            message.set(INTENT, {"name": "ask_difference", "confidence": 0.6}, add_to_output=True)
+            message.set(PAGE_MATCH, {"decision": "one_roles_comparison", "section": owned[0]}, True)
+            return True
+        told = len(message.get(FULL_TEXT) or "") - len(focus) >= MIN_STORY
+        story = self._story_dimension(message, entities) if told else None
+        if story is None:
+            return False
+        message.set(INTENT, {"name": "ask_dimension", "confidence": 0.6}, add_to_output=True)
+        self._add_dimension(message, focus, entities, *story, "story_dimension")
+        return True
+
+    def _runner_up_with_its_words(self, message: Message, whole: str, fact: Optional[str], min_words: int = 1) -> bool:
+        """The fact the classifier ranked next, fairly likely and with its words in the message, when
+        its first choice has none of its own (or was a decline: then two of the fact's words)."""
+        kb = load_kb()
+        roles = set(kb.names_of_subjects())
         for ranked in (message.get(INTENT_RANKING_KEY) or [])[1:3]:
             other = kb.fact_for_intent(ranked.get("name") or "")
             if other and other != fact and ranked.get("confidence", 0) >= self.config["pair_intent_at"]:
-                if kb.fact_supported(other, whole):
+                own_role = kb.facts[other].get("subject")
+                if fact is None and own_role and own_role not in _roles(message.get(ENTITIES) or []):
+                    continue  # 具体各做哪些事 after a decline: 运营's duties only when 运营 is named
+                if kb.fact_supported(other, whole) and kb.evidence_hits(other, whole, ignore=roles) >= min_words:
                     confidence = max(ranked["confidence"], self.config["evidence_vote_confidence"])
                     message.set(INTENT, {"name": ranked["name"], "confidence": confidence}, add_to_output=True)
                     message.set(PAGE_MATCH, {"decision": "runner_up_with_its_words", "fact": other}, True)
@@ -765,6 +805,10 @@ _SETTING_BEFORE = re.compile(r"(?:放到|放在|用到|用在|换到|搬到|套�
 _SETTING_AFTER = re.compile(
     r"^[^，,。？?！!]{0,10}?(?:也适用|还适用|适用吗|适不适用|也一样|还一样|也成立|还成立|也管用|也是这样|也这样)"
 )
+
+
+def _quoted_spans(text: str) -> List[Tuple[int, int]]:
+    return [m.span() for m in re.finditer(r"[“\"「『][^”\"」』]+[”\"」』]", text)]
 
 
 def _a_setting(focus: str, gap: dict) -> bool:

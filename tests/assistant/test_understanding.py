@@ -636,3 +636,24 @@ def test_a_story_set_in_a_taobao_shop_makes_a_bare_title_word_that_role():
 def test_a_claim_about_the_pair_put_as_a_tag_question_is_asked_too():
     text = "运营真不用看数据？运营和市场不是这么分的吧"
     assert "市场" in " ".join(reading(text).questions)
+
+
+def test_a_title_word_beside_a_compared_role_is_that_roles_partner():
+    from assistant.clauses import compared_pair_named
+
+    assert set(compared_pair_named("知乎上都在说淘宝运营就是打杂的、推广就是卖货的")) == {"taobao_ops", "promoter"}
+    assert compared_pair_named("运营和推广") is None  # the title question's own pair
+
+
+def test_a_question_about_moving_between_the_pair_a_story_names_is_about_that_pair():
+    focus = reading("淘宝运营做烦了，天天对着后台，想换去当推广专员。换过去之后每天干的活会变成什么样？").focus.text
+    assert "淘宝运营" in focus and "推广专员" in focus
+    focus = reading(
+        "我现在在公司做新媒体推广，领导想让我接手整个电商运营。是不是相当于把我现在的活儿铺大一点就行？"
+    ).focus.text
+    assert "电商运营" in focus and "新媒体推广" in focus
+
+
+def test_a_clause_naming_the_lens_of_the_question_after_it_is_part_of_it():
+    text = "应届生，在纠结简历往哪投。听说大公司推广岗多、小公司运营岗多，单论好不好就业，网络推广和运营哪个强？"
+    assert "就业" in reading(text).focus.text

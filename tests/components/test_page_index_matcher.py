@@ -588,3 +588,41 @@ def test_small_talk_the_classifier_half_believes_gives_way_to_the_fact_the_whole
     text = "领导看了我那篇推文的后台，阅读九万多，一单没出，丢下一句“白忙活”。真的是白忙吗"
     message = parsed("真的是白忙吗", "bot_challenge", 0.54, full_text=text)
     assert message.get("intent")["name"] == "ask_reads_example"
+
+
+def test_a_question_naming_nothing_of_the_page_asks_about_the_gap_the_message_names():
+    text = "顺便问一句，你们推荐阅读里那个“上海市场营销策划公司排名前十”，具体是哪十家？"
+    at = text.index("营销策划公司排名")
+    gap = {"entity": "gap", "value": "营销策划公司排名", "start": at, "end": at + 8}
+    message = parsed(text, "ask_reads_example", 0.7, [gap])
+    assert any(e["entity"] == "gap" for e in message.get("entities"))
+    # a gap word only in the story, not quoted, stays out of the question
+    text = "从新媒体推广升到电商运营，要多会哪些东西？"
+    gap = {"entity": "gap", "value": "升到", "start": text.index("升到"), "end": text.index("升到") + 2}
+    message = parsed(text, "ask_dimension", 0.7, subjects("新媒体推广", "电商运营") + [gap])
+    assert not any(e["entity"] == "gap" for e in message.get("entities"))
+
+
+def test_a_decline_the_classifier_doubts_gives_way_to_the_next_fact_with_two_of_its_words():
+    text = "网上投广告我们只打算留一种，其余的都不投了。先告诉我常见的一共有哪些形式可以挑？"
+    message = parsed(
+        "先告诉我常见的一共有哪些形式可以挑?", "out_of_scope", 0.37, full_text=text, runners_up=[("ask_ad_forms", 0.3)]
+    )
+    assert message.get("intent")["name"] == "ask_ad_forms"
+    message = parsed("今天天气怎么样", "out_of_scope", 0.4, runners_up=[("ask_ad_forms", 0.3)])
+    assert message.get("intent")["name"] != "ask_ad_forms"
+
+
+def test_the_task_a_story_tells_of_one_role_with_one_comparison_is_its_dimension():
+    story = "我店里招的推广专员，这一礼拜都在帮着上新、整理商品，推广几乎没碰。他干的这些算他的本职吗？"
+    message = parsed("推广专员干的这些算他的本职吗?", "ask_role", 0.8, subjects("推广专员"), full_text=story)
+    assert entity(message, "dimension") == "content"
+
+
+def test_an_unsure_comparison_naming_one_role_with_one_partner_is_their_comparison():
+    story = "这个月被调到市场部了，领导说我思路要转过来。以前天天盯数据，现在做市场最大的不同到底在哪？"
+    message = parsed("现在做市场最大的不同到底在哪?", "out_of_scope", 0.4, subjects("市场"), full_text=story)
+    assert (message.get("intent")["name"], entity(message, "comparison")) == ("ask_difference", "ops_vs_marketing")
+    # 运营 is compared twice: which of its comparisons is not guessed
+    message = parsed("运营最大的不同到底在哪?", "out_of_scope", 0.4, subjects("运营"))
+    assert entity(message, "comparison") is None
