@@ -220,6 +220,8 @@ def _continues(earlier: str, later: str) -> bool:
     )
 
 
+# 这话到底啥意思: the question is about the saying in the clause before
+_THIS_SAYING = re.compile(r"\s*(?:这话|这句话|这句|这说法|这个说法|这种说法|那话|那句话)")
 # 单论好不好就业 / 光看能力: a clause naming the lens of the question after it
 _LENS = re.compile(r"\s*(?:单论|单说|只论|光论|光说|只说|单从|只从|光从|单看|只看|光看|论起|要论|说到|至于)")
 # 换过去之后会变成什么样 / 相当于把活儿铺大: a question about moving from one role to the other
@@ -678,6 +680,8 @@ def _asking_part(text: str, span: Span) -> List[Span]:
             first -= 1
     elif first > 0 and _dimensions_in(text[clauses[first - 1][0] : clauses[first - 1][1]]):
         first -= 1  # 工作总定位上，淘宝运营和推广专员分别重在什么: the clause names what is asked
+    if first > 0 and _THIS_SAYING.match(text[clauses[first][0] : clauses[first][1]]):
+        first -= 1  # 领导老说我们市场部“务虚”，这话到底啥意思，跟运营比差在哪: what 这话 is
     if first > 0 and _LENS.match(text[clauses[first - 1][0] : clauses[first - 1][1]]):
         first -= 1  # 单论好不好就业，网络推广和运营哪个强: the clause says what the question weighs
     if first > 0 and text[clauses[first][0] : clauses[first][1]].lstrip().startswith("还是"):

@@ -35,6 +35,7 @@ from assistant.cues import (
     thanks_for_help,
 )
 from assistant.kb import load_kb
+from assistant.wording import glossary
 from components.message_rule import MessageRule
 
 CUE = "cue_word"
@@ -66,6 +67,12 @@ class CueWords(MessageRule):
             # unsure, so that the follow-up acts give the last answer again (actions/follow_up.py)
             message.set(INTENT, {"name": "nlu_fallback", "confidence": confidence}, add_to_output=True)
             return message.set(CUE, "asks_again", add_to_output=True)
+        if (
+            name in PERSON_INTENTS
+            and closing_small_talk(text)
+            and any(cue in text for cue in glossary()["puts_off_contact"])
+        ):
+            return _set(message, closing_small_talk(text), "puts_off_contact")  # 先别打电话给我……谢谢了
         if name in PERSON_INTENTS and (name != "request_human" or confidence >= SURE_AT or asks_for_person(text)):
             return  # (酱紫啊，灰常感谢！你们小编粉给力, a person at 0.45, is thanks; a callback is the form's)
         if asks_gist(focus) and name not in SMALL_TALK:

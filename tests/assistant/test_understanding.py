@@ -657,3 +657,8 @@ def test_a_question_about_moving_between_the_pair_a_story_names_is_about_that_pa
 def test_a_clause_naming_the_lens_of_the_question_after_it_is_part_of_it():
     text = "应届生，在纠结简历往哪投。听说大公司推广岗多、小公司运营岗多，单论好不好就业，网络推广和运营哪个强？"
     assert "就业" in reading(text).focus.text
+
+
+def test_a_question_about_a_saying_is_read_with_the_clause_that_holds_it():
+    text = "考研机构做市场的，领导开会老说我们市场部“务虚”，这话到底啥意思，跟运营比差在哪"
+    assert "务虚" in reading(text).focus.text

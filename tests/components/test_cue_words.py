@@ -177,3 +177,14 @@ def test_our_price_asked_after_page_words_is_a_price_question():
 
 def test_asking_whether_the_assistant_only_answers_one_question_is_about_the_assistant():
     assert intent_after("你就只能回答运营和推广区别这一个问题？", "ask_difference", 0.95) == "ask_capabilities"
+
+
+def test_thanks_that_put_off_contact_are_thanks_however_sure_the_classifier_is():
+    assert intent_after("你们先别打电话给我哈，定了我们主动联系，谢谢了", "request_human", 0.99) == "thank"
+    assert intent_after("请你们客服给我打电话，谢谢", "request_human", 0.99) == "request_human"
+
+
+def test_an_invitation_to_speak_is_a_request_for_a_person():
+    assert (
+        intent_after("我们商会下个月办个沙龙，想请你们老师来讲讲，这个怎么约", "out_of_scope", 0.6) == "request_human"
+    )
