@@ -209,7 +209,7 @@ def _continues(earlier: str, later: str) -> bool:
         subject_mentions(earlier)
         and not subject_mentions(later)
         and not _find_references(later)
-        and _dimensions_in(later)
+        and dimensions_in(later)
         and _COMPARATIVE.search(later)
     ):
         return True  # ……？范围上哪个大: the roles of the question before
@@ -238,7 +238,7 @@ def names_page(text: str) -> bool:
     kb = load_kb()
     return bool(
         subject_mentions(text)
-        or _dimensions_in(text)
+        or dimensions_in(text)
         or any(len(w) >= 2 and w in text for f in kb.facts.values() for w in f.get("evidence") or [])
     )
 
@@ -433,7 +433,7 @@ def corrected(text: str) -> Optional[int]:
         start += 1
     rest = text[start:].strip(" ，,：:。!！")
     if cues[-1].group() in _INTERJECTED and not (
-        subject_mentions(rest) or _dimensions_in(rest) or rest.endswith(("?", "？"))
+        subject_mentions(rest) or dimensions_in(rest) or rest.endswith(("?", "？"))
     ):
         return None  # ……对吗？哦不，别用那种眼神看着我: a turn of phrase, not a new question
     return start if len(rest) >= MIN_CORRECTED else None
@@ -565,7 +565,7 @@ def read(mapped: Mapped, context: Context = Context()) -> Reading:
         and (
             _COMPARATIVE.search(focus.text)
             # 淘宝运营做烦了，想换去当推广专员。换过去之后每天干的活会变成什么样: the pair the story moves between
-            or (told_pair and (_dimensions_in(focus.text) or _CHANGE.search(focus.text)))
+            or (told_pair and (dimensions_in(focus.text) or _CHANGE.search(focus.text)))
         )
     ):
         # 哪个更适合我？ after a story about two roles: the roles are the question's subject.
@@ -641,7 +641,7 @@ def _narrows(sentence: str) -> bool:
     stripped = sentence.strip(" ，,。.！!～~")
     return (
         any(stripped.startswith(cue) for cue in glossary()["narrows_before"])
-        and bool(_dimensions_in(stripped))
+        and bool(dimensions_in(stripped))
         and not is_question(stripped, weak=False)
     )
 
@@ -678,7 +678,7 @@ def _asking_part(text: str, span: Span) -> List[Span]:
             first = 0  # 用户从知道一个app到注册……，这整个过程每一步叫什么: the story is what 这 means
         elif len(asked) <= VAGUE_QUESTION:
             first -= 1
-    elif first > 0 and _dimensions_in(text[clauses[first - 1][0] : clauses[first - 1][1]]):
+    elif first > 0 and dimensions_in(text[clauses[first - 1][0] : clauses[first - 1][1]]):
         first -= 1  # 工作总定位上，淘宝运营和推广专员分别重在什么: the clause names what is asked
     if first > 0 and _THIS_SAYING.match(text[clauses[first][0] : clauses[first][1]]):
         first -= 1  # 领导老说我们市场部“务虚”，这话到底啥意思，跟运营比差在哪: what 这话 is
@@ -713,7 +713,7 @@ def _dimension_terms() -> List[Tuple[str, str]]:
     return sorted(((t, k) for t, k in terms.items() if len(t) > 1), key=lambda kv: -len(kv[0]))
 
 
-def _dimensions_in(text: str) -> set:
+def dimensions_in(text: str) -> set:
     return {key for term, key in _dimension_terms() if term in text}
 
 
@@ -727,7 +727,7 @@ def _turns_to_another_role(text: str, clauses: List[Span]) -> Optional[int]:
             continue
         here = {k for _, _, k in subject_mentions(clause)}
         before = {k for _, _, k in subject_mentions(said)}
-        if here and before and not here & before and _dimensions_in(clause) & _dimensions_in(said):
+        if here and before and not here & before and dimensions_in(clause) & dimensions_in(said):
             return i
     return None
 
@@ -792,8 +792,8 @@ def _same_of_another_role(text: str, found: List[Span]) -> List[Span]:
             # 推广 beside 推广专员 / 跟推广专员比 after a question about 淘宝运营: one compared pair in all
             both_refer = (
                 any(kind == "both" for _, _, kind in _find_references(later))
-                and _dimensions_in(later)
-                and not _dimensions_in(earlier)
+                and dimensions_in(later)
+                and not dimensions_in(earlier)
             )
             related = any(cue in earlier + later for cue in glossary()["relation_cues"])
             if (

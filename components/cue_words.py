@@ -67,12 +67,9 @@ class CueWords(MessageRule):
             # unsure, so that the follow-up acts give the last answer again (actions/follow_up.py)
             message.set(INTENT, {"name": "nlu_fallback", "confidence": confidence}, add_to_output=True)
             return message.set(CUE, "asks_again", add_to_output=True)
-        if (
-            name in PERSON_INTENTS
-            and closing_small_talk(text)
-            and any(cue in text for cue in glossary()["puts_off_contact"])
-        ):
-            return _set(message, closing_small_talk(text), "puts_off_contact")  # 先别打电话给我……谢谢了
+        small_talk = closing_small_talk(text)
+        if name in PERSON_INTENTS and small_talk and any(cue in text for cue in glossary()["puts_off_contact"]):
+            return _set(message, small_talk, "puts_off_contact")  # 先别打电话给我……谢谢了
         if name in PERSON_INTENTS and (name != "request_human" or confidence >= SURE_AT or asks_for_person(text)):
             return  # (酱紫啊，灰常感谢！你们小编粉给力, a person at 0.45, is thanks; a callback is the form's)
         if asks_gist(focus) and name not in SMALL_TALK:
@@ -83,7 +80,6 @@ class CueWords(MessageRule):
             kept = [e for e in message.get(ENTITIES) or [] if e.get("entity") not in ("comparison", "dimension")]
             message.set(ENTITIES, kept + [overview], add_to_output=True)
             return _set(message, "ask_difference", "asks_gist")
-        small_talk = closing_small_talk(text)
         meta = meta_question(text, focus)
         # 出处我在文末找到了，谢啦: the sources named in thanks that ask nothing are not asked for
         if meta and small_talk not in ("thank", "goodbye"):

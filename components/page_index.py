@@ -27,10 +27,10 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from assistant.clauses import clause_spans, corrected, is_question, names_page
+from assistant.clauses import clause_spans, corrected, dimensions_in, is_question, names_page
 from assistant.cues import asks_for_person
 from assistant.kb import load_kb
-from assistant.page_index import Section, load_index
+from assistant.page_index import QUOTES, Section, load_index
 from assistant.wording import glossary
 from components.normalizer import FULL_TEXT
 
@@ -236,7 +236,7 @@ class PageIndexMatcher(GraphComponent):
         asked = "，".join(focus[a:b] for a, b in spans)
         # ……推荐阅读里那个“上海营销策划公司排名前十”，具体是哪十家: a which-question naming nothing of the
         # page asks about the gap the message names (……这话对吗 checks a claim instead)
-        quoted = lambda e: any(a <= int(e.get("start", -1)) < b for a, b in _quoted_spans(focus))  # noqa: E731
+        quoted = lambda e: any(a <= int(e.get("start", -1)) < b for a, b in (m.span() for m in QUOTES.finditer(focus)))  # noqa: E731
         about_the_gap = _WHICH.search(asked) and not names_page(asked)
         kept = [e for e in entities if e.get("entity") != "gap" or inside(e) or (about_the_gap and quoted(e))]
         # 课程需要讲淘宝运营和推广专员有何区别: a gap word before the compared pair in the asking
@@ -625,7 +625,7 @@ class PageIndexMatcher(GraphComponent):
         )  # 那我这岗位是运营还是推广专员: which of the two the story's task is, not the whole difference
         story = None if whole_difference else self._story_dimension(message, entities)
         told = len(message.get(FULL_TEXT) or "") - len(focus) >= MIN_STORY
-        if story and told and _WHICH_OF_TWO.search(focus) and not _dimensions_in_focus(focus):
+        if story and told and _WHICH_OF_TWO.search(focus) and not dimensions_in(focus):
             # 我在淘宝店负责上新、打理店铺……那我这岗位是运营还是推广专员: the task told, not 岗位's pairs
             return self._add_dimension(message, focus, entities, *story, "story_dimension")
         found = load_index().search(focus, limit=2)
@@ -807,20 +807,10 @@ _SETTING_AFTER = re.compile(
 )
 
 
-def _quoted_spans(text: str) -> List[Tuple[int, int]]:
-    return [m.span() for m in re.finditer(r"[“\"「『][^”\"」』]+[”\"」』]", text)]
-
-
 def _a_setting(focus: str, gap: dict) -> bool:
     """Whether a gap word names where a claim would be applied (放到直播带货团队里也一样吗 / 对35岁转行的人也适用吗)."""
     start, end = int(gap.get("start", 0)), int(gap.get("end", 0))
     return bool(_SETTING_BEFORE.search(focus[:start]) or _SETTING_AFTER.search(focus[end:]))
-
-
-def _dimensions_in_focus(focus: str) -> bool:
-    """Whether the question itself names a dimension (its words, not the story's)."""
-    kb = load_kb()
-    return any(a in focus for d in kb.dimensions.values() for a in [d["name"], *d["aliases"]] if len(a) > 1)
 
 
 def _roles(entities: List[dict]) -> set:
