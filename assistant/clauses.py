@@ -201,6 +201,8 @@ def _continues(earlier: str, later: str) -> bool:
         return True  # best = max(['网络推广', '运营'], key=好就业) ↵ print(best) // 这行输出啥
     if _POINTS_AT_STORY.match(later) and not subject_mentions(later) and names_page(earlier):
         return True  # ……最后开了会员。这一路是怎么划分步骤的？
+    if _JUDGES_STORY.match(later) and not subject_mentions(later) and subject_mentions(earlier):
+        return True  # 运营顺手把市场的活也干了。这从道理上讲说得通吗: what the story says is judged
     if _CONVERSE.match(later) and subject_mentions(earlier):
         return True  # 推广是对外的事多。倒推一下，那运营就不碰外面的事？: the claim turned round
     if later.lstrip().startswith("还是") and subject_mentions(earlier):
@@ -322,7 +324,12 @@ def _reference_patterns() -> List[Tuple[re.Pattern, str]]:
         # 第一个问题 / 第二个部分 count questions or parts of the page, not roles
         after = r"(?!问题|部分|点|步|方面|对比)" if kind in ("first", "second") else ""
         # 签证官问我这跟运营有什么不同: 这 compared with a role is the role the story named
-        alone = r"|(?<![\u4e00-\u9fff])这(?=跟|和|与|同|比)|(?<=[我问说])这(?=跟|和|与|同|比)" if kind == "this" else ""
+        # ……招的推广专员……他干的这些算他的本职吗: 他 / 她 is the one role the story named (not 其他 / 他们 / 他人)
+        alone = (
+            r"|(?<![\u4e00-\u9fff])这(?=跟|和|与|同|比)|(?<=[我问说])这(?=跟|和|与|同|比)|(?<![其吉])[他她](?![们人说讲问觉认这那])"
+            if kind == "this"
+            else ""
+        )
         out.append((re.compile("(?:" + "|".join(map(re.escape, words)) + alone + ")" + after), kind))
     return out
 
@@ -389,7 +396,16 @@ def _resolve(text: str, earlier: List[Tuple[int, int, str]], context: Context) -
                 partner = next((s for s in pair if s != seen[-1]), None) if seen[-1] in pair else _partner(seen[-1])
                 new = name(partner) if partner else None
         elif kind == "this" and not named_here:
-            key = earlier_keys[-1] if earlier_keys else context.subject
+            # 他 / 她 is the person the story opened with (招的推广专员……推广几乎没碰……他), 它 the last role
+            # (never the last answer's role: 他这么说在理吗 is the person quoted, not 新媒体推广)
+            person = text[start:end] in ("他", "她")
+            key = (
+                (earlier_keys[0] if person else earlier_keys[-1])
+                if earlier_keys
+                else None
+                if person
+                else context.subject
+            )
             new = name(key) if key else None
         elif (
             kind == "this"
@@ -698,6 +714,11 @@ _POINTS_BACK = re.compile(r"\s*(?:这|那)(?!里|边|么|样的话)")
 # a next sentence asking about the story just told (这一路 / 这整个过程 / 这种情况)
 _POINTS_AT_STORY = re.compile(
     r"\s*(?:这|那)(?:一路|整个|个过程|一过程|一系列|种情况|种现象|一连串|是不是|算不算|到底算|到底是|难道|样切|样分|样划|样安排|样理解)"
+)
+# a short next sentence judging what the story said (这说得通吗 / 这样安排合理吗 / 这正常吗)
+_JUDGES_STORY = re.compile(
+    r"\s*(?:这|那)(?:样|么)?(?:做|干|安排|搞|分)?[^，,。？?！!]{0,6}?"
+    r"(?:说得通|讲得通|行得通|说不通|讲不通|合理|正常|靠谱|站得住|有道理|没道理|对吗|对不对|没问题|有问题)"
 )
 _COMPARED_WITH = re.compile(r"\s*(?:那|可|但)?\s*(?:跟|和|与|同|比|相比|对比)")
 _POINTS_AT_LINE = re.compile(

@@ -17,6 +17,7 @@ that asks for it; `page_match` in the parse output says what the index decided a
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import combinations
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -27,7 +28,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from assistant.clauses import clause_spans, corrected, dimensions_in, is_question, names_page
+from assistant.clauses import clause_spans, corrected, dimensions_in, is_question, names_page, subject_mentions
 from assistant.cues import asks_for_person
 from assistant.kb import load_kb
 from assistant.page_index import QUOTES, Section, load_index
@@ -183,7 +184,7 @@ class PageIndexMatcher(GraphComponent):
             return
         if self._fact_better_supported(message, None) or self._decisive_anywhere(message, focus):
             return
-        if self._one_roles_comparison(message, focus, entities):
+        if self._one_roles_comparison(message, focus, entities) or self._fact_of_the_told_pair(message):
             return
         unsure = (message.get(INTENT) or {}).get("confidence", 1.0) < self.config["small_talk_sure_at"]
         if unsure and self._runner_up_with_its_words(message, message.get(FULL_TEXT) or focus, None, min_words=2):
@@ -541,6 +542,7 @@ class PageIndexMatcher(GraphComponent):
         """新媒体推广就等于电商运营吗 / 市场算运营的一部分吗: how the named pair relate, answered from
         the section their comparison names for it."""
         pair = self._pair(entities)
+        focus = _length_asked().sub("", focus)  # 这回只说它俩最核心的区别，一句话就够: not 就够 (enough alone)
         if pair in (None, "overview") or not any(cue in focus for cue in glossary()["relation_cues"]):
             return False
         kb = load_kb()
@@ -754,6 +756,24 @@ class PageIndexMatcher(GraphComponent):
         self._add_dimension(message, focus, entities, *story, "story_dimension")
         return True
 
+    def _fact_of_the_told_pair(self, message: Message) -> bool:
+        """Unsure, the whole message naming both roles of a comparison and two or more words of one
+        fact of it, more than of any other (我是运营岗，半年都在写文案、搞活动……其实是市场的活?)."""
+        kb = load_kb()
+        whole = message.get(FULL_TEXT) or message.get(TEXT) or ""
+        pair = kb.comparison_for({k for _, _, k in subject_mentions(whole)})
+        if pair in (None, "overview"):
+            return False
+        roles = set(kb.names_of_subjects())
+        hits = {k: kb.evidence_hits(k, whole, ignore=roles) for k, f in kb.facts.items() if f.get("comparison") == pair}
+        ranked = sorted(hits.items(), key=lambda kv: -kv[1])
+        if not ranked or ranked[0][1] < MIN_WORDS_OF_ANOTHER_FACT or (len(ranked) > 1 and ranked[1][1] >= ranked[0][1]):
+            return False
+        best = ranked[0][0]
+        message.set(INTENT, {"name": kb.facts[best]["intent"], "confidence": 0.6}, add_to_output=True)
+        message.set(PAGE_MATCH, {"decision": "fact_of_the_told_pair", "fact": best, "hits": ranked[0][1]}, True)
+        return True
+
     def _runner_up_with_its_words(self, message: Message, whole: str, fact: Optional[str], min_words: int = 1) -> bool:
         """The fact the classifier ranked next, fairly likely and with its words in the message, when
         its first choice has none of its own (or was a decline: then two of the fact's words)."""
@@ -787,6 +807,12 @@ class PageIndexMatcher(GraphComponent):
         message.set(INTENT, chosen, add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         message.set(PAGE_MATCH, {"decision": how, "section": section.key, "score": round(score, 3)}, add_to_output=True)
+
+
+@lru_cache(maxsize=1)
+def _length_asked() -> re.Pattern:
+    words = "|".join(map(re.escape, glossary()["answer_length"]))
+    return re.compile(f"(?:{words})[^，,。！!？?]{{0,4}}?(?:就够了?|就行了?|就好|即可|足够)?")
 
 
 def _fact_whose_words_are_said(focus: str) -> Optional[Tuple[str, int]]:

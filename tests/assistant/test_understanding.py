@@ -662,3 +662,21 @@ def test_a_clause_naming_the_lens_of_the_question_after_it_is_part_of_it():
 def test_a_question_about_a_saying_is_read_with_the_clause_that_holds_it():
     text = "考研机构做市场的，领导开会老说我们市场部“务虚”，这话到底啥意思，跟运营比差在哪"
     assert "务虚" in reading(text).focus.text
+
+
+def test_he_or_she_in_the_question_is_the_role_the_story_opened_with():
+    text = "我店里招的推广专员,这一礼拜都在帮着上新、整理商品,推广几乎没碰。他干的这些算他的本职吗?"
+    assert reading(text).focus.text.startswith("推广专员干的")
+    # 其他 / 他们 are not 他, and a question naming its role keeps it
+    assert "其他" in reading("淘宝运营讲完了，其他的呢").focus.text
+    assert reading("我同事是做淘宝运营的，他每天都在干嘛").focus.text.count("淘宝运营") == 1
+
+
+def test_a_short_sentence_judging_the_story_is_read_with_it():
+    text = "我们公司十来号人，没有单独的市场部，运营顺手把市场的活也干了。这从道理上讲说得通吗？"
+    assert "市场的活也干了" in reading(text).focus.text
+
+
+def test_he_who_says_something_is_a_person_not_the_last_answers_role():
+    assert "新媒体" not in reading("他这么说在理吗？", subject="newmedia_promo").focus.text
+    assert "新媒体" not in reading("她觉得呢", subject="newmedia_promo").focus.text

@@ -626,3 +626,22 @@ def test_an_unsure_comparison_naming_one_role_with_one_partner_is_their_comparis
     # 运营 is compared twice: which of its comparisons is not guessed
     message = parsed("运营最大的不同到底在哪?", "out_of_scope", 0.4, subjects("运营"))
     assert entity(message, "comparison") is None
+
+
+def test_a_length_asked_for_is_not_a_relation_cue():
+    text = "这回只说运营和市场部门最核心的区别,一句话就够"
+    message = parsed(text, "ask_difference", 0.8, subjects("运营", "市场部门"))
+    assert (message.get("page_match") or {}).get("decision") != "relation"
+    # ……just as 就够了 about the roles still asks how they relate
+    message = parsed("只做新媒体推广就够了吗", "ask_difference", 0.8, subjects("新媒体推广", "电商运营"))
+    assert message.get("page_match")["decision"] == "relation"
+
+
+def test_an_unsure_story_naming_both_roles_and_two_words_of_one_of_their_facts_is_that_fact():
+    story = "下周转正答辩,我是运营岗,可这半年一大半时间都在写文案、搞活动。评委会不会说我干的其实是市场的活?"
+    message = parsed("评委会不会说我干的其实是市场的活?", "out_of_scope", 0.36, subjects("市场"), full_text=story)
+    assert message.get("intent")["name"] == "ask_common_ground"
+    # one fact word is not enough
+    story = "我是运营岗，最近在写文案。评委会不会说我干的其实是市场的活?"
+    message = parsed("评委会不会说我干的其实是市场的活?", "out_of_scope", 0.36, subjects("市场"), full_text=story)
+    assert message.get("intent")["name"] != "ask_common_ground"
