@@ -3,6 +3,7 @@ replies for what the assistant does not understand or does not cover."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -16,6 +17,7 @@ from assistant import metrics
 from assistant.kb import KnowledgeBase, load_kb
 from assistant.phrasebook import say
 from assistant.wording import glossary, normalize
+from channels import hold
 
 COMPARISON_INTENTS = {"ask_difference", "ask_role", "ask_dimension"}
 HANDOFF_INTENTS = {"request_human", "ask_price"}
@@ -49,6 +51,9 @@ class ActionChitchat(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or "greet"
+        if intent == hold.HOLD_INTENT:  # 先别回，等我打完 (the first) / a message while held (the rest)
+            asked = hold.asks_to_wait((tracker.latest_message or {}).get("text") or "")
+            return send(dispatcher, tracker, [Reply(say("hold_on" if asked else "hold_more"))]) + understood()
         events = send(dispatcher, tracker, [chitchat_reply(load_kb(), intent)]) + understood()
         if intent == "deny" and tracker.get_slot("lead_contact"):  # a contact offered, then no callback wanted
             events.append(SlotSet("lead_contact", None))
@@ -132,9 +137,27 @@ def _plan_from_entities(kb: KnowledgeBase, tracker: Tracker):
     named = {e.get("entity") for e in entities}
     if "dimension" not in named and sum(e.get("entity") == "subject" for e in entities) < 2:
         return None
+    if _says_more_than(message.get("text") or "", entities):
+        return None  # 那淘宝主图尺寸要求是多少: a question of its own that happens to hold 要求
     plan = comparisons.resolve(kb, "ask_dimension", entities, tracker.current_slot_values())
     settled = plan.kind == "side" or (plan.kind == "comparison" and (plan.dimension or "dimension" not in named))
     return plan if settled else None
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# Content words a follow-up may say beside the roles and dimension it names (各自干的活儿呢: 儿).
+FOLLOW_UP_OWN_WORDS = 4
+
+
+def _says_more_than(text: str, entities: list) -> bool:
+    """Whether the message says more than its entities and the small words around them."""
+    rest = list(text)
+    for e in entities:
+        start, end = int(e.get("start") or 0), int(e.get("end") or 0)
+        rest[start:end] = [""] * (end - start)
+    small = set(glossary()["small_words"])
+    content = [ch for ch in _HAN.findall(normalize("".join(rest))) if ch not in small]
+    return len(content) > FOLLOW_UP_OWN_WORDS
 
 
 class ActionClarify(Action):

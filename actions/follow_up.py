@@ -89,7 +89,7 @@ def reply(kb: KnowledgeBase, text: str, slots: dict) -> Optional[Reply]:
         point = listed[number - 1]
         line = answers.format_line("labelled_bullet", label=point.label, text=point.text)
         return Reply("\n".join([answers.format_line("heading", text=title), line]), whole.buttons, answer=True)
-    if kind == "count":
+    if kind == "count" and len(listed) > 1:  # a one-point answer (the ad forms in one sentence) is itself the list
         return Reply(say("follow_count", title=title, count=len(listed), labels=labels), whole.buttons, answer=True)
     if kind == "example":
         examples = [p for p in listed if any(mark in p.text for mark in glossary()["example_marks"])]

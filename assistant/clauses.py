@@ -467,6 +467,7 @@ _CONTENTS_ENTRY = re.compile(
 )
 # 第一部分里的第3小点 / 第一部分第1点: a point of that part, in the page's order of its dimensions
 _NTH_POINT = re.compile(r"[里中的\s:：,，]{0,4}第\s*([一二三四五六1-6])\s*(?:小点|点|条|个方面|方面|小节)")
+_MISSED = re.compile(r"[\s,，]*(?:你|您)?(?:还)?(?:漏了|漏掉|没答|没回|没有回|没说|忘了|跳过|被跳过|落下)")
 _OWN_QUESTION = re.compile(r"回到|刚才|之前|我的|我问的|我那")
 _NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 
@@ -477,8 +478,10 @@ def _page_parts(text: str) -> List[Tuple[int, int, str]]:
     edits = []
     found = sorted([*_NTH_PART.finditer(text), *_CONTENTS_ENTRY.finditer(text)], key=lambda m: m.start())
     for m in found:
-        if _OWN_QUESTION.search(text[max(0, m.start() - 4) : m.start()]):
-            continue  # 回到第一个问题: the visitor's own first question, not the page's
+        if _OWN_QUESTION.search(text[max(0, m.start() - 4) : m.start()]) or (
+            m.group(0).endswith("问题") and _MISSED.match(text, m.end())
+        ):
+            continue  # 回到第一个问题 / 第二个问题漏了: the visitor's own question, not the page's
         n = _NUMERALS.get(m.group(1)) or int(m.group(1))
         if n > len(titles):
             continue

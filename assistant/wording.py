@@ -3,7 +3,7 @@
 Steps: lone surrogates and control characters out, full-width to half-width, Cantonese
 and Taiwan words to Mandarin (kb/glossary.yml), Traditional to Simplified (OpenCC),
 lower-case Latin, English terms to the page's Chinese, spaces between Chinese words
-dropped, then same-sounding typos of knowledge-base terms fixed. Every step records
+dropped (or a comma, where they break clauses), then same-sounding typos of knowledge-base terms fixed. Every step records
 where each character came from (assistant.mapped), so entities found on the result
 still point at what the visitor typed.
 """
@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import List
 
 import yaml
 
-from assistant.mapped import Mapped, edits_for
+from assistant.mapped import Edit, Mapped, edits_for
 from assistant.text import scrub, to_halfwidth, to_simplified, to_traditional
 
 GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "kb" / "glossary.yml"
@@ -131,6 +132,28 @@ def layout_edits(text: str):
     return sorted(edits)
 
 
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}])")
+_RUN_BEFORE = re.compile(rf"[{_CJK}]+$")
+_RUN_AFTER = re.compile(rf"^[{_CJK}]+")
+
+
+def _clause_spaces(text: str) -> List[Edit]:
+    """Visitors who type no punctuation (我没证也没啥学历 就想知道……) break clauses with a space: such a
+    space is a comma when a clause of its own ends before it (a particle, or four characters or more)
+    and the words after it open a new one (就 / 那 / 我 / 如果……, `clause_openers` in the glossary).
+    Other spaces between Chinese words (淘宝 运营) are only dropped."""
+    cues = glossary()["clause_space"]
+    edits = []
+    for m in _SPACE_BETWEEN_CJK.finditer(text):
+        before = _RUN_BEFORE.search(text[: m.start()]).group()
+        after = _RUN_AFTER.search(text[m.end() :]).group()
+        ends = before[-1] in cues["particles"] or len(before) >= cues["min_clause"]
+        opens = any(after.startswith(w) for w in cues["openers"]) and len(after) > 1
+        if ends and opens:
+            edits.append((m.start(), m.end(), ","))
+    return edits
+
+
 def _lower(text: str) -> str:
     return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
 
@@ -147,6 +170,7 @@ def normalize_mapped(text: str, corrector=None) -> Mapped:
     m = m.edit(regional_edits(m.text))
     m = m.map_chars(to_simplified)
     m = m.map_chars(_lower)
+    m = m.edit(_clause_spaces(m.text))  # the visitor's own spaces, before English words become Chinese ones
     m = m.edit(shorthand_edits(m.text))
     m = m.edit(english_edits(m.text))
     m = m.edit((s.start(), s.end(), "") for s in _SPACE_NEAR_CJK.finditer(m.text))

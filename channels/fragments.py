@@ -65,7 +65,13 @@ def better(joined: dict, alone: dict, not_understood: set) -> bool:
     if intent.get("name") in not_understood or (intent.get("confidence") or 0) < UNDERSTOOD_AT:
         return False
     own = alone.get("intent") or {}
+    if own.get("name") not in not_understood and _gaps(joined) - _gaps(alone):
+        return False  # 心理咨询师前景咋样 / 行吧，换个你熟的……: the declined question stays declined, not this one
     return own.get("name") in not_understood or (own.get("confidence") or 0) < intent.get("confidence", 0)
+
+
+def _gaps(parse: dict) -> set:
+    return {e.get("value") for e in parse.get("entities") or [] if e.get("entity") == "gap"}
 
 
 SHORT_REPLY = 6  # characters: a reply this short may name a button or complete a role

@@ -11,7 +11,9 @@ Every channel's blueprint hands its messages to a `Turns` object instead of Rasa
    and fact go into the message's metadata (`context`), which the clause reader uses for
    前者 / 它俩 / 另一个 (assistant.clauses);
 4. a message that only fixes the visitor's last one (就业* / 说反了，……) is that message, fixed
-   (channels.typo_fix); a message with two questions is split (assistant.clauses.separate_questions); each part
+   (channels.typo_fix); while the visitor asked the assistant to wait (先别回，等我打完), a message is
+   kept with one short line until the go-ahead, which is answered as all of them together
+   (channels.hold); a message with two questions is split (assistant.clauses.separate_questions); each part
    is parsed once and handled as its own turn with that parse, in the order asked; small
    talk or a part nobody understood beside a real question is not answered separately;
 5. every bot message reaches the visitor's channel once;
@@ -41,7 +43,7 @@ from assistant.kb import load_kb
 from assistant.phrasebook import say
 from assistant.text import clean_input, in_script, script_of
 from assistant.wording import normalize
-from channels import fragments, typo_fix
+from channels import fragments, hold, typo_fix
 from channels.limits import MAX_MESSAGE_CHARS, too_long
 from channels.visitor_rate import VisitorRate
 from conversation_store.errors import STORE_ERRORS, primary_store
@@ -282,6 +284,11 @@ class Turns:
 
         # Inside the callback form a message is an answer, never two questions.
         split = not text.startswith("/") and not (tracker is not None and tracker.active_loop_name)
+        earlier = hold.held(tracker) if split else None
+        if earlier is not None and hold.goes_ahead(text):
+            text = hold.together(earlier, text)  # 好了，说吧: what was said while held is the question
+        elif earlier is not None or (split and hold.asks_to_wait(text)):
+            return [(text, hold.parse(text))]  # 先别回，等我打完: kept, one short line, nothing answered yet
         last = _visitor_texts(tracker)[-1:] if split else []
         fix = typo_fix.fixed(last[0], text) if last else None
         if fix:  # 就业*  输入法坑我: the last message, fixed, is the question

@@ -246,3 +246,16 @@ def test_a_number_the_visitor_leaves_is_confirmed_with_our_own_contacts_beside_i
     assert "13912345678" in text  # what we would call back
     assert KB.contacts["phone"] in text and KB.contacts["wechat"] in text  # and how to reach us meanwhile
     assert slots_set(events)["lead_contact"] == "13912345678"
+
+
+def test_a_dimension_word_inside_a_question_of_its_own_is_no_follow_up_on_the_last_comparison():
+    after = {"comparison": "taobao_vs_promoter"}
+    text = "那淘宝主图尺寸要求是多少 800还是750"
+    dim = [{"entity": "dimension", "value": "要求", "start": text.index("要求"), "end": text.index("要求") + 2}]
+    messages, _ = run(ActionDecline(), tracker(text, "out_of_scope", slots=after, entities=dim))
+    assert "不在我能回答的范围" in text_of(messages) and "大局观" not in text_of(messages)
+    # ……while 那能力要求呢 right after the comparison is its ability dimension
+    text = "那能力要求呢"
+    dim = [{"entity": "dimension", "value": "能力要求", "start": 1, "end": 5}]
+    messages, _ = run(ActionDecline(), tracker(text, "out_of_scope", slots=after, entities=dim))
+    assert "大局观" in text_of(messages)

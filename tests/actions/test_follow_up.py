@@ -92,3 +92,8 @@ def test_a_reply_that_arrived_broken_is_sent_again_whole():
 def test_asking_whether_the_list_is_complete_gives_every_item():
     text = act("还有没有其他的？别漏了", {"fact": "newmedia_features"}, ActionDecline())
     assert "个性化" in text and "实时化" in text and "多元化" in text
+
+
+def test_how_many_of_an_answer_said_in_one_sentence_gives_that_sentence():
+    text = act("你把那几种常见形式再完整列一下", {"fact": "ad_forms"}, ActionDecline())
+    assert "Banner" in text and "Email" in text and "一共1点" not in text

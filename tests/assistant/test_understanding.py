@@ -680,3 +680,27 @@ def test_a_short_sentence_judging_the_story_is_read_with_it():
 def test_he_who_says_something_is_a_person_not_the_last_answers_role():
     assert "新媒体" not in reading("他这么说在理吗？", subject="newmedia_promo").focus.text
     assert "新媒体" not in reading("她觉得呢", subject="newmedia_promo").focus.text
+
+
+def test_the_visitors_own_question_said_to_be_missed_is_not_the_pages_part():
+    assert "运营与市场部门" not in reading("第二个问题漏了 运营具体做啥").focus.text
+    assert "运营与市场部门" in reading("第二个问题讲了啥").focus.text
+
+
+@pytest.mark.parametrize(
+    "typed, read_as",
+    [
+        (
+            "我没证也没啥学历 就想知道网络推广跟运营哪个更好就业一点",
+            "我没证也没啥学历,就想知道网络推广跟运营哪个更好就业一点",
+        ),
+        (
+            "如果主要不看证书 那淘宝运营和推广专员分别更看重什么能力",
+            "如果主要不看证书,那淘宝运营和推广专员分别更看重什么能力",
+        ),
+        ("淘宝 运营 和推广专员有啥区别", "淘宝运营和推广专员有啥区别"),
+        ("网络推广 和 运营 哪个好就业", "网络推广和运营哪个好就业"),
+    ],
+)
+def test_a_space_that_breaks_clauses_is_a_comma_and_other_spaces_between_words_go(typed, read_as):
+    assert normalize_mapped(typed, default_corrector()).text == read_as

@@ -85,3 +85,11 @@ def test_a_short_reply_completing_a_role_of_the_question_before_completes_it():
     assert completed_role(history, "网络", now=105) == "网络推广有什么作用啊"
     assert completed_role(history, "好的", now=105) is None
     assert completed_role(history, "网络", now=100 + 600) is None
+
+
+def test_a_declined_question_before_brings_no_gap_into_an_understood_one():
+    gap = {"entity": "gap", "value": "心理咨询师"}
+    joined = {"intent": {"name": "ask_job_prospects", "confidence": 0.99}, "entities": [gap]}
+    alone = {"intent": {"name": "ask_job_prospects", "confidence": 0.98}, "entities": []}
+    assert not better(joined, alone, NOT_UNDERSTOOD)
+    assert better({**joined, "entities": []}, alone, NOT_UNDERSTOOD)

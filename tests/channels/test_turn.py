@@ -298,3 +298,20 @@ def test_a_fault_in_reading_the_message_gets_the_apology_not_silence():
     agent.processor.parse_message = broken
     texts, _ = turn(agent, "你好")
     assert texts == [say("degraded")]
+
+
+def _held(text, ago):
+    return UserUttered(text, parse_data={"intent": {"name": "hold_on"}}, timestamp=time.time() - ago)
+
+
+def test_a_visitor_who_asked_to_wait_is_answered_only_at_the_go_ahead_with_all_they_said():
+    agent = FakeAgent()
+    turn(agent, "先别回 等我打完")
+    assert agent.parsed == [] and agent.handled[-1].parse_data["intent"]["name"] == "hold_on"
+    _with_history(agent, [_held("先别回 等我打完", 30)])
+    turn(agent, "我们是做家居的天猫店")
+    assert agent.parsed == [] and agent.handled[-1].parse_data["intent"]["name"] == "hold_on"
+    _with_history(agent, [_held("先别回 等我打完", 30), _held("淘宝运营和推广专员有什么区别", 20)])
+    replies, _ = turn(agent, "好了 说吧")
+    assert [text for text, _ in agent.parsed] == ["淘宝运营和推广专员有什么区别"]
+    assert agent.handled[-1].parse_data["intent"]["name"] == "ask_difference"

@@ -645,3 +645,42 @@ def test_an_unsure_story_naming_both_roles_and_two_words_of_one_of_their_facts_i
     story = "我是运营岗，最近在写文案。评委会不会说我干的其实是市场的活?"
     message = parsed("评委会不会说我干的其实是市场的活?", "out_of_scope", 0.36, subjects("市场"), full_text=story)
     assert message.get("intent")["name"] != "ask_common_ground"
+
+
+def test_one_word_of_the_fact_inside_a_story_of_the_pairs_tasks_does_not_keep_the_fact():
+    full = "我们部门天天搞发布会、事件营销、做传播,但从来不用背注册量、留存率这种数据,这算市场的活还是运营的活?"
+    message = parsed(
+        "这算市场的活还是运营的活?", "ask_funnel_ownership", 0.52, subjects("市场", "运营"), full_text=full
+    )
+    assert entity(message, "comparison") == "ops_vs_marketing"
+    assert message.get("intent")["name"] in ("ask_difference", "ask_dimension", "ask_role")
+
+
+def test_a_facts_word_the_references_renamed_still_supports_it():
+    full = "站在打工人的角度:不管我最后进市场部还是运营部,有哪些活是两边都躲不掉、都得会的?"
+    message = Message(data={"text": "有哪些活是市场部门和运营都躲不掉、都得会的?", FULL_TEXT: full})
+    message.set("intent", {"name": "ask_common_ground", "confidence": 0.87})
+    message.set("intent_ranking", [{"name": "ask_common_ground", "confidence": 0.87}])
+    message.set("entities", subjects("市场部门", "运营"))
+    message.set("reading", {"references": ["两边=市场部门和运营"]})
+    MATCHER.process([message])
+    assert message.get("intent")["name"] == "ask_common_ground"
+
+
+def test_an_unsure_comparison_of_one_role_saying_its_own_facts_word_is_that_fact():
+    text = "新媒体推广那三个特点我上次记在本子上了,结果本子丢了……再告诉我一次吧"
+    message = parsed(text, "ask_dimension", 0.31, subjects("新媒体推广"))
+    assert message.get("intent")["name"] == "ask_newmedia_features"
+    message = parsed(text, "ask_dimension", 0.95, subjects("新媒体推广"))
+    assert message.get("intent")["name"] == "ask_dimension"
+
+
+def test_a_gap_the_visitor_sets_aside_is_not_asked():
+    text = "先不管文凭市场部到底是干啥的文章里怎么定义的"
+    gap = {"entity": "gap", "value": "文凭", "start": 3, "end": 5}
+    message = parsed(text, "ask_marketing_definition", 0.99, subjects("市场部") + [gap])
+    assert not any(e["entity"] == "gap" for e in message.get("entities"))
+    text = "没学历能做运营吗"
+    gap = {"entity": "gap", "value": "学历", "start": 1, "end": 3}
+    message = parsed(text, "out_of_scope", 0.66, subjects("运营") + [gap])
+    assert any(e["entity"] == "gap" for e in message.get("entities"))

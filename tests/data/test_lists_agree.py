@@ -11,7 +11,7 @@ from assistant.kb import load_kb
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 COMPARISON_INTENTS = {"ask_difference", "ask_role", "ask_dimension"}
-SMALL_TALK = {"ask_capabilities", "bot_challenge", "greet", "thank"}
+SMALL_TALK = {"ask_capabilities", "bot_challenge", "greet", "thank", "hold_on"}
 # Never an answer to the form: they cancel, correct, restart it, or go to customer service.
 CONTROL = {"deny", "goodbye", "correct_lead", "request_callback", "request_human"}
 
