@@ -12,8 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers, comparisons, follow_up, gaps, popular
 from actions.callback import offer_reply
-from actions.replies import Reply, misunderstood, send, understood
+from actions.replies import Reply, misunderstood, send, typed, understood
 from assistant import metrics
+from assistant.cues import closing_small_talk, person_if_unanswered
 from assistant.kb import KnowledgeBase, load_kb
 from assistant.phrasebook import say
 from assistant.wording import glossary, normalize
@@ -52,8 +53,10 @@ class ActionChitchat(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or "greet"
         if intent == hold.HOLD_INTENT:  # 先别回，等我打完 (the first) / a message while held (the rest)
-            asked = hold.asks_to_wait((tracker.latest_message or {}).get("text") or "")
+            asked = hold.asks_to_wait(typed(tracker))
             return send(dispatcher, tracker, [Reply(say("hold_on" if asked else "hold_more"))]) + understood()
+        if intent == "correct_lead":  # 懂了懂了，对上号了，多谢啊 (no callback under way): the thanks it closes with
+            intent = closing_small_talk(normalize(typed(tracker))) or intent
         events = send(dispatcher, tracker, [chitchat_reply(load_kb(), intent)]) + understood()
         if intent == "deny" and tracker.get_slot("lead_contact"):  # a contact offered, then no callback wanted
             events.append(SlotSet("lead_contact", None))
@@ -94,7 +97,9 @@ class ActionDecline(Action):
         if services:  # a request about a service the agency sells is never declined: its staff answer it
             text = say("price", service=services[0])
             return send(dispatcher, tracker, [Reply(text), offer_reply()]) + understood()
-        if _for_our_staff((tracker.latest_message or {}).get("text") or ""):
+        said = (tracker.latest_message or {}).get("text") or ""
+        if _for_our_staff(said) or person_if_unanswered(normalize(typed(tracker))):
+            # (……哪家排第一？你不知道的话就让人工回我: the person they asked for should we not know)
             # a client's invoice, contract or the person handling their project: our staff, never declined
             return send(dispatcher, tracker, [Reply(say("handoff")), offer_reply()]) + understood()
         if tracker.get_slot("comparison") and any(e.get("entity") == "dimension" for e in entities):

@@ -99,6 +99,11 @@ def reply(kb: KnowledgeBase, text: str, slots: dict) -> Optional[Reply]:
         return Reply(f"{say('follow_no_example', title=title)}\n{whole.text}", whole.buttons, answer=True)
     if kind == "why":
         return Reply(f"{say('follow_why')}\n{whole.text}", whole.buttons, answer=True)
+    if kind == "advice":
+        # after 网络推广和运营的区别, what the page says of choosing between them (各有各的优点……)
+        choice = (kb.comparisons.get(slots.get("comparison") or "") or {}).get("choice")
+        said = answers.fact_answer(kb, choice) if choice and not slots.get("fact") else whole
+        return Reply(f"{say('follow_not_advice')}\n{said.text}", said.buttons, answer=True)
     return whole  # more: the whole answer, every point with its text
 
 

@@ -32,6 +32,12 @@ def visitor_script(tracker: Tracker) -> str:
     return found or tracker.get_slot("script") or "simplified"
 
 
+def typed(tracker: Tracker) -> str:
+    """The visitor's latest message whole, as typed (the parse's text is only the question in it)."""
+    users = [e for e in tracker.events or [] if e.get("event") == "user"]
+    return str((users[-1].get("text") if users else None) or (tracker.latest_message or {}).get("text") or "")
+
+
 def send(dispatcher: CollectingDispatcher, tracker: Tracker, replies: list[Reply]) -> list[dict[str, Any]]:
     """Utters the replies (converted to Traditional when the visitor writes Traditional), with
     Chinese punctuation in Chinese text: the knowledge base keeps the page's own characters."""

@@ -323,6 +323,8 @@ def _reference_patterns() -> List[Tuple[re.Pattern, str]]:
         words = sorted(refs[kind], key=len, reverse=True)
         # 第一个问题 / 第二个部分 count questions or parts of the page, not roles
         after = r"(?!问题|部分|点|步|方面|对比)" if kind in ("first", "second") else ""
+        # 说的就是这个区别吧: this difference (the one just told), not a role
+        after = r"(?!区别|不同|差别|差异|说法|意思|问题|例子|过程|情况|比喻)" if kind == "this" else after
         # 签证官问我这跟运营有什么不同: 这 compared with a role is the role the story named
         # ……招的推广专员……他干的这些算他的本职吗: 他 / 她 is the one role the story named (not 其他 / 他们 / 他人)
         alone = (
@@ -350,6 +352,13 @@ def _partner(subject: str) -> Optional[str]:
     return partners[0] if len(partners) == 1 else None
 
 
+_CHECKS_PAGE = re.compile(r"(?:这页|页面|文章|你们|你)(?:上|里)?也是这么分|是一回事吗|是这个意思|说的就是这个")
+_BARE_DIFFERENCE = re.compile(
+    r"\s*(?:有啥|有什么|的)?(?:区别|不同|差别|差异)(?:呢|啊|吧|是什么|是啥|在哪)?[?？。!！\s]*$"
+)
+_HOW_TWO_DIFFER = re.compile(r"区别|不同|差别|差异|不一样|差在|关系|联系|异同")
+
+
 @dataclass(frozen=True)
 class Context:
     """What the conversation is about, from the Rasa server (message metadata)."""
@@ -370,7 +379,9 @@ class Context:
         return cls(pair if len(pair) == 2 else (), subject, fact)
 
 
-def _resolve(text: str, earlier: List[Tuple[int, int, str]], context: Context) -> Tuple[list, list]:
+def _resolve(
+    text: str, earlier: List[Tuple[int, int, str]], context: Context, conversation_known: bool = True
+) -> Tuple[list, list]:
     """Edits putting role names in place of references, and a note of each."""
     kb = load_kb()
     name = lambda key: kb.subjects[key]["name"]  # noqa: E731
@@ -379,6 +390,10 @@ def _resolve(text: str, earlier: List[Tuple[int, int, str]], context: Context) -
     # 女主在电商公司做运营，男二做新媒体推广……这两个岗位: the two the page compares
     compared = [p for p in combinations(earlier_keys, 2) if kb.comparison_for(set(p)) not in (None, "overview")]
     pair = compared[0] if compared else tuple(earlier_keys[:2]) if len(earlier_keys) >= 2 else context.pair
+    # 这俩到底啥区别 opening a chat: the two of the page's title (前者 / 两者的工作内容 stay as typed)
+    # (only where the conversation is known: a part of a message is resolved later, with it)
+    opening = conversation_known and not pair and not named_here and _HOW_TWO_DIFFER.search(text)
+    title_pair = tuple(kb.overview["subjects"]) if opening else ()
     edits, notes = [], []
     for start, end, kind in _find_references(text):
         new = None
@@ -386,6 +401,8 @@ def _resolve(text: str, earlier: List[Tuple[int, int, str]], context: Context) -
         loose = len(set(named_here)) >= 2 and compared and kb.comparison_for(set(named_here)) in (None, "overview")
         if kind == "both" and pair and (len(set(named_here)) < 2 or loose):
             new = f"{name(pair[0])}和{name(pair[1])}"
+        elif kind == "both" and title_pair:
+            new = f"{name(title_pair[0])}和{name(title_pair[1])}"
         elif kind == "first" and pair:
             new = name(pair[0])
         elif kind == "second" and pair:
@@ -427,7 +444,10 @@ def _resolve(text: str, earlier: List[Tuple[int, int, str]], context: Context) -
 def _corrections() -> re.Pattern:
     cues = sorted(glossary()["corrections"], key=len, reverse=True)
     # 不对 corrects only where a clause starts, and not as 不对劲 / 不对的 / 哪里不对 (something is off)
-    loose = [re.escape(c) + ("(?!对)" if c.endswith("不") else "") for c in cues if not c.startswith("不对")]
+    # (打错了吧 / 写错了吗 suspect our words, they correct nothing of the visitor's)
+    loose = [
+        re.escape(c) + ("(?!对)" if c.endswith("不") else "(?![吧吗么没])") for c in cues if not c.startswith("不对")
+    ]
     return re.compile(r"(?:^|(?<=[，,。！!？?；;\s…~～吧啊哦呃嗯]))不对(?:不对)?(?![劲的吗吧呀])|" + "|".join(loose))
 
 
@@ -456,6 +476,7 @@ def corrected(text: str) -> Optional[int]:
 
 
 _INTERJECTED = {"哦不", "啊不"}
+SHORT_RESTATED = 6  # characters: 我问的是区别 / 我问的是天气, a question restated in a word or two
 
 
 _NTH_PART = re.compile(
@@ -494,6 +515,17 @@ def _page_parts(text: str) -> List[Tuple[int, int, str]]:
         else:
             edits.append((m.start(), m.end(), titles[n - 1]))
     return edits
+
+
+def fallback_person_spans(text: str) -> List[Span]:
+    """The clauses asking for a person only should the assistant not know (……，你搞不清楚的话转人工):
+    a condition and a person in one clause (`person_if_unanswered` in the glossary)."""
+    g = glossary()["person_if_unanswered"]
+    return [
+        (s, e)
+        for s, e in clause_spans(text)
+        if any(c in text[s:e] for c in g["conditions"]) and any(p in text[s:e] for p in g["people"])
+    ]
 
 
 def _left_out(text: str) -> List[Span]:
@@ -537,9 +569,19 @@ def read(mapped: Mapped, context: Context = Context()) -> Reading:
     fixed = corrected(mapped.text)
     if fixed is not None:  # the correction replaces what came before it
         mapped = mapped.select([(fixed, len(mapped.text))])
+        clauses = clause_spans(mapped.text)
+        said = lambda c: mapped.text[c[0] : c[1]].strip()  # noqa: E731
+        if len(clauses) > 1 and len(said(clauses[0])) <= SHORT_RESTATED and said(clauses[1]).startswith("你"):
+            # 我问的是区别，你列一堆横幅广告干嘛……: what they asked; the rest is about our reply
+            mapped = mapped.select([clauses[0]])
     asides = _asides(mapped.text)
     if asides:  # 运营（不是市场，也不是推广）平时负责哪些工作: the asides are not the question
         mapped = mapped.select(asides, joiner="")
+    fallback = fallback_person_spans(mapped.text)
+    if fallback:  # 市场部是咋定义的，你搞不清楚的话转人工: the question, the person only if it goes unanswered
+        kept = [c for c in clause_spans(mapped.text) if c not in fallback]
+        if kept:
+            mapped = mapped.select(kept, joiner="，")
     left_out = _left_out(mapped.text)
     if left_out:  # only the range of the page the visitor wants: the clauses they left out are not read
         kept = [c for c in clause_spans(mapped.text) if c not in left_out]
@@ -565,7 +607,8 @@ def read(mapped: Mapped, context: Context = Context()) -> Reading:
     focus = mapped.select(spans, joiner="，") if spans != [(0, len(text))] else mapped
     # Roles the dropped story named, for 这两个岗位 / 它 in the question.
     earlier = [m for m in subject_mentions(text) if not any(s <= m[0] < e for s, e in spans)]
-    qualified = _qualified_by_story(focus.text, earlier, text)
+    # (and the last answer's pair: 推广的小人往楼外跑 after 网络推广和运营 is that 网络推广)
+    qualified = _qualified_by_story(focus.text, earlier, text, context.pair)
     if qualified:  # 我们已经有电商运营了，……跟运营有啥不同: the story's 电商运营
         focus = focus.edit(qualified)
     in_focus_before = []
@@ -575,6 +618,21 @@ def read(mapped: Mapped, context: Context = Context()) -> Reading:
         first_ref = refs[0][0]
         in_focus_before = [m for m in subject_mentions(focus.text) if m[1] <= first_ref]
         edits, notes = _resolve(focus.text, earlier + in_focus_before, context)
+    named_now = {k for _, _, k in subject_mentions(focus.text)}
+    if (
+        not edits
+        and context.pair
+        and len(named_now) < 2
+        and named_now <= set(context.pair)
+        and _CHECKS_PAGE.search(focus.text)
+    ):
+        # ……左边应该是运营吧？这页也是这么分的吗 after 运营和市场部门区别: a picture checked against that comparison
+        edits = [(0, 0, join_names(list(context.pair)) + "：")]
+        notes = [f"+{join_names(list(context.pair))}"]
+    if not edits and context.pair and not subject_mentions(focus.text) and _BARE_DIFFERENCE.match(focus.text):
+        # 我问的是区别 / 区别呢 after an answer: the difference of the pair just answered about
+        edits = [(0, 0, join_names(list(context.pair)) + "的")]
+        notes = [f"+{join_names(list(context.pair))}"]
     told_pair = _compared_pair({k for _, _, k in earlier})
     if (
         not edits
@@ -594,18 +652,22 @@ def read(mapped: Mapped, context: Context = Context()) -> Reading:
     return Reading(focus.edit(edits) if edits else focus, asked, notes)
 
 
-def _qualified_by_story(focus: str, earlier: List[Tuple[int, int, str]], whole: str) -> List[Tuple[int, int, str]]:
+def _qualified_by_story(
+    focus: str, earlier: List[Tuple[int, int, str]], whole: str, known: Tuple[str, ...] = ()
+) -> List[Tuple[int, int, str]]:
     """Edits naming a bare role of the question (运营) as the one qualified role of it the story before
     named (电商运营), or the one whose setting the message tells (开了家淘宝店: 淘宝运营)."""
     kb = load_kb()
-    told = {k for _, _, k in earlier}
+    told = {k for _, _, k in earlier} | set(known)
     set_in = {k for k, s in kb.subjects.items() if any(w in whole for w in s.get("setting") or [])}
     named_here = {k for _, _, k in subject_mentions(focus)}
     edits = []
     for start, end, key in subject_mentions(focus):
-        bare = kb.subjects[key]["name"]
+        name = kb.subjects[key]["name"]
+        # the role's own name, or a short word of it the fuller role ends with (推广 of 网络推广)
+        bare = name if focus[start:end].endswith(name) else focus[start:end] if end - start <= 2 else None
         compared = {kb.comparison_for({key, k}) for k in named_here - {key}} - {None}
-        if not focus[start:end].endswith(bare) or compared - ({"overview"} if set_in else set()):
+        if bare is None or compared - ({"overview"} if set_in or known else set()):
             continue  # ……网络推广和运营的区别到底是啥: a pair the page compares as it is
         fuller = {k for k in told | set_in if k != key and kb.subjects[k]["name"].endswith(bare)}
         if len(fuller) == 1 and not fuller & named_here:  # 做运营 → 做淘宝运营
@@ -638,9 +700,17 @@ def _with_what_they_lean_on(text: str, found: List[Span]) -> List[Span]:
         out.append(sp)
     if out:
         after = [p for p in spans if p[0] >= out[-1][1]]
-        if after and (_narrows(text[after[0][0] : after[0][1]]) or _compared_with(text[after[0][0] : after[0][1]])):
-            out[-1] = (out[-1][0], after[0][1])  # ……天赋点该往哪加？就是能力要求那块 / ……对吧？跟运营比的话
+        following = text[after[0][0] : after[0][1]] if after else ""
+        if following and (_narrows(following) or _compared_with(following) or _alternatives(following)):
+            # ……天赋点该往哪加？就是能力要求那块 / ……对吧？跟运营比的话 / ……是啥联系？是一个包着另一个，还是平级的
+            out[-1] = (out[-1][0], after[0][1])
     return out
+
+
+def _alternatives(sentence: str) -> bool:
+    """是一个包着另一个，还是平级的: after a question, the answers it offers to choose from."""
+    stripped = sentence.strip(" ，,。.！!～~")
+    return "还是" in stripped and not subject_mentions(stripped) and not is_question(stripped, weak=False)
 
 
 def _compared_with(sentence: str) -> bool:
@@ -689,8 +759,10 @@ def _asking_part(text: str, span: Span) -> List[Span]:
         naming = [
             i for i in range(first - 1, max(-1, first - 4), -1) if subject_mentions(text[clauses[i][0] : clauses[i][1]])
         ]
-        if leans_on_before(asked):
-            first = 0  # X的定位是…，Y只管卖货，我没记错吧: the whole claim is what is checked
+        if leans_on_before(asked) or _THIS_TOLD.search(asked):
+            # X的定位是…，Y只管卖货，我没记错吧 / ……推广的小人往楼外跑，运营的小人在楼里忙活，说的就是这个区别吧:
+            # the whole claim or picture is what is checked
+            first = 0
         elif naming:
             first = naming[0]
         elif _POINTS_BACK.match(asked):
@@ -712,6 +784,10 @@ def _asking_part(text: str, span: Span) -> List[Span]:
     return [(keep[0][0], keep[-1][1])]
 
 
+# what the story just told (……说的就是这个区别吧 / 是这个意思不)
+_THIS_TOLD = re.compile(
+    r"(?:这|那)(?:个|种|样的)?(?:区别|分法|意思|说法|比喻)|这么分|这样分|[跟和与](?:你|您|页面|文章|这页)(?:说|讲|写)的"
+)
 # a question that points back at what the sentence described (这整个过程 / 这一路 / 这种情况)
 _POINTS_BACK = re.compile(r"\s*(?:这|那)(?!里|边|么|样的话)")
 # a next sentence asking about the story just told (这一路 / 这整个过程 / 这种情况)
@@ -751,7 +827,9 @@ def _turns_to_another_role(text: str, clauses: List[Span]) -> Optional[int]:
             continue
         here = {k for _, _, k in subject_mentions(clause)}
         before = {k for _, _, k in subject_mentions(said)}
-        if here and before and not here & before and dimensions_in(clause) & dimensions_in(said):
+        # 运营是对内的，那推广就是对外的？ checks a claim turned round (no question word): read whole
+        claim = not is_question(clause.rstrip("?？ "), weak=False)
+        if here and before and not here & before and dimensions_in(clause) & dimensions_in(said) and not claim:
             return i
     return None
 
@@ -791,7 +869,7 @@ def _with_roles_named_before(part: str, before: str) -> str:
             return join_names([earlier[-1]]) + part
     if named or not _find_references(part):
         return part
-    edits, _ = _resolve(part, subject_mentions(before), Context())
+    edits, _ = _resolve(part, subject_mentions(before), Context(), conversation_known=False)
     for start, end, new in sorted(edits, reverse=True):
         part = part[:start] + new + part[end:]
     return part

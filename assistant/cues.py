@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 from typing import Optional
 
-from assistant.clauses import is_question, names_page, questions, sentences, subject_mentions
+from assistant.clauses import fallback_person_spans, is_question, names_page, questions, sentences, subject_mentions
 from assistant.kb import load_kb
 from assistant.phrasebook import load_phrasebook
 from assistant.wording import glossary
@@ -48,8 +48,22 @@ _HOW_THEY_RELATE = re.compile(r"联系(?:起来|在一起)")  # 运营和市场�
 
 
 def asks_for_person(text: str) -> bool:
-    text = _HOW_THEY_RELATE.sub("", text)
+    """A request for a person, but for one asked only if the question goes unanswered
+    (……你搞不清楚的话转人工: `person_if_unanswered`)."""
+    rest = _without_fallback(text)
+    # (有问题的话转人工 alone asks nothing else: it is the request)
+    text = _HOW_THEY_RELATE.sub("", rest if len(rest.strip(" ，,。.？?！!")) >= 2 else text)
     return any(_said(cue, text) for cue in glossary()["asks_for_person"])
+
+
+def _without_fallback(text: str) -> str:
+    spans = fallback_person_spans(text)
+    return "".join(ch for i, ch in enumerate(text) if not any(a <= i < b for a, b in spans))
+
+
+def person_if_unanswered(text: str) -> bool:
+    """Whether the message asks for a person should the assistant not know the answer."""
+    return bool(fallback_person_spans(text))
 
 
 def asks_price(text: str) -> bool:
@@ -118,11 +132,15 @@ def _names_a_facts_decisive_words(text: str) -> bool:
     return any(kb.facts[k].get("subject") for k in said)
 
 
-def asks_again(text: str) -> bool:
+def asks_again(text: str, whole: Optional[str] = None) -> bool:
     """直接给我原文那句话 / 标准说法是啥: the last answer again, in the page's words, naming nothing of the page;
     or the last reply came broken (乱码，再发一次), whatever the message names."""
-    again = any(cue in text for cue in glossary()["follow_up_acts"]["again"]) and not names_page(text)
-    return again or resends(text)
+    acts = glossary()["follow_up_acts"]
+    again = any(cue in text for cue in acts["again"]) and not names_page(text)
+    # 所以你是建议我去做运营咯: the answer taken as advice, whatever roles it names (not with a request of
+    # its own after it: ……喽？给我推荐一家靠谱的机构呗)
+    advice = any(cue in text for cue in acts["advice"]) and len(sentences(whole or text)) == 1
+    return again or resends(text) or advice
 
 
 def resends(text: str) -> bool:

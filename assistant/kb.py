@@ -209,6 +209,8 @@ def default_corrector() -> TypoCorrector:
 
 
 _NEGATIONS = ("不", "没")
+_DENIALS = ("不是", "并非", "而非")
+_RHETORICAL_END = re.compile(r"[^，,。？?！!]*[吗吧嘛]")
 
 
 _QUOTE_MARKS = re.compile(r"[「」『』“”\"‘’']")
@@ -218,7 +220,14 @@ def _said(word: str, text: str) -> bool:
     text = _QUOTE_MARKS.sub("", text)  # 比较「虚」 says 比较虚
     start = text.find(word)
     while start != -1:
-        negated = start > 0 and text[start - 1] in _NEGATIONS
+        # 不是找工作啊，是我们厂的产品想往网上推 denies 找工作 (是不是找工作 asks it)
+        # (运营不是对内的吗 asserts it)
+        denied = (
+            text[max(0, start - 2) : start] in _DENIALS
+            and text[max(0, start - 3) : start] != "是不是"
+            and not _RHETORICAL_END.match(text, start)
+        )
+        negated = (start > 0 and text[start - 1] in _NEGATIONS) or denied
         # 包不包括 / 一样不一样 ask whether, they do not deny
         if not negated or (start > 1 and text[start - 2] == word[0]) or text.startswith(word, start + len(word) + 1):
             return True

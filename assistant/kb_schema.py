@@ -69,6 +69,9 @@ class Comparison(_Strict):
     relation: Optional[str] = None
     # Words of its summary (偏实 / 务虚): a question about the pair saying one asks for all of it.
     decisive: List[str] = []
+    # The fact in which the page speaks to choosing between the two (哪个更好就业), if any: the answer to
+    # "so you advise me to take X?" after this comparison.
+    choice: Optional[str] = None
 
     @validator("subjects")
     def _two(cls, subjects):
@@ -154,6 +157,8 @@ def _references(kb: KnowledgeBaseFile) -> List[str]:
                 if side not in comp.subjects
             ]
         problems += [f"{where}.related_facts: no fact `{f}`" for f in comp.related_facts if f not in kb.facts]
+        if comp.choice and comp.choice not in kb.facts:
+            problems.append(f"{where}.choice: no fact `{comp.choice}`")
         if comp.relation and comp.relation not in comp.dimensions and comp.relation not in kb.facts:
             problems.append(f"{where}.relation: `{comp.relation}` is neither a dimension of it nor a fact")
     intents = {}

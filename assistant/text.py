@@ -175,7 +175,8 @@ _PARTICLES = "的了地得着过吗呢吧啊"
 
 
 # Characters that are words of their own (negation, particles): never a typo of a term's character.
-_FUNCTION_CHARS = frozenset("不吧啊呢吗嘛了着过")  # not 没: 新没体 is a typo of 新媒体
+# never replaced: particles, and the verb 干 (推广干的 is not 推广岗的); not 没: 新没体 is a typo of 新媒体
+_FUNCTION_CHARS = frozenset("不吧啊呢吗嘛了着过干")
 
 
 class TypoCorrector:

@@ -149,7 +149,9 @@ def _clause_spaces(text: str) -> List[Edit]:
         after = _RUN_AFTER.search(text[m.end() :]).group()
         ends = before[-1] in cues["particles"] or len(before) >= cues["min_clause"]
         opens = any(after.startswith(w) for w in cues["openers"]) and len(after) > 1
-        if ends and opens:
+        # 我在市场部干了五年天天加班 虚在哪了: two runs this long are two clauses, whatever opens the second
+        long_runs = len(before) >= cues["long_run"] and len(after) >= cues["min_clause"]
+        if (ends and opens) or long_runs:
             edits.append((m.start(), m.end(), ","))
     return edits
 

@@ -63,6 +63,9 @@ def conversation_context(tracker) -> Dict[str, Any]:
     page compares that the visitor's last message named (我从运营跳到市场部了 → 这两个部门差在哪)."""
     slots = tracker.current_slot_values() if tracker is not None else {}
     pair = slots.get("pair") or []
+    comparison = load_kb().comparisons.get(slots.get("comparison") or "")
+    if not pair and comparison:  # a dimension of a comparison answered: its two roles
+        pair = list(comparison["subjects"])
     if not pair and tracker is not None:
         said = _visitor_texts(tracker)[-1:]
         pair = list(compared_pair_named(said[0]) or []) if said else []

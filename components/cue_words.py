@@ -63,7 +63,7 @@ class CueWords(MessageRule):
         name, confidence = intent.get("name"), intent.get("confidence") or 0
         # (号码显示成****了，再发一次完整的 is still the request for our contacts it was)
         resent_contacts = resends(focus) and name in PERSON_INTENTS
-        if asks_again(focus) and not asks_for_person(text) and name not in SMALL_TALK and not resent_contacts:
+        if asks_again(focus, text) and not asks_for_person(text) and name not in SMALL_TALK and not resent_contacts:
             # unsure, so that the follow-up acts give the last answer again (actions/follow_up.py)
             message.set(INTENT, {"name": "nlu_fallback", "confidence": confidence}, add_to_output=True)
             return message.set(CUE, "asks_again", add_to_output=True)
@@ -84,7 +84,9 @@ class CueWords(MessageRule):
         # 出处我在文末找到了，谢啦: the sources named in thanks that ask nothing are not asked for
         if meta and small_talk not in ("thank", "goodbye"):
             return _set(message, meta, "meta_question")
-        if points_into_last_answer(focus) and name not in SMALL_TALK:
+        # (收到收到，第一点再细说下 read as a goodbye: the acknowledgement comes with the point asked)
+        more = any(cue in focus for cue in glossary()["follow_up_acts"]["more"])
+        if points_into_last_answer(focus) and (name not in SMALL_TALK or more):
             # unsure, so that the follow-up acts on the last answer (actions/chitchat.py) take it
             message.set(INTENT, {"name": "nlu_fallback", "confidence": confidence}, add_to_output=True)
             return message.set(CUE, "points_into_last_answer", add_to_output=True)

@@ -39,6 +39,7 @@ PAGE_MATCH = "page_match"
 PAGE_CANDIDATES = "page_candidates"
 GAP_SETTING = "gap_setting"  # a gap word naming where the page's claim would be applied (not what is asked)
 UNSURE_INTENTS = {"out_of_scope", "nlu_fallback"}
+TIE = 1e-6  # index scores this close are a tie
 MIN_STORY = 10  # characters beside the question that tell a story of their own
 MIN_WORDS_OF_ANOTHER_FACT = 2  # another fact's words a question must say to be that fact instead
 _COMPARES = re.compile(r"区别|不同|差别|差异|不一样|异同|之别")
@@ -201,6 +202,19 @@ class PageIndexMatcher(GraphComponent):
             return self._answer(message, best, score, "search")
         if self._between_comparison_intents(message, entities):
             return self._dimension_missed(message, focus, message.get(ENTITIES) or [])
+        # a tie between a dimension and a fact saying the same (运营具体做什么 is 运营's side of the content):
+        # the fact of the one role named (「引入资金」？……运营怎么还管拉钱)
+        tied = [s for s, v in index.search(focus, limit=3) if v >= score - TIE]
+        own_facts = [s for s in tied if s.fact and load_kb().facts[s.fact].get("subject") in _roles(entities)]
+        if score >= self.config["suggest_at"] and len(tied) > 1 and len(own_facts) == 1:
+            return self._answer(message, own_facts[0], score, "tie_to_the_roles_fact")
+        own = best.comparison and _roles(entities) & set(
+            (load_kb().comparisons.get(best.comparison) or {}).get("subjects") or []
+        )
+        if score >= self.config["suggest_at"] and second <= score / 2 and own:
+            # 我决定去投网络推广的岗位了，因为不太喜欢跟外面的人打交道: a plan told, no question; a section
+            # of the role it names, well ahead of any other, is what the page says to it
+            return self._answer(message, best, score, "search_of_the_role")
         if score >= self.config["suggest_at"]:
             message.set(INTENT, {"name": "nlu_fallback", "confidence": score}, add_to_output=True)
             candidates = [s.key for s, v in found if v >= self.config["suggest_at"]]
@@ -507,7 +521,10 @@ class PageIndexMatcher(GraphComponent):
         kb = load_kb()
         # a fact of one role (市场部的定义), not one about a pair (哪个好就业: 心理咨询师的就业前景 is not it)
         keys = {kb.decisive_fact(k, focus) for k in kb.comparisons} - {None}
-        keys = {k for k in keys if kb.facts[k].get("subject")}
+        # ……or, when no role is named at all, a list of the page (上面说的那四步能再捋一遍吗: the funnel)
+        listed = lambda k: bool(kb.facts[k].get("steps") or kb.facts[k].get("items"))  # noqa: E731
+        roles_named = bool(subject_mentions(message.get(FULL_TEXT) or focus))
+        keys = {k for k in keys if kb.facts[k].get("subject") or (listed(k) and not roles_named)}
         if len(keys) != 1 or instead_of in keys:
             return False
         key = keys.pop()
@@ -655,11 +672,16 @@ class PageIndexMatcher(GraphComponent):
         pair = (kb.comparison_for(named) or kb.stand_in_comparison(named)) if len(named) == 2 else None
         if len(named) == 1 and len(kb.comparisons_with(next(iter(named)))) == 1:
             pair = kb.comparisons_with(next(iter(named)))[0]  # 我店里招的推广专员，这一礼拜都在上新、整理商品
-        if not full or pair in (None, "overview"):
+        if not full or pair is None:
             return None
         index = load_index()
         ranked = index.search(full, limit=len(index.sections), without_roles=True)
-        own = [(section, score) for section, score in ranked if section.comparison == pair and section.dimension]
+        # 引入资金、找合作这些是推广干的还是运营干的: the page's title pair, so the task says which comparison
+        own = [
+            (section, score)
+            for section, score in ranked
+            if section.dimension and (section.comparison == pair or pair == "overview")
+        ]
         (best, score), (_, second) = own[0], own[1]
         # a story is mostly words the page does not hold: only a dimension well ahead of the others
         return (best, score) if score >= self.config["story_dimension_at"] and second <= score / 2 else None

@@ -259,3 +259,11 @@ def test_a_dimension_word_inside_a_question_of_its_own_is_no_follow_up_on_the_la
     dim = [{"entity": "dimension", "value": "能力要求", "start": 1, "end": 5}]
     messages, _ = run(ActionDecline(), tracker(text, "out_of_scope", slots=after, entities=dim))
     assert "大局观" in text_of(messages)
+
+
+def test_a_question_off_the_page_with_a_person_asked_for_should_we_not_know_gets_our_contacts():
+    text = "上海做营销策划的公司哪家排第一？你不知道的话就让人工回我"
+    asked = tracker("上海做营销策划的公司哪家排第一？", "out_of_scope", entities=[])  # the question read from it
+    asked.events[-1]["text"] = text
+    messages, _ = run(ActionDecline(), asked)
+    assert "175-8598-2043" in text_of(messages) and "不在我能回答的范围" not in text_of(messages)

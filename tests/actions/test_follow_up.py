@@ -97,3 +97,11 @@ def test_asking_whether_the_list_is_complete_gives_every_item():
 def test_how_many_of_an_answer_said_in_one_sentence_gives_that_sentence():
     text = act("你把那几种常见形式再完整列一下", {"fact": "ad_forms"}, ActionDecline())
     assert "Banner" in text and "Email" in text and "一共1点" not in text
+
+
+def test_an_answer_taken_as_advice_is_said_to_advise_nothing_and_given_again():
+    text = act("那你是推荐我先去应聘推广专员？反正会宣传就够了", COMPARISON)
+    assert "没有替您做决定" in text and "大局观" in text
+    # after a comparison in which the page speaks to choosing, that is its answer
+    text = act("所以你是建议我去做运营咯？", {"comparison": "online_promo_vs_ops"})
+    assert "没有替您做决定" in text and "各有各的优点" in text

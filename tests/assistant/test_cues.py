@@ -77,3 +77,18 @@ def test_the_cue_lists_name_intents_the_assistant_has():
     for comparison in kb.comparisons:
         words = [w for f in kb.facts.values() if f.get("comparison") == comparison for w in f.get("decisive") or []]
         assert len(words) == len(set(words)), comparison
+
+
+def test_a_person_asked_for_only_should_we_not_know_is_no_request_yet():
+    from assistant.cues import person_if_unanswered
+
+    text = "李叫兽那篇文章里市场部是咋定义的,你搞不清楚的话转人工"
+    assert not asks_for_person(text) and person_if_unanswered(text)
+    assert asks_for_person("转人工") and asks_for_person("有问题的话转人工")
+
+
+def test_an_answer_taken_as_advice_is_asked_again_but_not_beside_a_request_of_its_own():
+    from assistant.cues import asks_again
+
+    assert asks_again("所以你是建议我去做运营咯？")
+    assert not asks_again("那你是建议我去报个运营培训班喽？给我推荐一家靠谱的机构呗")

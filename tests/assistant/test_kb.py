@@ -71,3 +71,10 @@ def test_asking_whether_a_or_not_a_is_not_a_negation():
     kb = load_kb()
     assert kb.fact_supported("ops_contains_marketing", "运营包不包括市场的工作")
     assert not kb.fact_negated("common_ground", "市场和运营工作一样不一样")
+
+
+def test_a_word_denied_with_bu_shi_is_not_said_but_a_rhetorical_or_whether_question_says_it():
+    from assistant.kb import _said
+
+    assert not _said("找工作", "不是找工作啊,是我们厂的产品想往网上推")
+    assert _said("找工作", "是不是找工作更容易") and _said("对内", "运营不是对内的吗")

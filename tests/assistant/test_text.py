@@ -42,8 +42,15 @@ def test_one_wrong_inner_character_of_a_long_term_is_corrected():
 
 
 def test_ordinary_words_are_not_rewritten():
-    # 运营不同 sounds like 运营部同, and 网上投广 is one character from 网上推广.
-    for text in ["今天天气怎么样", "讲个笑话", "运营一个月工资多少", "网推跟运营不同之处", "网上投广告"]:
+    # 运营不同 sounds like 运营部同, 网上投广 is one character from 网上推广, 推广干的 sounds like 推广岗的.
+    for text in [
+        "今天天气怎么样",
+        "讲个笑话",
+        "运营一个月工资多少",
+        "网推跟运营不同之处",
+        "网上投广告",
+        "找合作这些是推广干的还是运营干的",
+    ]:
         assert norm(text) == text
 
 

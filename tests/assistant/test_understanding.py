@@ -704,3 +704,44 @@ def test_the_visitors_own_question_said_to_be_missed_is_not_the_pages_part():
 )
 def test_a_space_that_breaks_clauses_is_a_comma_and_other_spaces_between_words_go(typed, read_as):
     assert normalize_mapped(typed, default_corrector()).text == read_as
+
+
+def test_a_person_asked_for_only_if_we_cannot_answer_is_not_part_of_the_question():
+    assert (
+        reading("李叫兽那篇文章里市场部是咋定义的，你搞不清楚的话转人工").focus.text
+        == "李叫兽那篇文章里市场部是咋定义的"
+    )
+
+
+def test_these_two_opening_a_chat_are_the_two_of_the_pages_title():
+    assert reading("这俩到底啥区别啊").focus.text.startswith("市场推广和运营")
+    assert reading("这俩呢", pair=("ecom_ops", "newmedia_promo")).focus.text.startswith("电商运营和新媒体推广")
+
+
+def test_the_alternatives_offered_after_a_question_are_part_of_it():
+    assert "平级" in reading("市场跟运营之间是啥联系？是一个包着另一个，还是平级的").focus.text
+
+
+def test_a_claim_turned_round_to_the_other_role_is_read_with_the_claim():
+    assert "对内" in reading("它这儿说运营是对内的 那推广就是对外的？").focus.text
+    assert reading("推广专员的定位重在销售，那淘宝运营的定位是什么").focus.text.startswith("那淘宝运营")
+
+
+def test_a_bare_role_after_an_answer_about_its_fuller_name_is_that_role():
+    text = "有张漫画画了一栋楼 推广的小人往楼外跑 运营的小人在楼里忙活 说的就是这个区别吧"
+    assert "网络推广" in reading(text, pair=("online_promo", "ops")).focus.text
+    assert "网络推广" not in reading(text).focus.text
+
+
+def test_a_question_restated_in_a_word_before_a_complaint_about_the_reply_is_that_word():
+    text = "我问的是区别 你列一堆横幅广告、邮件广告干嘛 这跟区别有啥关系 说重点"
+    assert "横幅" not in reading(text, pair=("online_promo", "ops")).focus.text
+    assert reading("我问的是天气 你跟我说什么运营推广 这有啥关系？到底下不下").focus.text.startswith("天气")
+    assert reading("区别呢", pair=("online_promo", "ops")).focus.text == "网络推广和运营的区别呢"
+
+
+def test_a_picture_checked_against_what_we_said_is_read_whole_and_of_the_last_pair():
+    text = "我之前看过一张图 一个大圆里套着一个小圆 大圆写运营 小圆写市场 跟你说的是一回事吗"
+    assert "大圆写运营" in reading(text, pair=("ops", "marketing")).focus.text
+    text = "看过一张对比图 左边一栏写「盯数据」 右边一栏写「造声量」 左边应该是运营吧？这页也是这么分的吗"
+    assert reading(text, pair=("ops", "marketing")).focus.text.startswith("运营和市场部门")

@@ -315,3 +315,10 @@ def test_a_visitor_who_asked_to_wait_is_answered_only_at_the_go_ahead_with_all_t
     replies, _ = turn(agent, "好了 说吧")
     assert [text for text, _ in agent.parsed] == ["淘宝运营和推广专员有什么区别"]
     assert agent.handled[-1].parse_data["intent"]["name"] == "ask_difference"
+
+
+def test_after_a_dimension_of_a_comparison_its_two_roles_are_the_context():
+    agent = FakeAgent(slots={"comparison": "taobao_vs_promoter", "dimension": "content"})
+    turn(agent, "除了内容这一条，它俩还从哪几个方面有区别")
+    _, metadata = agent.parsed[0]
+    assert metadata["context"]["pair"] == ["taobao_ops", "promoter"]

@@ -65,6 +65,9 @@ def test_a_point_of_the_last_answer_goes_to_the_follow_up_acts():
     assert intent_after("第二点展开说说", "ask_sources", 0.74) == "nlu_fallback"
     # a point of a part of the page it names stays the classifier's
     assert intent_after("购买决策流程的第二步是什么", "ask_purchase_funnel", 0.9) == "ask_purchase_funnel"
+    # an acknowledgement asking for a point in more detail is that act, not a goodbye
+    assert intent_after("收到收到第一点再细说下", "goodbye", 0.8) == "nlu_fallback"
+    assert intent_after("第一点我懂了，拜拜", "goodbye", 0.8) == "goodbye"
 
 
 def test_thanks_with_a_goodbye_is_a_goodbye():

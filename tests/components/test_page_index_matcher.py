@@ -684,3 +684,23 @@ def test_a_gap_the_visitor_sets_aside_is_not_asked():
     gap = {"entity": "gap", "value": "学历", "start": 1, "end": 3}
     message = parsed(text, "out_of_scope", 0.66, subjects("运营") + [gap])
     assert any(e["entity"] == "gap" for e in message.get("entities"))
+
+
+def test_an_unsure_question_naming_no_role_but_a_facts_decisive_words_is_that_fact():
+    message = parsed("上面说的那四步能再捋一遍吗", "nlu_fallback", 0.3, runners_up=[("ask_dimension", 0.27)])
+    assert message.get("intent")["name"] == "ask_purchase_funnel"
+
+
+def test_a_plan_told_of_a_role_with_one_section_well_ahead_is_what_the_page_says_to_it():
+    text = "我决定去投网络推广的岗位了,因为我不太喜欢跟外面的人打交道"
+    message = parsed(text, "out_of_scope", 0.63, subjects("网络推广"))
+    assert (entity(message, "comparison"), entity(message, "dimension")) == ("online_promo_vs_ops", "focus")
+    # the same words without a role the section compares stay a suggestion
+    message = parsed("我不太喜欢跟外面的人打交道", "out_of_scope", 0.63)
+    assert message.get("page_match", {}).get("decision") != "search_of_the_role"
+
+
+def test_a_tie_between_a_dimension_and_the_named_roles_own_fact_is_that_fact():
+    text = "「引入资金」?，打错了吧应该是引入流量,运营怎么还管拉钱"
+    message = parsed(text, "out_of_scope", 0.54, subjects("运营"))
+    assert message.get("intent")["name"] == "ask_ops_duties"
