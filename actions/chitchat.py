@@ -57,8 +57,6 @@ class ActionChitchat(Action):
             return send(dispatcher, tracker, [Reply(say("hold_on" if asked else "hold_more"))]) + understood()
         if intent == "correct_lead":  # 懂了懂了，对上号了，多谢啊 (no callback under way): the thanks it closes with
             intent = closing_small_talk(normalize(typed(tracker))) or intent
-        if intent == "thank" and not any(e.get("event") == "bot" for e in tracker.events or []):
-            intent = "greet"  # 辛苦啦～ opening the chat: nothing to thank for yet, a greeting
         events = send(dispatcher, tracker, [chitchat_reply(load_kb(), intent)]) + understood()
         if intent == "deny" and tracker.get_slot("lead_contact"):  # a contact offered, then no callback wanted
             events.append(SlotSet("lead_contact", None))

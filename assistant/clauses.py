@@ -336,14 +336,19 @@ def _reference_patterns() -> List[Tuple[re.Pattern, str]]:
     return out
 
 
-def _find_references(text: str) -> List[Tuple[int, int, str]]:
+def _find_references(text: str, people: bool = False) -> List[Tuple[int, int, str]]:
+    """References to roles; 他 / 她 only with `people` (where they are resolved: elsewhere a person
+    in a story, 他老说他的活更难, is no role the question leans on)."""
     found, taken = [], [False] * len(text)
     for pattern, kind in _reference_patterns():
         for m in pattern.finditer(text):
             if not any(taken[m.start() : m.end()]):
                 found.append((m.start(), m.end(), kind))
                 taken[m.start() : m.end()] = [True] * (m.end() - m.start())
-    return sorted(found)
+    return sorted(f for f in found if people or text[f[0] : f[1]] not in _PEOPLE)
+
+
+_PEOPLE = ("他", "她")
 
 
 def _partner(subject: str) -> Optional[str]:
@@ -395,7 +400,7 @@ def _resolve(
     opening = conversation_known and not pair and not named_here and _HOW_TWO_DIFFER.search(text)
     title_pair = tuple(kb.overview["subjects"]) if opening else ()
     edits, notes = [], []
-    for start, end, kind in _find_references(text):
+    for start, end, kind in _find_references(text, people=True):
         new = None
         # 我家店运营推广全是我一个人干，你们说的这两个岗位: the pair the page compares, named before
         loose = len(set(named_here)) >= 2 and compared and kb.comparison_for(set(named_here)) in (None, "overview")
@@ -415,7 +420,7 @@ def _resolve(
         elif kind == "this" and not named_here:
             # 他 / 她 is the person the story opened with (招的推广专员……推广几乎没碰……他), 它 the last role
             # (never the last answer's role: 他这么说在理吗 is the person quoted, not 新媒体推广)
-            person = text[start:end] in ("他", "她")
+            person = text[start:end] in _PEOPLE
             key = (
                 (earlier_keys[0] if person else earlier_keys[-1])
                 if earlier_keys
@@ -613,7 +618,7 @@ def read(mapped: Mapped, context: Context = Context()) -> Reading:
         focus = focus.edit(qualified)
     in_focus_before = []
     edits, notes = [], []
-    refs = [] if _parting(focus.text) else _find_references(focus.text)
+    refs = [] if _parting(focus.text) else _find_references(focus.text, people=True)
     if refs:
         first_ref = refs[0][0]
         in_focus_before = [m for m in subject_mentions(focus.text) if m[1] <= first_ref]

@@ -62,6 +62,8 @@ class PageIndexMatcher(GraphComponent):
             "answer_margin": 0.15,
             "suggest_at": 0.5,
             "dimension_at": 0.6,
+            # a dimension named without its pair: the comparison whose side of it the words say, this far ahead
+            "comparison_of_dimension_at": 0.3,
             "fact_margin": 0.3,
             "story_dimension_at": 0.05,
             "fact_of_pair_below": 0.5,
@@ -164,6 +166,8 @@ class PageIndexMatcher(GraphComponent):
             if self._decisive_fact(message, focus, entities) or self._fact_of_the_pair(message, focus, entities):
                 return
             if self._dimension_the_comparison_lacks(message, focus, entities):
+                return
+            if self._comparison_missed(message, focus, entities):
                 return
             return self._dimension_missed(message, focus, entities)
         fact = kb.fact_for_intent(intent or "")
@@ -642,6 +646,31 @@ class PageIndexMatcher(GraphComponent):
         }
         message.set(INTENT, chosen, add_to_output=True)
         message.set(PAGE_MATCH, {"decision": "comparison_intent", "intent": chosen["name"]}, add_to_output=True)
+        return True
+
+    def _comparison_missed(self, message: Message, focus: str, entities: List[dict]) -> bool:
+        """A dimension named, the roles named settling no comparison (推广 alone, or none), and the words of
+        one comparison's side of that dimension well ahead in the index (……那日常店铺打理和商品整合算谁的？
+        这是哪个岗位的工作内容): that comparison."""
+        kb = load_kb()
+        dims = {kb.dimension_key(e.get("value")) for e in entities if e.get("entity") == "dimension"} - {None}
+        named = _roles(entities)
+        settled = self._pair(entities) not in (None, "overview") or (
+            len(named) == 1 and len(kb.comparisons_with(next(iter(named)))) == 1
+        )
+        if len(dims) != 1 or settled or any(e.get("entity") == "comparison" for e in entities):
+            return False
+        dim = next(iter(dims))
+        index = load_index()
+        ranked = [(s, v) for s, v in index.search(focus, limit=len(index.sections)) if s.dimension == dim]
+        if (
+            len(ranked) < 2
+            or ranked[0][1] < self.config["comparison_of_dimension_at"]
+            or ranked[1][1] > ranked[0][1] / 2
+        ):
+            return False
+        best, score = ranked[0]
+        self._add_dimension(message, focus, entities, best, score, "comparison_of_the_dimension")
         return True
 
     def _dimension_missed(self, message: Message, focus: str, entities: List[dict]) -> None:

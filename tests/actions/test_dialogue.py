@@ -269,13 +269,3 @@ def test_a_question_off_the_page_with_a_person_asked_for_should_we_not_know_gets
     asked.events[-1]["text"] = text
     messages, _ = run(ActionDecline(), asked)
     assert "175-8598-2043" in text_of(messages) and "不在我能回答的范围" not in text_of(messages)
-
-
-def test_thanks_opening_a_chat_are_greeted_and_thanks_after_an_answer_are_thanked():
-    from actions.chitchat import ActionChitchat
-
-    opening = text_of(run(ActionChitchat(), tracker("辛苦啦～", "thank"))[0])
-    assert "您好" in opening
-    after = tracker("谢谢", "thank")
-    after.events.insert(0, {"event": "bot", "text": "淘宝运营和推广专员的区别……"})
-    assert "不客气" in text_of(run(ActionChitchat(), after)[0])

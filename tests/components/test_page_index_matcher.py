@@ -704,3 +704,13 @@ def test_a_tie_between_a_dimension_and_the_named_roles_own_fact_is_that_fact():
     text = "「引入资金」?，打错了吧应该是引入流量,运营怎么还管拉钱"
     message = parsed(text, "out_of_scope", 0.54, subjects("运营"))
     assert message.get("intent")["name"] == "ask_ops_duties"
+
+
+def test_a_dimension_asked_of_no_settled_pair_is_of_the_comparison_its_words_belong_to():
+    text = "甲方说推广交给你们,那日常店铺打理和商品整合算谁的?按你们文章这是哪个岗位的工作内容"
+    dim = [{"entity": "dimension", "value": "工作内容", "start": 0, "end": 1}]
+    message = parsed(text, "ask_dimension", 0.99, subjects("推广") + dim)
+    assert entity(message, "comparison") == "taobao_vs_promoter"
+    # without words of one comparison's side the question stays unsettled
+    message = parsed("按你们文章这是哪个岗位的工作内容", "ask_dimension", 0.99, subjects("推广") + dim)
+    assert entity(message, "comparison") is None
