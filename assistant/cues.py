@@ -139,7 +139,8 @@ def asks_again(text: str, whole: Optional[str] = None) -> bool:
     again = any(cue in text for cue in acts["again"]) and not names_page(text)
     # 所以你是建议我去做运营咯: the answer taken as advice, whatever roles it names (not with a request of
     # its own after it: ……喽？给我推荐一家靠谱的机构呗)
-    advice = any(cue in text for cue in acts["advice"]) and len(sentences(whole or text)) == 1
+    # (你推荐我干网络推广还是运营 asks which to take: a question of its own)
+    advice = any(cue in text for cue in acts["advice"]) and len(sentences(whole or text)) == 1 and "还是" not in text
     return again or resends(text) or advice
 
 

@@ -70,6 +70,8 @@ class CueWords(MessageRule):
         small_talk = closing_small_talk(text)
         if name in PERSON_INTENTS and small_talk and any(cue in text for cue in glossary()["puts_off_contact"]):
             return _set(message, small_talk, "puts_off_contact")  # 先别打电话给我……谢谢了
+        if name == "request_human" and meta_question(text, focus) == "bot_challenge":
+            return _set(message, "bot_challenge", "meta_question")  # 你是人工客服吗: about us, not a request
         if name in PERSON_INTENTS and (name != "request_human" or confidence >= SURE_AT or asks_for_person(text)):
             return  # (酱紫啊，灰常感谢！你们小编粉给力, a person at 0.45, is thanks; a callback is the form's)
         if asks_gist(focus) and name not in SMALL_TALK:

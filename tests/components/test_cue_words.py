@@ -191,3 +191,8 @@ def test_an_invitation_to_speak_is_a_request_for_a_person():
     assert (
         intent_after("我们商会下个月办个沙龙，想请你们老师来讲讲，这个怎么约", "out_of_scope", 0.6) == "request_human"
     )
+
+
+def test_asking_whether_we_are_a_person_is_about_us_not_a_request_for_one():
+    assert intent_after("你是人工客服吗,主要负责干嘛的", "request_human", 0.58) == "bot_challenge"
+    assert intent_after("有人工客服吗", "request_human", 0.9) == "request_human"
