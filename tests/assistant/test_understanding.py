@@ -745,3 +745,9 @@ def test_a_picture_checked_against_what_we_said_is_read_whole_and_of_the_last_pa
     assert "大圆写运营" in reading(text, pair=("ops", "marketing")).focus.text
     text = "看过一张对比图 左边一栏写「盯数据」 右边一栏写「造声量」 左边应该是运营吧？这页也是这么分的吗"
     assert reading(text, pair=("ops", "marketing")).focus.text.startswith("运营和市场部门")
+
+
+def test_a_bare_role_set_on_a_platform_is_the_role_of_that_platform():
+    assert "新媒体推广" in reading("抖音那种推广跟开网店的运营 有啥不一样").focus.text
+    assert "电商运营" in reading("抖音那种推广跟开网店的运营 有啥不一样").focus.text
+    assert "网络推广" in reading("百度上投的那种推广 主要能起啥作用").focus.text
