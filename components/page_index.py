@@ -498,9 +498,10 @@ class PageIndexMatcher(GraphComponent):
         kb = load_kb()
         pair = self._pair(entities)
         named = _roles(entities)
-        if pair is None and len(named) <= 1:
-            # 运营到底是务实的还是务虚的 / 这种活偏务实还是务虚: the one comparison (of the role) that says so
-            owners = kb.comparisons_with(next(iter(named))) if named else list(kb.comparisons)
+        if pair == "overview" or (pair is None and len(named) <= 1):
+            # 运营到底是务实的还是务虚的 / 这种活偏务实还是务虚: the one comparison (of the role) that says so;
+            # 推广是不是往外跑的，运营窝在里头: of the title's pair, the one comparison whose words are said
+            owners = kb.comparisons_with(next(iter(named))) if len(named) == 1 else list(kb.comparisons)
             said = [k for k in owners if kb.decisive_comparison(k, focus)]
             pair = said[0] if len(said) == 1 else None
         if pair in (None, "overview") or any(e.get("entity") == "dimension" for e in entities):

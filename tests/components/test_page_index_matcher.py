@@ -714,3 +714,11 @@ def test_a_dimension_asked_of_no_settled_pair_is_of_the_comparison_its_words_bel
     # without words of one comparison's side the question stays unsettled
     message = parsed("按你们文章这是哪个岗位的工作内容", "ask_dimension", 0.99, subjects("推广") + dim)
     assert entity(message, "comparison") is None
+
+
+def test_the_titles_pair_with_one_comparisons_decisive_words_is_that_comparison():
+    message = parsed("推广是不是往外跑的,运营窝在里头干活", "ask_difference", 0.8, subjects("推广", "运营"))
+    assert entity(message, "comparison") == "online_promo_vs_ops"
+    # the title's pair alone stays the title's
+    message = parsed("推广和运营有啥区别", "ask_difference", 0.9, subjects("推广", "运营"))
+    assert message.get("page_match", {}).get("decision") != "decisive_comparison"
