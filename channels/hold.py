@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 import time
-from typing import List, Optional
+from functools import cache
+from typing import List, Optional, Tuple
 
 from assistant.clauses import is_question, names_page
 from assistant.wording import glossary, normalize
@@ -26,8 +27,9 @@ MAX_HELD = 6
 _CLAUSE = re.compile(r"[\s,，。.!！~～…、:：;；]+")
 
 
-def _cues(kind: str) -> List[str]:
-    return sorted(glossary()["hold"][kind], key=len, reverse=True)
+@cache
+def _cues(kind: str) -> Tuple[str, ...]:
+    return tuple(sorted(glossary()["hold"][kind], key=len, reverse=True))
 
 
 def asks_to_wait(text: str) -> bool:
@@ -68,11 +70,11 @@ def held(tracker, now: Optional[float] = None) -> Optional[List[str]]:
     """What the visitor said since they asked to wait (oldest first, the cues left out), when the
     conversation is held now; else None."""
     now = time.time() if now is None else now
-    users = [e for e in getattr(tracker, "events", None) or [] if getattr(e, "type_name", "") == "user"]
-    run = []
-    for event in reversed(users):
-        intent = ((getattr(event, "parse_data", None) or {}).get("intent") or {}).get("name")
-        if intent != HOLD_INTENT:
+    run = []  # the visitor's last messages, back to the first one not held (this runs on every turn)
+    for event in reversed(list(getattr(tracker, "events", None) or [])):
+        if getattr(event, "type_name", "") != "user":
+            continue
+        if ((getattr(event, "parse_data", None) or {}).get("intent") or {}).get("name") != HOLD_INTENT:
             break
         run.append(event)
     if not run or len(run) > MAX_HELD or now - (getattr(run[0], "timestamp", 0) or 0) > HOLD_SECONDS:

@@ -200,7 +200,8 @@ class PageIndexMatcher(GraphComponent):
         unsure = (message.get(INTENT) or {}).get("confidence", 1.0) < self.config["small_talk_sure_at"]
         if unsure and self._runner_up_with_its_words(message, message.get(FULL_TEXT) or focus, None, min_words=2):
             return  # 网上投广告……常见的一共有哪些形式 declined at 0.37, the ad forms next at 0.30
-        found = index.search(focus, limit=2)
+        ranked = index.search(focus, limit=3)  # the best two decide; a third may tie with them
+        found = ranked[:2]
         (best, score), (_, second) = found[0], found[1]
         if score >= self.config["answer_at"] and score - second >= self.config["answer_margin"]:
             return self._answer(message, best, score, "search")
@@ -208,7 +209,7 @@ class PageIndexMatcher(GraphComponent):
             return self._dimension_missed(message, focus, message.get(ENTITIES) or [])
         # a tie between a dimension and a fact saying the same (运营具体做什么 is 运营's side of the content):
         # the fact of the one role named (「引入资金」？……运营怎么还管拉钱)
-        tied = [s for s, v in index.search(focus, limit=3) if v >= score - TIE]
+        tied = [s for s, v in ranked if v >= score - TIE]
         own_facts = [s for s in tied if s.fact and load_kb().facts[s.fact].get("subject") in _roles(entities)]
         if score >= self.config["suggest_at"] and len(tied) > 1 and len(own_facts) == 1:
             return self._answer(message, own_facts[0], score, "tie_to_the_roles_fact")
