@@ -107,6 +107,22 @@ def reply(kb: KnowledgeBase, text: str, slots: dict) -> Optional[Reply]:
     return whole  # more: the whole answer, every point with its text
 
 
+def reason_in_last_answer(kb: KnowledgeBase, text: str, slots: dict, fact: str) -> Optional[Reply]:
+    """……他们坚持说有价值，依据是啥 right after 零转化的文章还有价值吗: the classifier heard a related
+    fact (无形价值) in words the last answer itself says (价值); the reason asked for is that answer's."""
+    last = slots.get("fact")
+    if not last or last == fact or last not in kb.facts or (act_of(text) or (None,))[0] != "why":
+        return None
+    if fact not in (kb.facts[last].get("related") or []):
+        return None
+    read = normalize(text)
+    said = [w for w in kb.facts[fact].get("evidence") or [] if w in read]
+    if not said or any(w not in (kb.facts[last].get("text") or "") for w in said):
+        return None
+    whole = answers.fact_answer(kb, last)
+    return Reply(f"{say('follow_reason_given')}\n{whole.text}", whole.buttons, answer=True)
+
+
 def _pairs(text: str) -> set:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 

@@ -8,7 +8,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import comparisons, facts, gaps
+from actions import comparisons, facts, follow_up, gaps
 from actions.chitchat import ActionClarify
 from actions.replies import send, understood
 from assistant.kb import load_kb
@@ -52,5 +52,10 @@ class ActionAnswerFact(Action):
         intent = facts.supported_intent(kb, message)
         if intent is None:  # unsure and nothing of the fact in the question: ask instead of guessing
             return await ActionClarify().run(dispatcher, tracker, domain)
+        reason = follow_up.reason_in_last_answer(
+            kb, message.get("text") or "", tracker.current_slot_values(), kb.fact_for_intent(intent)
+        )
+        if reason is not None:
+            return send(dispatcher, tracker, [reason]) + understood()
         reply, events = facts.page_reply(kb, intent, message, tracker.current_slot_values())
         return send(dispatcher, tracker, [reply, *gaps.setting_line(kb, message)]) + events + understood()

@@ -794,7 +794,8 @@ _THIS_TOLD = re.compile(
     r"(?:这|那)(?:个|种|样的)?(?:区别|分法|意思|说法|比喻)|这么分|这样分|[跟和与](?:你|您|页面|文章|这页)(?:说|讲|写)的"
 )
 # a question that points back at what the sentence described (这整个过程 / 这一路 / 这种情况)
-_POINTS_BACK = re.compile(r"\s*(?:这|那)(?!里|边|么|样的话)")
+# (……到最后掏钱，中间要经过哪几步: 中间 is between the ends the story named)
+_POINTS_BACK = re.compile(r"\s*(?:(?:这|那)(?!里|边|么|样的话)|中间|当中|其间)")
 # a next sentence asking about the story just told (这一路 / 这整个过程 / 这种情况)
 _POINTS_AT_STORY = re.compile(
     r"\s*(?:这|那)(?:一路|整个|个过程|一过程|一系列|种情况|种现象|一连串|是不是|算不算|到底算|到底是|难道|样切|样分|样划|样安排|样理解)"

@@ -767,10 +767,13 @@ class PageIndexMatcher(GraphComponent):
         scores = {section.key: score for section, score in ranked}
         best, runner_up = ranked[0][0], ranked[1][1]
         # a tie at the top (这算市场的活还是运营的活: 还是, 活 alone cover three sections) decides nothing
+        # 同时接了市场部和运营部的报表需求: 数据分析 of 电商运营's content is not the pair the message names
+        pair = self._pair(entities)
         if (
             best.key != fact
             and scores[best.key] - scores.get(fact, 0.0) >= self.config["fact_margin"]
             and scores[best.key] > runner_up
+            and (pair in (None, "overview") or best.comparison in (None, pair))
         ):
             return self._answer(message, best, scores[best.key], "instead_of_fact")
         if self._fact_the_words_say(message, focus):
