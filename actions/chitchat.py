@@ -89,6 +89,9 @@ class ActionDecline(Action):
         gap = gaps.gap_reply(kb, tracker.latest_message or {}, tracker.current_slot_values())
         if gap:
             return send(dispatcher, tracker, [gap]) + understood()
+        stepped = follow_up.step(kb, (tracker.latest_message or {}).get("text") or "", tracker.current_slot_values())
+        if stepped:  # 下一条 / 再往下那段 after an answer: the next part of the page
+            return send(dispatcher, tracker, [stepped[0]]) + stepped[1] + understood()
         act = follow_up.reply(kb, (tracker.latest_message or {}).get("text") or "", tracker.current_slot_values())
         if act:  # 一共几个阶段 / 第三点 after an answer: an act on that answer
             return send(dispatcher, tracker, [act]) + understood()
@@ -177,6 +180,9 @@ class ActionClarify(Action):
         gap = gaps.gap_reply(kb, message, tracker.current_slot_values())
         if gap:
             return send(dispatcher, tracker, [gap]) + understood()
+        stepped = follow_up.step(kb, message.get("text") or "", tracker.current_slot_values())
+        if stepped:  # 下一条 / 再往下那段 after an answer: the next part of the page
+            return send(dispatcher, tracker, [stepped[0]]) + stepped[1] + understood()
         act = follow_up.reply(kb, message.get("text") or "", tracker.current_slot_values())
         if act:  # 第三点能再讲细点吗 / 有没有具体例子 after an answer: an act on that answer
             return send(dispatcher, tracker, [act]) + understood()

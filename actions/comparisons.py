@@ -196,10 +196,12 @@ def plan_slots(plan: Plan, kb: KnowledgeBase | None = None, entities: list[dict]
             events.append(SlotSet("pair", pair_for(kb, plan.comparison, entities)))
         return events
     if plan.kind == "overview":
+        # the title's two roles are the pair just compared (它俩 / 回到刚才那个问题 after the overview)
         return [
             SlotSet("comparison", None),
             SlotSet("dimension", None),
             SlotSet("subject", None),
-            SlotSet("pair", None),
+            SlotSet("fact", None),
+            SlotSet("pair", list(kb.overview["subjects"]) if kb is not None else None),
         ]
     return []

@@ -14,7 +14,7 @@ from typing import Optional
 
 from actions import answers, comparisons
 from actions.replies import Reply
-from assistant.cues import resends
+from assistant.cues import page_step, resends
 from assistant.kb import KnowledgeBase
 from assistant.phrasebook import load_phrasebook, say
 from assistant.wording import glossary, normalize
@@ -58,6 +58,11 @@ def _points(kb: KnowledgeBase, slots: dict) -> Optional[tuple]:
     if fact:
         return fact["title"], [Point(fact["title"], fact.get("text") or "")], answers.fact_answer(kb, slots["fact"])
     key = slots.get("comparison")
+    if key is None and set(slots.get("pair") or []) == set(kb.overview["subjects"]):  # the title question
+        listed = [
+            Point(kb.comparisons[line["comparison"]]["title"], line.get("text") or "") for line in kb.overview["lines"]
+        ]
+        return kb.overview["title"], listed, answers.overview_answer(kb)
     if key in kb.comparisons:
         comp = kb.comparisons[key]
         listed = [
@@ -105,6 +110,35 @@ def reply(kb: KnowledgeBase, text: str, slots: dict) -> Optional[Reply]:
         said = answers.fact_answer(kb, choice) if choice and not slots.get("fact") else whole
         return Reply(f"{say('follow_not_advice')}\n{said.text}", said.buttons, answer=True)
     return whole  # more: the whole answer, every point with its text
+
+
+def step(kb: KnowledgeBase, text: str, slots: dict) -> Optional[tuple]:
+    """(reply, slot events) for 下一条 / 再往下那段 / 上一条 after an answer, else None.
+
+    With a section word (段 / 部分) the next comparison of the page in its order; otherwise the next
+    dimension of the comparison answered (the one after the dimension just answered, the second
+    after the whole comparison), past the last one the next comparison."""
+    read = normalize(text)
+    kind = page_step(read)
+    order = [k for k in kb.comparisons if k != "overview"]
+    fact = kb.facts.get(slots.get("fact") or "") or {}
+    current = fact.get("comparison") if slots.get("fact") else slots.get("comparison")
+    if kind is None or current not in order:
+        return None
+    move = 1 if kind == "next" else -1
+    if not any(word in read for word in glossary()["page_steps"]["sections"]) and not slots.get("fact"):
+        dims = list(kb.comparisons[current]["dimensions"])
+        at = dims.index(slots["dimension"]) if slots.get("dimension") in dims else 0
+        if 0 <= at + move < len(dims):
+            plan = comparisons.Plan("comparison", comparison=current, dimension=dims[at + move])
+            return comparisons.render(kb, plan), comparisons.plan_slots(plan, kb)
+    at = order.index(current) + move
+    if not 0 <= at < len(order):
+        return Reply(
+            say("step_past_end" if move > 0 else "step_before_start"), answers.comparison_answer(kb, current).buttons
+        ), []
+    plan = comparisons.Plan("comparison", comparison=order[at])
+    return comparisons.render(kb, plan), comparisons.plan_slots(plan, kb)
 
 
 def reason_in_last_answer(kb: KnowledgeBase, text: str, slots: dict, fact: str) -> Optional[Reply]:

@@ -15,7 +15,7 @@ text (assistant.wording) and keeps its map to what the visitor typed:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import combinations
 from typing import List, Optional, Sequence, Tuple
@@ -319,12 +319,12 @@ def subject_mentions(text: str) -> List[Tuple[int, int, str]]:
 def _reference_patterns() -> List[Tuple[re.Pattern, str]]:
     refs = glossary()["references"]
     out = []
-    for kind in ("both", "first", "second", "other", "this", "within"):
+    for kind in ("mine", "both", "first", "second", "other", "this", "within"):
         words = sorted(refs[kind], key=len, reverse=True)
         # 第一个问题 / 第二个部分 count questions or parts of the page, not roles
         after = r"(?!问题|部分|点|步|方面|对比)" if kind in ("first", "second") else ""
         # 说的就是这个区别吧: this difference (the one just told), not a role
-        after = r"(?!区别|不同|差别|差异|说法|意思|问题|例子|过程|情况|比喻)" if kind == "this" else after
+        after = r"(?!区别|不同|差别|差异|说法|意思|问题|例子|过程|情况|比喻)" if kind in ("this", "mine") else after
         # 签证官问我这跟运营有什么不同: 这 compared with a role is the role the story named
         # ……招的推广专员……他干的这些算他的本职吗: 他 / 她 is the one role the story named (not 其他 / 他们 / 他人)
         alone = (
@@ -351,6 +351,20 @@ def _find_references(text: str, people: bool = False) -> List[Tuple[int, int, st
 _PEOPLE = ("他", "她")
 
 
+OWN_ROLE_REACH = 10  # characters before a role in which the visitor says it is theirs
+
+
+def own_role(text: str) -> Optional[str]:
+    """我是做新媒体推广的 / 老板给我岗位名写的电商运营: the role the visitor says is theirs (the last said)."""
+    cues = glossary()["own_role"]
+    found = None
+    for start, _, key in subject_mentions(text):
+        clause = max(text.rfind(mark, 0, start) for mark in "，,。！!？?；;\n ") + 1
+        if any(cue in text[max(clause, start - OWN_ROLE_REACH) : start] for cue in cues):
+            found = key
+    return found
+
+
 def _partner(subject: str) -> Optional[str]:
     kb = load_kb()
     partners = [s for c in kb.comparisons.values() if subject in c["subjects"] for s in c["subjects"] if s != subject]
@@ -361,6 +375,7 @@ _CHECKS_PAGE = re.compile(r"(?:这页|页面|文章|你们|你)(?:上|里)?也�
 _BARE_DIFFERENCE = re.compile(
     r"\s*(?:有啥|有什么|的)?(?:区别|不同|差别|差异)(?:呢|啊|吧|是什么|是啥|在哪)?[?？。!！\s]*$"
 )
+_WHICH_IS_MORE = re.compile(r"(?:谁|哪个|哪边|哪一个|哪一边)[^，,。？?！!]{0,4}更")
 _HOW_TWO_DIFFER = re.compile(r"区别|不同|差别|差异|不一样|差在|关系|联系|异同")
 
 
@@ -371,6 +386,8 @@ class Context:
     pair: Tuple[str, ...] = ()  # the two roles being compared, in the visitor's order
     subject: Optional[str] = None  # the one role last answered about
     fact: Optional[str] = None  # the single fact last answered (其中 / 这几步 point into it)
+    own: Optional[str] = None  # the role the visitor said is theirs (我是做新媒体推广的 → 我这个)
+    dimension: Optional[str] = None  # the dimension last answered (还有啥别的区别: the others)
 
     @classmethod
     def from_metadata(cls, metadata) -> Context:
@@ -381,7 +398,9 @@ class Context:
         pair = tuple(s for s in ctx.get("pair") or [] if isinstance(s, str) and s in kb.subjects)[:2]
         subject = ctx.get("subject") if ctx.get("subject") in kb.subjects else None
         fact = ctx.get("fact") if ctx.get("fact") in kb.facts else None
-        return cls(pair if len(pair) == 2 else (), subject, fact)
+        own = ctx.get("own") if ctx.get("own") in kb.subjects else None
+        dimension = ctx.get("dimension") if ctx.get("dimension") in kb.dimensions else None
+        return cls(pair if len(pair) == 2 else (), subject, fact, own, dimension)
 
 
 def _resolve(
@@ -437,6 +456,8 @@ def _resolve(
             # 它跟电商运营差在哪 / 淘宝运营凭什么比它高: 它 is the role named before, not the one beside it
             others = [k for k in earlier_keys if k not in named_here]
             new = name(others[-1]) if others else None
+        elif kind == "mine" and context.own:
+            new = name(context.own)  # 那我这个有啥特点: the role the visitor said is theirs
         elif kind == "within" and context.fact:
             new = kb.facts[context.fact]["title"] + "中"
         if new:
@@ -622,7 +643,8 @@ def read(mapped: Mapped, context: Context = Context()) -> Reading:
     if refs:
         first_ref = refs[0][0]
         in_focus_before = [m for m in subject_mentions(focus.text) if m[1] <= first_ref]
-        edits, notes = _resolve(focus.text, earlier + in_focus_before, context)
+        own = own_role(text) or context.own
+        edits, notes = _resolve(focus.text, earlier + in_focus_before, replace(context, own=own))
     named_now = {k for _, _, k in subject_mentions(focus.text)}
     if (
         not edits
@@ -634,10 +656,18 @@ def read(mapped: Mapped, context: Context = Context()) -> Reading:
         # ……左边应该是运营吧？这页也是这么分的吗 after 运营和市场部门区别: a picture checked against that comparison
         edits = [(0, 0, join_names(list(context.pair)) + "：")]
         notes = [f"+{join_names(list(context.pair))}"]
+    if not edits and context.pair and not subject_mentions(text) and not refs and _WHICH_IS_MORE.search(focus.text):
+        # 那按这篇说，谁管得更宽 after 市场和运营: which of the pair just answered about
+        edits = [(0, 0, join_names(list(context.pair)) + "：")]
+        notes = [f"+{join_names(list(context.pair))}"]
     if not edits and context.pair and not subject_mentions(focus.text) and _BARE_DIFFERENCE.match(focus.text):
         # 我问的是区别 / 区别呢 after an answer: the difference of the pair just answered about
         edits = [(0, 0, join_names(list(context.pair)) + "的")]
         notes = [f"+{join_names(list(context.pair))}"]
+    if not edits:
+        other = _the_other_dimension(focus.text, text, context)
+        if other:  # 你说范畴不一样，还有啥别的区别: the pair's dimension not yet said
+            return Reading(focus.edit([(0, len(focus.text), other)]), asked, [f"={other}"])
     told_pair = _compared_pair({k for _, _, k in earlier})
     if (
         not edits
@@ -655,6 +685,24 @@ def read(mapped: Mapped, context: Context = Context()) -> Reading:
         edits = [(0, 0, join_names(keys) + "：")]
         notes = [f"+{join_names(keys)}"]
     return Reading(focus.edit(edits) if edits else focus, asked, notes)
+
+
+def _the_other_dimension(focus: str, whole: str, context: Context) -> Optional[str]:
+    """The question asking for the one dimension of the pair other than the one said or just
+    answered (昨天你说范畴不一样，还有啥别的区别吗), or None."""
+    if not any(cue in focus for cue in glossary()["other_than_said"]):
+        return None
+    kb = load_kb()
+    pair = _compared_pair({k for _, _, k in subject_mentions(whole)}) or context.pair
+    comparison = kb.comparison_for(set(pair)) if pair else None
+    if comparison in (None, "overview"):
+        return None
+    dims = list(kb.comparisons[comparison]["dimensions"])
+    said = (dimensions_in(whole) | {context.dimension}) & set(dims)
+    rest = [d for d in dims if d not in said]
+    if not said or len(rest) != 1:
+        return None
+    return f"{join_names(list(pair))}在{kb.dimensions[rest[0]]['name']}上有什么区别"
 
 
 def _qualified_by_story(
@@ -868,6 +916,12 @@ def separate_questions(text: str) -> List[str]:
 def _with_roles_named_before(part: str, before: str) -> str:
     """……推广专员会不会没底线？它的工作总定位是啥: the part, read alone, says whom 它 means;
     ……市场的软肋在这儿？跟运营比起来差在哪: and who is compared with 运营."""
+    # 网络推广和运营哪个好就业？推广和运营区别是啥: the bare 推广 is the fuller role just named
+    earlier = subject_mentions(before)
+    for start, end, new in sorted(
+        _qualified_by_story(part, earlier, part, tuple(k for _, _, k in earlier)), reverse=True
+    ):
+        part = part[:start] + new + part[end:]
     named = {k for _, _, k in subject_mentions(part)}
     if len(named) == 1 and _COMPARED_WITH.match(part):
         earlier = [k for _, _, k in subject_mentions(before) if k not in named]

@@ -124,6 +124,13 @@ def points_into_last_answer(text: str) -> bool:
     return bool(_ordinal_point().search(text)) and not names_page(text)
 
 
+def page_step(text: str) -> Optional[str]:
+    """ok 下一条呢 / 再往下那段讲的啥: "next" or "previous" along the page from the last answer."""
+    steps = glossary()["page_steps"]
+    found = [(text.find(cue), kind) for kind in ("next", "previous") for cue in steps[kind] if cue in text]
+    return min(found)[1] if found else None
+
+
 def _names_a_facts_decisive_words(text: str) -> bool:
     """我想引一个有出处的定义回他: the definition, whose source is only how it is asked for."""
     kb = load_kb()

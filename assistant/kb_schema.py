@@ -99,6 +99,9 @@ class Fact(_Strict):
     items: List[Item] = []
     steps: List[Item] = []
     related: List[str] = []
+    # its items' labels name other sections (内容出处: 新媒体推广的特点 → 百度百科): the page index
+    # keeps only what it says of them, or 电商运营有啥特点 would find the sources
+    labels_name_others: bool = False
 
 
 class OverviewLine(_Strict):

@@ -119,7 +119,10 @@ def _sections(kb: KnowledgeBase) -> Iterable[Section]:
     for key, fact in kb.facts.items():
         said = " ".join(
             [fact.get("text") or ""]
-            + [f"{i.get('label', '')} {i['text']}" for i in fact.get("items", []) + fact.get("steps", [])]
+            + [
+                i["text"] if fact.get("labels_name_others") else f"{i.get('label', '')} {i['text']}"
+                for i in fact.get("items", []) + fact.get("steps", [])
+            ]
         )
         yield Section(
             key,

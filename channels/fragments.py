@@ -24,6 +24,8 @@ WITHIN_SECONDS = 90
 MAX_EARLIER = 2  # messages before this one that can belong to it
 SHORT = 16  # a message this short that is not understood may be the end of a question
 UNDERSTOOD_AT = 0.5
+# components/cue_words.py: a message acting on the last answer is whole on its own
+ACTS_ON_LAST_ANSWER = {"points_into_last_answer", "asks_again"}
 
 
 def _intent(parse: Optional[dict]) -> Optional[str]:
@@ -34,6 +36,8 @@ def earlier_pieces(tracker, not_understood: set, text: str, parse: dict, now: Op
     """The visitor's messages just before this one that it may complete (oldest first), or []."""
     if tracker is None or str(text).startswith("/"):
         return []
+    if parse.get("cue_word") in ACTS_ON_LAST_ANSWER:
+        return []  # ok 下一条呢 / 第三点呢: about the last answer, not the end of the message before
     now = time.time() if now is None else now
     users = [e for e in getattr(tracker, "events", []) if getattr(e, "type_name", "") == "user"]
     recent = []

@@ -11,7 +11,8 @@ Every channel's blueprint hands its messages to a `Turns` object instead of Rasa
    and fact go into the message's metadata (`context`), which the clause reader uses for
    前者 / 它俩 / 另一个 (assistant.clauses);
 4. a message that only fixes the visitor's last one (就业* / 说反了，……) is that message, fixed
-   (channels.typo_fix); while the visitor asked the assistant to wait (先别回，等我打完), a message is
+   (channels.typo_fix), and one that picks one of the questions the visitor's last message listed
+   (先回答第3个) is that question (channels.queued); while the visitor asked the assistant to wait (先别回，等我打完), a message is
    kept with one short line until the go-ahead, which is answered as all of them together
    (channels.hold); a message with two questions is split (assistant.clauses.separate_questions); each part
    is parsed once and handled as its own turn with that parse, in the order asked; small
@@ -37,13 +38,13 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant import house_names, metrics
-from assistant.clauses import compared_pair_named, separate_questions
+from assistant.clauses import compared_pair_named, own_role, separate_questions
 from assistant.cues import asks_for_person
 from assistant.kb import load_kb
 from assistant.phrasebook import say
 from assistant.text import clean_input, in_script, script_of
 from assistant.wording import normalize
-from channels import fragments, hold, typo_fix
+from channels import fragments, hold, queued, typo_fix
 from channels.limits import MAX_MESSAGE_CHARS, too_long
 from channels.visitor_rate import VisitorRate
 from conversation_store.errors import STORE_ERRORS, primary_store
@@ -69,7 +70,19 @@ def conversation_context(tracker) -> Dict[str, Any]:
     if not pair and tracker is not None:
         said = _visitor_texts(tracker)[-1:]
         pair = list(compared_pair_named(said[0]) or []) if said else []
-    return {"pair": pair, "subject": slots.get("subject"), "fact": slots.get("fact")}
+    # 我是做新媒体推广的 … 那我这个有啥特点: the role the visitor said is theirs, the latest said
+    own = (
+        next(filter(None, (own_role(normalize(t)) for t in reversed(_visitor_texts(tracker)))), None)
+        if tracker
+        else None
+    )
+    return {
+        "pair": pair,
+        "subject": slots.get("subject"),
+        "fact": slots.get("fact"),
+        "own": own,
+        "dimension": slots.get("dimension"),
+    }
 
 
 class OncePerMessage(OutputChannel):
@@ -229,7 +242,9 @@ class Turns:
             parts = await self._parts(agent, message, metadata, tracker)
             for index, (text, parse_data) in enumerate(parts):
                 part_metadata = (
-                    metadata if len(parts) == 1 else {**metadata, "part_of_message": {"index": index, "of": len(parts)}}
+                    metadata
+                    if len(parts) == 1
+                    else {**metadata, "part_of_message": {"index": index, "of": len(parts), "message": message.text}}
                 )
                 message_id = (
                     f"{message.message_id}-{index}" if message.message_id and len(parts) > 1 else message.message_id
@@ -298,6 +313,12 @@ class Turns:
             whole = await parse(fix)
             if fragments.completes(whole, NOT_UNDERSTOOD):
                 return [(text, whole)]
+        listing = _last_message(tracker) if split else None
+        pick = queued.picked(listing, text) if listing else None
+        if pick:  # 先回答第3个 after 1.…2.…3.…: that question of the visitor's
+            whole = await parse(pick)
+            if fragments.completes(whole, NOT_UNDERSTOOD):
+                return _with_a_person(pick, [(text, whole)])
         parts = separate_questions(text) if split else []
         kept = []
         for part in parts:
@@ -367,6 +388,15 @@ PART_UNDERSTOOD_AT = 0.6
 
 
 HOUSE_NAMES_WITHIN = 20  # the visitor's messages searched for their own names of the roles
+
+
+def _last_message(tracker) -> Optional[str]:
+    """The visitor's last message whole, as typed (a message of two questions is kept as two parts)."""
+    events = [e for e in getattr(tracker, "events", None) or [] if getattr(e, "type_name", "") == "user"]
+    if not events:
+        return None
+    part = ((getattr(events[-1], "metadata", None) or {}).get("part_of_message")) or {}
+    return str(part.get("message") or events[-1].text or "")
 
 
 def _visitor_texts(tracker) -> List[str]:

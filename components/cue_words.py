@@ -29,6 +29,7 @@ from assistant.cues import (
     closing_small_talk,
     meta_question,
     opens_with_greeting,
+    page_step,
     pings,
     points_into_last_answer,
     resends,
@@ -74,6 +75,10 @@ class CueWords(MessageRule):
             return _set(message, "bot_challenge", "meta_question")  # 你是人工客服吗: about us, not a request
         if name in PERSON_INTENTS and (name != "request_human" or confidence >= SURE_AT or asks_for_person(text)):
             return  # (酱紫啊，灰常感谢！你们小编粉给力, a person at 0.45, is thanks; a callback is the form's)
+        stepping = page_step(focus) and not names_page(focus)  # ok 下一条呢: not the ok
+        if stepping:  # 紧接着那部分讲的啥: not the gist of the page
+            message.set(INTENT, {"name": "nlu_fallback", "confidence": confidence}, add_to_output=True)
+            return message.set(CUE, "points_into_last_answer", add_to_output=True)
         if asks_gist(focus) and name not in SMALL_TALK:
             # 我在淘宝开小店……跟我相关的那部分讲了啥: the part of the page the visitor's setting names
             own = load_kb().comparison_of_setting(text)

@@ -100,6 +100,7 @@ class PageIndexMatcher(GraphComponent):
         index = load_index()
         intent = (message.get(INTENT) or {}).get("name")
         self._verbs_not_dimensions(message, focus)
+        self._understood_dimensions_not_asked(message, focus)
         entities = self._gaps_outside_the_question(message, focus)
         if any(e.get("entity") == "gap" for e in entities):
             return  # the page's known gaps keep their own honest answer
@@ -246,6 +247,20 @@ class PageIndexMatcher(GraphComponent):
         kept = [e for e in entities if not a_verb(e)]
         if len(kept) != len(entities):
             message.set(ENTITIES, kept, add_to_output=True)
+
+    @staticmethod
+    def _understood_dimensions_not_asked(message: Message, focus: str) -> None:
+        """内容和能力那两条我看懂了，就定位那条没懂: the dimensions of a clause saying they are understood
+        are not asked, when another clause names one."""
+        clear = [(a, b) for a, b in clause_spans(focus) if _says_understood(focus[a:b])]
+        entities = message.get(ENTITIES) or []
+        inside = lambda e: any(a <= int(e.get("start", -1)) < b for a, b in clear)  # noqa: E731
+        dims = [e for e in entities if e.get("entity") == "dimension"]
+        if not clear or not dims or all(inside(e) for e in dims) or not any(inside(e) for e in dims):
+            return
+        message.set(
+            ENTITIES, [e for e in entities if e.get("entity") != "dimension" or not inside(e)], add_to_output=True
+        )
 
     @staticmethod
     def _gaps_outside_the_question(message: Message, focus: str) -> List[dict]:
@@ -878,6 +893,14 @@ class PageIndexMatcher(GraphComponent):
         message.set(INTENT, chosen, add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         message.set(PAGE_MATCH, {"decision": how, "section": section.key, "score": round(score, 3)}, add_to_output=True)
+
+
+def _says_understood(clause: str) -> bool:
+    for cue in glossary()["understood"]:
+        at = clause.find(cue)
+        if at >= 0 and clause[at - 1 : at] not in ("没", "不"):
+            return True
+    return False
 
 
 def _set_aside(focus: str, gap: dict) -> bool:

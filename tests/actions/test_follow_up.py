@@ -5,7 +5,7 @@ import pytest
 
 from actions.chitchat import ActionClarify, ActionDecline
 from actions.page_questions import ActionAnswerFact
-from tests.action_helpers import run, text_of, tracker
+from tests.action_helpers import run, slots_set, text_of, tracker
 
 ITEMS = {"fact": "intangible_value"}  # 品牌简化决策, 提供消费线索, 提供身份象征
 STEPS = {"fact": "purchase_funnel"}  # 用户认知 → 转化 → 使用 → 付费
@@ -105,3 +105,45 @@ def test_an_answer_taken_as_advice_is_said_to_advise_nothing_and_given_again():
     # after a comparison in which the page speaks to choosing, that is its answer
     text = act("所以你是建议我去做运营咯？", {"comparison": "online_promo_vs_ops"})
     assert "没有替您做决定" in text and "各有各的优点" in text
+
+
+def test_the_next_point_after_one_dimension_is_the_comparisons_next_dimension_and_is_remembered():
+    messages, events = run(
+        ActionClarify(), tracker("ok 下一条呢", "nlu_fallback", {**COMPARISON, "dimension": "content"}, entities=[])
+    )
+    assert "大局观" in text_of(messages) and "店铺的打理" not in text_of(messages)
+    assert slots_set(events)["dimension"] == "ability"  # so that 再下一条 goes on from there
+
+
+def test_the_next_section_is_the_pages_next_comparison_and_the_previous_one_before_it():
+    text = act("再往下那段呢，讲的啥", {"comparison": "online_promo_vs_ops"})
+    assert "一种手段或方法" in text and "对外" not in text
+    text = act("上一段讲的什么来着", {"comparison": "online_promo_vs_ops", "dimension": "content"})
+    assert "务实" in text and "对外" not in text
+
+
+def test_past_the_pages_last_section_it_says_so_instead_of_starting_again():
+    text = act("接下来那一段呢", {"comparison": "ecom_vs_newmedia"})
+    assert "最后一部分" in text and "大局观" not in text
+
+
+def test_the_next_point_after_a_fact_is_the_next_section():
+    text = act("下一段", {"fact": "ad_forms", "comparison": "online_promo_vs_ops"})
+    assert "一种手段或方法" in text
+
+
+def test_back_to_the_question_before_a_detour_after_the_overview_gives_the_overview():
+    slots = {"pair": ["market_promo", "ops"]}
+    text = act("哦行 那回到刚才那个问题 一句话概括下", slots)
+    assert "务实" in text and "对外" in text
+
+
+def test_the_reason_asked_in_the_last_answers_own_words_is_that_answer_not_the_related_fact():
+    slots = {"fact": "reads_example", "comparison": "ops_vs_marketing"}
+    messages, _ = run(
+        ActionAnswerFact(), tracker("他们坚持说有价值 依据是啥", "ask_intangible_value", slots, entities=[])
+    )
+    assert "10W" in text_of(messages) and "理由" in text_of(messages)
+    # a question with the related fact's own words is that fact
+    messages, _ = run(ActionAnswerFact(), tracker("为什么说品牌有无形价值", "ask_intangible_value", slots, entities=[]))
+    assert "身份象征" in text_of(messages)

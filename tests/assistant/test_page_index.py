@@ -207,3 +207,9 @@ def test_a_list_of_roles_dimensions_or_other_things_reaches_nothing():
     assert INDEX.listed("定位、内容、能力这三块分别说说") is None
     assert INDEX.listed("淘宝运营、推广专员、网络推广这几个岗位哪个好") is None
     assert INDEX.listed("新手教程、引导注册、对外宣传、付费功能，按先后排个序") is None
+
+
+def test_the_sources_are_found_by_what_they_cite_not_by_the_sections_they_name():
+    # 内容出处 lists 新媒体推广的特点 → 百度百科: a question about a role's features is not about sources
+    assert INDEX.search("电商运营有啥特点", limit=1)[0][0].key != "sources"
+    assert INDEX.search("百度百科", limit=1)[0][0].key == "sources"

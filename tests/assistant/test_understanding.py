@@ -751,3 +751,39 @@ def test_a_bare_role_set_on_a_platform_is_the_role_of_that_platform():
     assert "新媒体推广" in reading("抖音那种推广跟开网店的运营 有啥不一样").focus.text
     assert "电商运营" in reading("抖音那种推广跟开网店的运营 有啥不一样").focus.text
     assert "网络推广" in reading("百度上投的那种推广 主要能起啥作用").focus.text
+
+
+def test_my_role_is_the_one_the_visitor_said_is_theirs():
+    story = "我是做公众号的，老板给我岗位名写的新媒体推广，我们组还有个同事叫电商运营。那我这个有啥特点"
+    assert "新媒体推广有啥特点" in reading(story).focus.text
+    said_before = read(normalize_mapped("那我这个有啥特点", default_corrector()), Context(own="newmedia_promo"))
+    assert said_before.focus.text == "那新媒体推广有啥特点"
+    # 我是想问… says no role of one's own; 我这个问题 is a question, not a role
+    assert reading("我是想问淘宝运营的，我这个问题有点长").focus.text.count("淘宝运营") <= 1
+
+
+def test_another_difference_than_the_one_said_is_the_pairs_other_dimension():
+    pair = ("ecom_ops", "newmedia_promo")
+    text = reading("昨天你说范畴不一样 还有啥别的区别吗", pair).focus.text
+    assert "内容" in text and "范畴" not in text
+    after = read(
+        normalize_mapped("还有其他区别吗", default_corrector()), Context(("online_promo", "ops"), dimension="focus")
+    )
+    assert "工作内容" in after.focus.text
+    # three dimensions, one said: two remain, and the question stays as asked
+    assert reading("定位我懂了，还有啥别的区别", ("taobao_ops", "promoter")).focus.text.startswith("定位")
+
+
+def test_which_is_more_after_an_answer_is_asked_of_the_pair_just_answered():
+    assert reading("那按这篇说 谁管得更宽", ("marketing", "ops")).focus.text.startswith("市场部门和运营")
+    assert reading("谁管得更宽").focus.text == "谁管得更宽"
+
+
+def test_a_bare_role_in_a_second_question_is_the_fuller_role_of_the_first():
+    assert separate_questions("网络推广和运营哪个好就业？推广和运营区别是啥？")[1] == "网络推广和运营区别是啥？"
+    assert separate_questions("网络推广和运营哪个好就业？市场推广和运营区别是啥？")[1] == "市场推广和运营区别是啥？"
+
+
+def test_a_question_asking_between_the_ends_a_story_named_keeps_the_story():
+    text = "做文案想搞明白用户从知道一个产品到最后掏钱 中间要经过哪几步 文章里那个流程能发我下吗"
+    assert "掏钱" in reading(text).focus.text

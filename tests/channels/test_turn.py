@@ -118,7 +118,13 @@ def test_the_conversation_context_reaches_the_parse():
     agent = FakeAgent(slots={"pair": ["淘宝运营", "推广专员"], "subject": "推广专员", "fact": None})
     turn(agent, "前者需要什么能力")
     _, metadata = agent.parsed[0]
-    assert metadata["context"] == {"pair": ["淘宝运营", "推广专员"], "subject": "推广专员", "fact": None}
+    assert metadata["context"] == {
+        "pair": ["淘宝运营", "推广专员"],
+        "subject": "推广专员",
+        "fact": None,
+        "own": None,
+        "dimension": None,
+    }
 
 
 def test_the_channel_namespace_and_clean_text():

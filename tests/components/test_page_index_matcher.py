@@ -722,3 +722,29 @@ def test_the_titles_pair_with_one_comparisons_decisive_words_is_that_comparison(
     # the title's pair alone stays the title's
     message = parsed("推广和运营有啥区别", "ask_difference", 0.9, subjects("推广", "运营"))
     assert message.get("page_match", {}).get("decision") != "decisive_comparison"
+
+
+def _dimension(value: str, text: str) -> dict:
+    start = text.index(value)
+    return {"entity": "dimension", "value": value, "start": start, "end": start + len(value)}
+
+
+def test_the_dimensions_said_to_be_understood_are_not_asked():
+    text = "内容和能力那两条我看懂了,就定位那条没懂啥意思"
+    dims = [_dimension(v, text) for v in ("内容", "能力", "定位")]
+    message = parsed(text, "ask_dimension", 0.99, entities=dims)
+    assert [e["value"] for e in message.get("entities") if e["entity"] == "dimension"] == ["定位"]
+    # all of them said to be understood: nothing is left to ask, so they stay
+    text = "内容和能力我都看懂了"
+    message = parsed(text, "ask_dimension", 0.99, entities=[_dimension(v, text) for v in ("内容", "能力")])
+    assert len([e for e in message.get("entities") if e["entity"] == "dimension"]) == 2
+
+
+def test_a_section_of_another_pair_than_the_one_named_is_not_taken_instead_of_the_fact():
+    text = "我是做数据分析的,同时接了市场部和运营部的报表需求"
+    roles = [
+        {"entity": "subject", "value": v, "start": text.index(v), "end": text.index(v) + len(v)}
+        for v in ("市场部", "运营部")
+    ]
+    message = parsed(text, "ask_common_ground", 0.38, entities=roles, runners_up=[("ask_difference", 0.17)])
+    assert entity(message, "comparison") != "ecom_vs_newmedia"
