@@ -162,6 +162,8 @@ def render(kb: KnowledgeBase, plan: Plan) -> Reply:
         comp = kb.comparisons[plan.comparison]
         text = say("dimension_missing", comparison=comp["title"], dimension=kb.dimensions[plan.dimension]["name"])
         text += "\n" + "\n".join(answers.format_line("bullet", text=e["label"]) for e in comp["dimensions"].values())
+        if comp.get("summary"):  # the page's one-line gist, which may be what was meant (动动嘴皮子 / 落到数上)
+            text += "\n" + comp["summary"]
         return Reply(text, answers.finish_buttons(kb, answers.dimension_buttons(kb, plan.comparison)), answer=True)
     # which: the question fits several comparisons
     if plan.dimension:

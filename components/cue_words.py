@@ -75,8 +75,12 @@ class CueWords(MessageRule):
             return _set(message, "bot_challenge", "meta_question")  # 你是人工客服吗: about us, not a request
         if name in PERSON_INTENTS and (name != "request_human" or confidence >= SURE_AT or asks_for_person(text)):
             return  # (酱紫啊，灰常感谢！你们小编粉给力, a person at 0.45, is thanks; a callback is the form's)
+        # (收到收到，第一点再细说下 read as a goodbye: the acknowledgement comes with the point asked)
+        more = any(cue in focus for cue in glossary()["follow_up_acts"]["more"])
         stepping = page_step(focus) and not names_page(focus)  # ok 下一条呢: not the ok
-        if stepping:  # 紧接着那部分讲的啥: not the gist of the page
+        if stepping or (points_into_last_answer(focus) and (name not in SMALL_TALK or more)):
+            # unsure, so that the follow-up acts on the last answer (actions/chitchat.py) take it
+            # (第二点讲的啥 / 紧接着那部分讲的啥: not the gist of the page)
             message.set(INTENT, {"name": "nlu_fallback", "confidence": confidence}, add_to_output=True)
             return message.set(CUE, "points_into_last_answer", add_to_output=True)
         if asks_gist(focus) and name not in SMALL_TALK:
@@ -91,12 +95,6 @@ class CueWords(MessageRule):
         # 出处我在文末找到了，谢啦: the sources named in thanks that ask nothing are not asked for
         if meta and small_talk not in ("thank", "goodbye"):
             return _set(message, meta, "meta_question")
-        # (收到收到，第一点再细说下 read as a goodbye: the acknowledgement comes with the point asked)
-        more = any(cue in focus for cue in glossary()["follow_up_acts"]["more"])
-        if points_into_last_answer(focus) and (name not in SMALL_TALK or more):
-            # unsure, so that the follow-up acts on the last answer (actions/chitchat.py) take it
-            message.set(INTENT, {"name": "nlu_fallback", "confidence": confidence}, add_to_output=True)
-            return message.set(CUE, "points_into_last_answer", add_to_output=True)
         roles = any(e.get("entity") == "subject" for e in message.get(ENTITIES) or [])
         misread = (
             name in UNSURE_INTENTS

@@ -639,7 +639,14 @@ class PageIndexMatcher(GraphComponent):
         ranked = index.search(focus, limit=len(index.sections), without_roles=True)
         own = [(sec, score) for sec, score in ranked if sec.comparison == pair and sec.dimension]
         (best, score), (_, second) = own[0], own[1]
-        if score < self.config["suggest_at"] or second > score / 2:
+        # 调研啊定位啊那一串是电商运营干的还是新媒体推广干的: 定位 is a word of the section's own statement
+        # (产品定位), not the dimension 工作定位
+        said = [e.get("value") for e in entities if e.get("entity") == "dimension"][-1]
+        in_statement = bool(said) and str(said) in best.statements and score > second
+        if in_statement:
+            if score < self.config["comparison_of_dimension_at"]:
+                return False
+        elif score < self.config["suggest_at"] or second > score / 2:
             return False
         kept = [e for e in entities if e.get("entity") != "dimension"]
         self._add_dimension(message, focus, kept, best, score, "dimension_instead")
@@ -680,10 +687,11 @@ class PageIndexMatcher(GraphComponent):
         dim = next(iter(dims))
         index = load_index()
         ranked = [(s, v) for s, v in index.search(focus, limit=len(index.sections)) if s.dimension == dim]
+        # (大局观跟宣传能力分别说的是谁: a dimension only one comparison has is that comparison's)
         if (
-            len(ranked) < 2
+            not ranked
             or ranked[0][1] < self.config["comparison_of_dimension_at"]
-            or ranked[1][1] > ranked[0][1] / 2
+            or (len(ranked) > 1 and ranked[1][1] > ranked[0][1] / 2)
         ):
             return False
         best, score = ranked[0]
@@ -704,7 +712,9 @@ class PageIndexMatcher(GraphComponent):
             return self._add_dimension(message, focus, entities, *story, "story_dimension")
         found = load_index().search(focus, limit=2)
         (best, score), (_, second) = found[0], found[1]
-        if best.dimension and score >= self.config["dimension_at"] and score - second >= 0.1:
+        # (计划组织那一套说的是哪个区别: half the words, and twice the next section's share)
+        ahead = score >= self.config["dimension_at"] and score - second >= 0.1
+        if best.dimension and (ahead or (score >= self.config["suggest_at"] and second <= score / 2)):
             return self._add_dimension(message, focus, entities, best, score, "dimension")
         if story:
             self._add_dimension(message, focus, entities, *story, "story_dimension")
@@ -799,6 +809,8 @@ class PageIndexMatcher(GraphComponent):
             return  # 周报A：发布会…，周报B：注册用户…，各是市场还是运营: what the story says, of their comparison
         confidence = (message.get(INTENT) or {}).get("confidence", 1.0)
         whole = message.get(FULL_TEXT) or focus
+        if confidence < self.config["fact_of_pair_below"] and self._comparison_instead(message, focus, entities, fact):
+            return  # ……KPI全是注册量……你们这篇里运营和市场是怎么划分的, 哪一步归谁 at 0.30: the named pair's comparison
         if confidence < self.config["fact_without_page_words_below"] and not entities:
             if not names_page(whole):
                 # 可以直接转载吗？要交授权费吗？ read as the 10W example: nothing of the page is said
