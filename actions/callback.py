@@ -17,11 +17,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.answers import button
 from actions.facts import page_reply
-from actions.replies import Reply, send, understood
+from actions.replies import Reply, send, typed, understood
 from assistant.clauses import is_question
 from assistant.client_address import CLIENT_ADDRESS
 from assistant.kb import load_kb
 from assistant.phrasebook import load_phrasebook, say
+from assistant.wording import glossary, normalize
 from leads import contact, office_hours, screening
 from leads.intake import arecord_lead
 from privacy import settings as privacy_settings
@@ -135,6 +136,12 @@ class ActionAskLeadName(AskForLeadSlot):
         return await super().run(dispatcher, tracker, domain)
 
 
+def _asks_next_steps(tracker: Tracker) -> bool:
+    """接下来是个啥流程 / 然后呢 / 多久能打过来, asked while the form asks its questions."""
+    said = normalize(typed(tracker))
+    return any(cue in said for cue in glossary()["asks_next_steps"])
+
+
 def _tapped_the_offer(tracker: Tracker) -> bool:
     """The visitor tapped 请客服回电 under the contacts just shown (a button's /intent payload)."""
     return str((tracker.latest_message or {}).get("text") or "").startswith("/")
@@ -157,11 +164,20 @@ class ValidateCallbackForm(FormValidationAction):
         return "validate_callback_form"
 
     def _checked(self, slot: str, value: str | None, dispatcher, tracker) -> dict[str, Any]:
+        if _asks_next_steps(tracker):  # 好，那接下来是个啥流程: what happens next, then the question again
+            send(dispatcher, tracker, [Reply(say("callback_next_steps"))])
+            return {slot: None}
         if value is None:
             send(dispatcher, tracker, [Reply(texts()[f"invalid_{slot}"])])
         return {slot: value}
 
     async def validate_lead_name(self, value, dispatcher, tracker, domain):
+        # 13912346621 姓周: the number is the contact, the rest the name (the form then skips its question)
+        said = str(value or "")
+        number = contact.find_phone(said) or contact.find_wechat(said)
+        rest = said.replace(number, " ").strip(" ，,。.") if number else ""
+        if number and rest and parse_name(rest) and not tracker.get_slot("lead_contact"):
+            return {**self._checked("lead_name", parse_name(rest), dispatcher, tracker), "lead_contact": number}
         return self._checked("lead_name", parse_name(value), dispatcher, tracker)
 
     async def validate_lead_contact(self, value, dispatcher, tracker, domain):
@@ -171,7 +187,7 @@ class ValidateCallbackForm(FormValidationAction):
         """Any description of what the visitor wants done; a real page question is answered instead."""
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name") or ""
-        if is_question(str(value or "")):
+        if is_question(str(value or "")) and not _asks_next_steps(tracker):
             answered = page_reply(load_kb(), intent, message, tracker.current_slot_values())
             if answered:
                 reply, events = answered

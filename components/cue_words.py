@@ -64,7 +64,11 @@ class CueWords(MessageRule):
         name, confidence = intent.get("name"), intent.get("confidence") or 0
         # (号码显示成****了，再发一次完整的 is still the request for our contacts it was)
         resent_contacts = resends(focus) and name in PERSON_INTENTS
+        # (你回的一字不差，是机器人吧 says 一字不差 of our replies: a question about us, not "again")
+        about_us = meta_question(text, focus) == "bot_challenge"
         if asks_again(focus, text) and not asks_for_person(text) and name not in SMALL_TALK and not resent_contacts:
+            if about_us:
+                return _set(message, "bot_challenge", "meta_question")
             # unsure, so that the follow-up acts give the last answer again (actions/follow_up.py)
             message.set(INTENT, {"name": "nlu_fallback", "confidence": confidence}, add_to_output=True)
             return message.set(CUE, "asks_again", add_to_output=True)

@@ -34,7 +34,7 @@ _WECHAT_IN_TEXT = (
     re.compile(r"(?P<key>微信号?)(?P<sep>\s*(?:[:=：]|是|为|為)?\s*)" + _ID),
     re.compile(r"(?P<key>)(?P<sep>)(?P<id>\bwxid_[-_A-Za-z0-9]+)"),
 )
-_NAME_PREFIX = re.compile(r"^(?:我的名字(?:是|叫)|名字(?:是|叫)|称呼我|稱呼我|叫我|我叫|我是|本人)\s*")
+_NAME_PREFIX = re.compile(r"^(?:我的名字(?:是|叫)|名字(?:是|叫)|称呼我|稱呼我|叫我|我叫|我是|本人|免贵姓|我姓|姓)\s*")
 _NAME_SUFFIX = re.compile(r"(?:就行了?|就好了?|即可|吧)?[\s。.!！~～,，]*$")
 _URL_OR_EMAIL = re.compile(r"(?i)https?://|www\.|\.(?:com|cn|net|org)\b|@")
 _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs"}  # controls; format characters (zero-width, bidi); surrogates
