@@ -46,8 +46,8 @@ def resolve(kb: KnowledgeBase, intent: str, entities: list[dict], slots: dict) -
     if named == "overview":
         return Plan("overview")
     if named in kb.comparisons:
-        if subjects and intent == "ask_role":
-            return _side(kb, named, subjects[0], dim)
+        if subjects and intent == "ask_role":  # (推广那个要啥能力 about 淘宝运营和推广专员: 推广专员)
+            return _side(kb, named, _side_in_context(kb, subjects[0], named), dim)
         return _dimension_or_whole(kb, named, dim)
 
     if len(subjects) >= 2:
@@ -89,7 +89,10 @@ def resolve(kb: KnowledgeBase, intent: str, entities: list[dict], slots: dict) -
                 return _side(kb, current, slots["subject"], dim)
             return Plan("comparison", comparison=current, dimension=dim)
         owners = kb.comparisons_with_dimension(dim)
-        if len(owners) == 1 and (current or kb.dimensions[dim].get("says_which_comparison")):
+        # (偏向是到啥程度，还是只是侧重点不一样 after 运营和市场: words of two other comparisons' dimensions
+        # point at neither; the comparison discussed stays, and says what it has)
+        scattered = current and len({tuple(kb.comparisons_with_dimension(d)) for d in dims}) > 1
+        if len(owners) == 1 and (current or kb.dimensions[dim].get("says_which_comparison")) and not scattered:
             return Plan("comparison", comparison=owners[0], dimension=dim)
         if current:
             return Plan("dimension_missing", comparison=current, dimension=dim)

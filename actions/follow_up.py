@@ -14,6 +14,7 @@ from typing import Optional
 
 from actions import answers, comparisons
 from actions.replies import Reply
+from assistant.clauses import asks_yes_or_no
 from assistant.cues import page_step, resends
 from assistant.kb import KnowledgeBase
 from assistant.phrasebook import load_phrasebook, say
@@ -142,14 +143,17 @@ def step(kb: KnowledgeBase, text: str, slots: dict) -> Optional[tuple]:
 
 
 def reason_in_last_answer(kb: KnowledgeBase, text: str, slots: dict, fact: str) -> Optional[Reply]:
-    """……他们坚持说有价值，依据是啥 right after 零转化的文章还有价值吗: the classifier heard a related
-    fact (无形价值) in words the last answer itself says (价值); the reason asked for is that answer's."""
+    """……他们坚持说有价值，依据是啥 (or 这篇到底有没有价值) right after 零转化的文章还有价值吗: the
+    classifier heard a related fact (无形价值) in words the last answer itself says (价值); the reason or
+    verdict asked for is that answer's."""
     last = slots.get("fact")
-    if not last or last == fact or last not in kb.facts or (act_of(text) or (None,))[0] != "why":
+    read = normalize(text)
+    # the reason asked for (依据是啥), or the answer's own verdict checked (这篇到底有没有价值)
+    judged = (act_of(text) or (None,))[0] == "why" or asks_yes_or_no(read)
+    if not last or last == fact or last not in kb.facts or not judged:
         return None
     if fact not in (kb.facts[last].get("related") or []):
         return None
-    read = normalize(text)
     said = [w for w in kb.facts[fact].get("evidence") or [] if w in read]
     if not said or any(w not in (kb.facts[last].get("text") or "") for w in said):
         return None

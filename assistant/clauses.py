@@ -69,7 +69,17 @@ def is_question(text: str, weak: bool = True) -> bool:
     for phrase in g["not_question"]:
         stripped = stripped.replace(phrase, "")
     cues = g["question_cues"] + (g["weak_question_cues"] if weak else [])
-    return any(cue in stripped for cue in cues)
+    return any(cue in stripped for cue in cues) or bool(_A_NOT_A.search(stripped))
+
+
+# 有用没用 / 算不算 / 行不行: a word, then 不 or 没, then the word again asks
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff]{1,2})[不没]\1")
+_YES_NO_END = re.compile(r"[吗么嘛][?？]?\s*$")
+
+
+def asks_yes_or_no(text: str) -> bool:
+    """这篇到底有没有价值 / 算有用吗: a question answered yes or no."""
+    return bool(_A_NOT_A.search(text) or _YES_NO_END.search(text))
 
 
 def _openers() -> re.Pattern:

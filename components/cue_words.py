@@ -82,7 +82,8 @@ class CueWords(MessageRule):
         # (收到收到，第一点再细说下 read as a goodbye: the acknowledgement comes with the point asked)
         more = any(cue in focus for cue in glossary()["follow_up_acts"]["more"])
         stepping = page_step(focus) and not names_page(focus)  # ok 下一条呢: not the ok
-        if stepping or (points_into_last_answer(focus) and (name not in SMALL_TALK or more)):
+        pointing = points_into_last_answer(focus) and (name not in SMALL_TALK or more)
+        if (stepping or pointing) and not meta_question(text, focus):  # (第一个问题还没回答呢，你是不是真人)
             # unsure, so that the follow-up acts on the last answer (actions/chitchat.py) take it
             # (第二点讲的啥 / 紧接着那部分讲的啥: not the gist of the page)
             message.set(INTENT, {"name": "nlu_fallback", "confidence": confidence}, add_to_output=True)

@@ -42,6 +42,8 @@ UNSURE_INTENTS = {"out_of_scope", "nlu_fallback"}
 TIE = 1e-6  # index scores this close are a tie
 MIN_STORY = 10  # characters beside the question that tell a story of their own
 MIN_WORDS_OF_ANOTHER_FACT = 2  # another fact's words a question must say to be that fact instead
+# between two dimensions asked together (范畴不同和内容不同 / 内容、能力): a joining word, nothing else
+_JOINS = re.compile(r"\s*(?:不同|上|方面|上的)?\s*(?:和|跟|与|及|以及|还有|、|同|再看|再到|然后是|然后)\s*")
 _COMPARES = re.compile(r"区别|不同|差别|差异|不一样|异同|之别")
 _YES_NO = re.compile(r"[吗么嘛][?？]?\s*$|是不是|是否|一样不|同不同")
 _WHICH = re.compile(r"哪|什么|啥|几")
@@ -104,6 +106,8 @@ class PageIndexMatcher(GraphComponent):
         entities = self._gaps_outside_the_question(message, focus)
         if any(e.get("entity") == "gap" for e in entities):
             return  # the page's known gaps keep their own honest answer
+        if self._joined_dimensions_are_the_whole(message, focus):
+            return
         whole = message.get(FULL_TEXT) or focus
         quoted = index.quoted(whole) or index.filled(whole) or index.pasted(whole)
         # A quotation is the subject unless the question around it clearly asks for a fact of its
@@ -261,6 +265,38 @@ class PageIndexMatcher(GraphComponent):
         message.set(
             ENTITIES, [e for e in entities if e.get("entity") != "dimension" or not inside(e)], add_to_output=True
         )
+
+    @staticmethod
+    def _joined_dimensions_are_the_whole(message: Message, focus: str) -> bool:
+        """范畴不同和内容不同不就是一个意思么 / 工作内容和能力要求上有什么区别: two dimensions joined by 和
+        are asked together, so the comparison is answered whole, not only the later one."""
+        kb = load_kb()
+        entities = message.get(ENTITIES) or []
+        dims = sorted((e for e in entities if e.get("entity") == "dimension"), key=lambda e: int(e.get("start", 0)))
+        keys = {kb.dimension_key(e.get("value")) for e in dims} - {None}
+        joined = any(
+            _JOINS.fullmatch(focus[int(a.get("end", 0)) : int(b.get("start", 0))])
+            for a, b in zip(dims, dims[1:])
+            if kb.dimension_key(a.get("value")) != kb.dimension_key(b.get("value"))
+        )
+        owners = [c for c, comp in kb.comparisons.items() if keys <= set(comp["dimensions"])]
+        one_side = len(_roles(entities)) == 1 and (message.get(INTENT) or {}).get("name") == "ask_role"
+        if len(keys) < 2 or not joined or len(owners) != 1 or one_side:  # (淘宝运营的定位和能力: one side's)
+            return False
+        if PageIndexMatcher._pair(entities) not in (None, "overview", owners[0]):
+            return False  # 网络推广和运营也能像这样从定位、内容、能力来比吗: another pair, in those terms
+        kept = [e for e in entities if e.get("entity") not in ("dimension", "comparison")]
+        whole = {
+            "entity": "comparison",
+            "value": owners[0],
+            "start": 0,
+            "end": len(focus),
+            "extractor": "PageIndexMatcher",
+        }
+        message.set(ENTITIES, kept + [whole], add_to_output=True)
+        message.set(INTENT, {"name": "ask_difference", "confidence": 1.0}, add_to_output=True)
+        message.set(PAGE_MATCH, {"decision": "joined_dimensions", "section": owners[0]}, add_to_output=True)
+        return True
 
     @staticmethod
     def _gaps_outside_the_question(message: Message, focus: str) -> List[dict]:
@@ -471,13 +507,17 @@ class PageIndexMatcher(GraphComponent):
             return False
         return self._story_dimension(message, message.get(ENTITIES) or []) is not None
 
-    def _comparison_instead(self, message: Message, focus: str, entities: List[dict], fact: str) -> bool:
+    def _comparison_instead(
+        self, message: Message, focus: str, entities: List[dict], fact: str, strict: bool = False
+    ) -> bool:
         """None of the fact's words, two compared roles named: their comparison, the intent the classifier
         ranked next if it is one, and the dimension the story or question says."""
         if self._pair(entities) in (None, "overview"):
             return False
         ranking = (message.get(INTENT_RANKING_KEY) or [])[1:3]
         other = next((r for r in ranking if r.get("name") in COMPARISON_INTENTS), None)
+        if strict and (other is None or other.get("confidence", 0) < self.config["pair_intent_at"]):
+            return False  # (是不是所有公司都必须同时设市场部和运营部: the classifier never thought of their comparison)
         chosen = other or {"name": "ask_difference", "confidence": (message.get(INTENT) or {}).get("confidence", 0.5)}
         message.set(INTENT, {"name": chosen["name"], "confidence": chosen["confidence"]}, add_to_output=True)
         message.set(PAGE_MATCH, {"decision": "comparison_instead_of_fact", "fact": fact}, True)
@@ -809,7 +849,9 @@ class PageIndexMatcher(GraphComponent):
             return  # 周报A：发布会…，周报B：注册用户…，各是市场还是运营: what the story says, of their comparison
         confidence = (message.get(INTENT) or {}).get("confidence", 1.0)
         whole = message.get(FULL_TEXT) or focus
-        if confidence < self.config["fact_of_pair_below"] and self._comparison_instead(message, focus, entities, fact):
+        if confidence < self.config["fact_of_pair_below"] and self._comparison_instead(
+            message, focus, entities, fact, strict=True
+        ):
             return  # ……KPI全是注册量……你们这篇里运营和市场是怎么划分的, 哪一步归谁 at 0.30: the named pair's comparison
         if confidence < self.config["fact_without_page_words_below"] and not entities:
             if not names_page(whole):

@@ -147,3 +147,11 @@ def test_the_reason_asked_in_the_last_answers_own_words_is_that_answer_not_the_r
     # a question with the related fact's own words is that fact
     messages, _ = run(ActionAnswerFact(), tracker("为什么说品牌有无形价值", "ask_intangible_value", slots, entities=[]))
     assert "身份象征" in text_of(messages)
+
+
+def test_the_verdict_of_the_last_answer_checked_in_its_own_words_is_that_answer():
+    slots = {"fact": "reads_example", "comparison": "ops_vs_marketing"}
+    messages, _ = run(
+        ActionAnswerFact(), tracker("按文章的说法 这篇到底有没有价值", "ask_intangible_value", slots, entities=[])
+    )
+    assert "10W" in text_of(messages)

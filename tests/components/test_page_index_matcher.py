@@ -735,7 +735,7 @@ def test_the_dimensions_said_to_be_understood_are_not_asked():
     message = parsed(text, "ask_dimension", 0.99, entities=dims)
     assert [e["value"] for e in message.get("entities") if e["entity"] == "dimension"] == ["定位"]
     # all of them said to be understood: nothing is left to ask, so they stay
-    text = "内容和能力我都看懂了"
+    text = "内容我看懂了,能力也看懂了"
     message = parsed(text, "ask_dimension", 0.99, entities=[_dimension(v, text) for v in ("内容", "能力")])
     assert len([e for e in message.get("entities") if e["entity"] == "dimension"]) == 2
 
@@ -748,3 +748,13 @@ def test_a_section_of_another_pair_than_the_one_named_is_not_taken_instead_of_th
     ]
     message = parsed(text, "ask_common_ground", 0.38, entities=roles, runners_up=[("ask_difference", 0.17)])
     assert entity(message, "comparison") != "ecom_vs_newmedia"
+
+
+def test_two_dimensions_asked_together_are_the_whole_comparison():
+    text = "电商运营跟新媒体推广那两条区别,范畴不同和内容不同不就是一个意思么"
+    message = parsed(text, "ask_dimension", 0.99, entities=[_dimension(v, text) for v in ("范畴", "内容")])
+    assert entity(message, "comparison") == "ecom_vs_newmedia" and entity(message, "dimension") is None
+    # a dimension set against another (先不说内容，就目的上) is not asked together with it
+    text = "先不说内容,就目的上"
+    message = parsed(text, "ask_dimension", 0.99, entities=[_dimension(v, text) for v in ("内容", "目的")])
+    assert entity(message, "comparison") is None
