@@ -74,7 +74,7 @@ def is_question(text: str, weak: bool = True) -> bool:
 
 # 有用没用 / 算不算 / 行不行: a word, then 不 or 没, then the word again asks
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff]{1,2})[不没]\1")
-_YES_NO_END = re.compile(r"[吗么嘛][?？]?\s*$")
+_YES_NO_END = re.compile(r"(?<![什怎那这多要])[吗么嘛][?？]?\s*$")  # (not 指什么)
 
 
 def asks_yes_or_no(text: str) -> bool:

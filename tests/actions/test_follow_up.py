@@ -155,3 +155,11 @@ def test_the_verdict_of_the_last_answer_checked_in_its_own_words_is_that_answer(
         ActionAnswerFact(), tracker("按文章的说法 这篇到底有没有价值", "ask_intangible_value", slots, entities=[])
     )
     assert "10W" in text_of(messages)
+
+
+def test_the_related_fact_asked_for_itself_after_an_answer_is_that_fact():
+    slots = {"fact": "marketing_definition", "comparison": "ops_vs_marketing"}
+    messages, _ = run(
+        ActionAnswerFact(), tracker("那这个无形价值又具体指什么？", "ask_intangible_value", slots, entities=[])
+    )
+    assert "身份象征" in text_of(messages)
