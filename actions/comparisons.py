@@ -74,6 +74,8 @@ def resolve(kb: KnowledgeBase, intent: str, entities: list[dict], slots: dict) -
         if not candidates:  # e.g. 市场推广 on its own: the title question
             return Plan("overview")
         key = current if current in candidates else (candidates[0] if len(candidates) == 1 else None)
+        if key is None and intent == "ask_difference" and dim is None and subject in kb.overview["subjects"]:
+            return Plan("overview")  # 运营的区别是啥: the page's own title question, all its pairs in brief
         if key is None:
             return Plan("which", subject=subject, dimension=dim, options=tuple(candidates))
         if intent == "ask_difference" and dim is None:

@@ -604,7 +604,12 @@ def _asides(text: str) -> List[Span]:
 def read(mapped: Mapped, context: Context = Context()) -> Reading:
     fixed = corrected(mapped.text)
     if fixed is not None:  # the correction replaces what came before it
+        before = subject_mentions(mapped.text[:fixed])
         mapped = mapped.select([(fixed, len(mapped.text))])
+        pair = _compared_pair({k for _, _, k in before})
+        if pair and not subject_mentions(mapped.text) and not _find_references(mapped.text):
+            # ……工作内容有啥不同，我是说每天具体负责的活: the roles it was said of
+            mapped = mapped.edit([(0, 0, join_names(list(pair)) + "：")])
         clauses = clause_spans(mapped.text)
         said = lambda c: mapped.text[c[0] : c[1]].strip()  # noqa: E731
         if len(clauses) > 1 and len(said(clauses[0])) <= SHORT_RESTATED and said(clauses[1]).startswith("你"):

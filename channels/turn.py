@@ -43,7 +43,7 @@ from assistant.cues import asks_for_person
 from assistant.kb import load_kb
 from assistant.phrasebook import say
 from assistant.text import clean_input, in_script, script_of
-from assistant.wording import normalize
+from assistant.wording import glossary, normalize
 from channels import fragments, hold, queued, typo_fix
 from channels.limits import MAX_MESSAGE_CHARS, too_long
 from channels.visitor_rate import VisitorRate
@@ -71,11 +71,7 @@ def conversation_context(tracker) -> Dict[str, Any]:
         said = _visitor_texts(tracker)[-1:]
         pair = list(compared_pair_named(said[0]) or []) if said else []
     # 我是做新媒体推广的 … 那我这个有啥特点: the role the visitor said is theirs, the latest said
-    own = (
-        next(filter(None, (own_role(normalize(t)) for t in reversed(_visitor_texts(tracker)))), None)
-        if tracker
-        else None
-    )
+    own = _own_role(_visitor_texts(tracker)) if tracker is not None else None
     return {
         "pair": pair,
         "subject": slots.get("subject"),
@@ -388,6 +384,16 @@ PART_UNDERSTOOD_AT = 0.6
 
 
 HOUSE_NAMES_WITHIN = 20  # the visitor's messages searched for their own names of the roles
+
+
+OWN_ROLE_WITHIN = 8  # the visitor's messages searched for the role they said is theirs
+
+
+def _own_role(texts: List[str]) -> Optional[str]:
+    # every own_role cue holds one of these characters: a cheap test before reading a message
+    marks = glossary()["own_role_marks"]
+    recent = [t for t in texts[-OWN_ROLE_WITHIN:] if any(mark in t for mark in marks)]
+    return next(filter(None, (own_role(normalize(t)) for t in reversed(recent))), None)
 
 
 def _last_message(tracker) -> Optional[str]:

@@ -106,7 +106,7 @@ class PageIndexMatcher(GraphComponent):
         entities = self._gaps_outside_the_question(message, focus)
         if any(e.get("entity") == "gap" for e in entities):
             return  # the page's known gaps keep their own honest answer
-        if self._joined_dimensions_are_the_whole(message, focus):
+        if self._joined_dimensions_are_the_whole(message, focus) or self._difference_of_one_role(message, focus):
             return
         whole = message.get(FULL_TEXT) or focus
         quoted = index.quoted(whole) or index.filled(whole) or index.pasted(whole)
@@ -297,6 +297,21 @@ class PageIndexMatcher(GraphComponent):
         message.set(INTENT, {"name": "ask_difference", "confidence": 1.0}, add_to_output=True)
         message.set(PAGE_MATCH, {"decision": "joined_dimensions", "section": owners[0]}, add_to_output=True)
         return True
+
+    def _difference_of_one_role(self, message: Message, focus: str) -> bool:
+        """市场部门的工作区别是什么 / 网络推广的区别是啥: the difference of one role, its other side left
+        unnamed, is its comparison (the one it has), not what the role does or a fact of it."""
+        kb = load_kb()
+        entities = message.get(ENTITIES) or []
+        named = _roles(entities)
+        intent = (message.get(INTENT) or {}).get("name") or ""
+        fact = kb.fact_for_intent(intent)
+        asks_role = intent == "ask_role" or (fact is not None and kb.facts[fact].get("subject") in named)
+        if len(named) != 1 or not asks_role or not _COMPARES.search(focus) or dimensions_in(focus):
+            return False
+        if fact and kb.evidence_hits(fact, focus, ignore=set(kb.names_of_subjects())):
+            return False  # 网络推广的作用跟别的推广有啥不同: its own fact's words
+        return self._one_roles_comparison(message, focus, entities)
 
     @staticmethod
     def _gaps_outside_the_question(message: Message, focus: str) -> List[dict]:
@@ -597,10 +612,19 @@ class PageIndexMatcher(GraphComponent):
         """A question about the named pair that names no dimension but says a fact's decisive words
         (网络推广和运营哪个容易找工作 / 市场和运营相似在哪): that fact of their comparison."""
         pair = self._pair(entities)
-        if pair in (None, "overview") or any(e.get("entity") == "dimension" for e in entities):
-            return False
         kb = load_kb()
-        key = kb.decisive_fact(pair, focus)
+        if any(e.get("entity") == "dimension" for e in entities):
+            return False
+        if pair in (None, "overview"):
+            # 新媒体推广跟报纸电视那种老式的推广比: a fact of one named role whose decisive words are said
+            own = [
+                k
+                for k, f in kb.facts.items()
+                if f.get("subject") in _roles(entities) and kb.decisive_fact(f["comparison"], focus) == k
+            ]
+            key = own[0] if len(own) == 1 else None
+        else:
+            key = kb.decisive_fact(pair, focus)
         if key is None:
             return False
         message.set(INTENT, {"name": kb.facts[key]["intent"], "confidence": 1.0}, add_to_output=True)
@@ -827,8 +851,10 @@ class PageIndexMatcher(GraphComponent):
             said = [w for w in kb.facts[fact].get("evidence") or [] if kb.evidence_hits(fact, focus) and w in focus]
             if any(len(w) > 1 for w in said):
                 return
-            best, score = load_index().search(focus, limit=1, without_roles=True)[0]
-            if best.key == fact or score < self.config["answer_at"]:
+            ranked = load_index().search(focus, limit=len(load_index().sections), without_roles=True)
+            best, score = ranked[0]
+            own = next((v for sec, v in ranked if sec.key == fact), 0.0)
+            if best.key == fact or score < self.config["suggest_at"] or score - own < self.config["fact_margin"]:
                 return
         entities = message.get(ENTITIES) or []
         if self._own_fact_of_the_role(message, focus, entities, fact):

@@ -787,3 +787,10 @@ def test_a_bare_role_in_a_second_question_is_the_fuller_role_of_the_first():
 def test_a_question_asking_between_the_ends_a_story_named_keeps_the_story():
     text = "做文案想搞明白用户从知道一个产品到最后掏钱 中间要经过哪几步 文章里那个流程能发我下吗"
     assert "掏钱" in reading(text).focus.text
+
+
+def test_every_cue_of_ones_own_role_holds_a_mark_the_turn_looks_for():
+    from assistant.wording import glossary
+
+    marks = glossary()["own_role_marks"]
+    assert all(any(m in cue for m in marks) for cue in glossary()["own_role"])
