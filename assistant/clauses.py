@@ -498,7 +498,8 @@ def corrected(text: str) -> Optional[int]:
     if not cues:
         return None
     start = cues[-1].end()
-    but = _NOT_THIS_BUT.search(text, start)
+    # (不是问它跟电商运营的区别哈，是它本身的特点: the cue opens the 不是X，是Y itself)
+    but = _NOT_THIS_BUT.search(text, cues[-1].start())
     if but:
         start = but.end()
     while start < len(text) and text[start] in "吧啊哦呀嘛呢，,：: ":

@@ -38,7 +38,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant import house_names, metrics
-from assistant.clauses import compared_pair_named, own_role, separate_questions
+from assistant.clauses import compared_pair_named, own_role, separate_questions, subject_mentions
 from assistant.cues import asks_for_person
 from assistant.kb import load_kb
 from assistant.phrasebook import say
@@ -70,6 +70,12 @@ def conversation_context(tracker) -> Dict[str, Any]:
     if not pair and tracker is not None:
         said = _visitor_texts(tracker)[-1:]
         pair = list(compared_pair_named(said[0]) or []) if said else []
+    # 我们要成立个市场部 / 不，还是叫运营部吧 / …这俩部门: the pair the visitor's last messages named, when
+    # the last answer's roles are not among them
+    recent = "，".join(_visitor_texts(tracker)[-PAIR_WITHIN:]) if tracker is not None else ""
+    named = compared_pair_named(recent) if recent else None
+    if named and set(named) != set(pair) and not set(pair) <= {k for _, _, k in subject_mentions(normalize(recent))}:
+        pair = list(named)
     # 我是做新媒体推广的 … 那我这个有啥特点: the role the visitor said is theirs, the latest said
     own = _own_role(_visitor_texts(tracker)) if tracker is not None else None
     return {
@@ -386,6 +392,7 @@ PART_UNDERSTOOD_AT = 0.6
 HOUSE_NAMES_WITHIN = 20  # the visitor's messages searched for their own names of the roles
 
 
+PAIR_WITHIN = 3  # the visitor's last messages whose roles can make the pair being talked about
 OWN_ROLE_WITHIN = 8  # the visitor's messages searched for the role they said is theirs
 
 
