@@ -102,12 +102,24 @@ _DONE_ITEM = re.compile(r"^[ \t]*(?:[-*•]\s*)?(?:\[[xX✓√]\]|✅|☑|✔)[^
 
 # A Weibo or Moments repost chain (……//@小鹿:运营偏务实 //@阿杰:求解释): each `//@name:` starts a sentence.
 _REPOST = re.compile(r"(?://\s*|^\s*)@[^:：\s/]{1,20}[:：]")
+# WeChat's quote-reply: 「name：the quoted message」, a dashed line, then what is said now. The quoted message is
+# what was said before (这几步 / 还没回我 lean on it), not a quotation of the page the question is about.
+_WECHAT_QUOTE = re.compile(r"^\s*「(?:[^」：:\n]{1,16}[：:])?([^」]{1,400})」\s*\n\s*(?:[-—–_]\s*){3,}\n?")
 
 
 def layout_edits(text: str):
-    """Links, repost names, the converter's pinyin and mail footers out; list markers become sentence ends (assistant.clauses cuts
-    there)."""
-    edits = [(m.start(), m.end(), "。" if m.start() else "") for m in _REPOST.finditer(text)]
+    """WeChat's quoted message, links, repost names, the converter's pinyin and mail footers out; list markers become
+    sentence ends (assistant.clauses cuts there)."""
+    quote = _WECHAT_QUOTE.match(text)
+    said = quote.group(1).rstrip("。.!！?？ ") if quote else ""
+    edits = [(quote.start(), quote.start(1), ""), (quote.end(1), quote.end(), "。")] if quote else []
+    if quote and said != quote.group(1):  # its own sentence end stays, and no second one follows
+        edits[1] = (quote.start(1) + len(said), quote.end(), "。")
+    edits += [
+        (m.start(), m.end(), "。" if m.start() else "")
+        for m in _REPOST.finditer(text)
+        if not any(a <= m.start() < b for a, b, _ in edits)
+    ]
     edits += [(m.start(), m.end(), " ") for m in _DONE_ITEM.finditer(text) if m.end() > m.start()]
     edits += [
         (m.start(), m.end(), "")
@@ -173,6 +185,9 @@ def normalize_mapped(text: str, corrector=None) -> Mapped:
     m = m.map_chars(to_simplified)
     m = m.map_chars(_lower)
     m = m.edit(_clause_spaces(m.text))  # the visitor's own spaces, before English words become Chinese ones
+    from assistant.pinyin_input import pinyin_edits  # (it reads the knowledge base, which reads this module)
+
+    m = m.edit(pinyin_edits(m.text))  # taobao yunying he tuiguang zhuanyuan: 淘宝运营和推广专员
     m = m.edit(shorthand_edits(m.text))
     m = m.edit(english_edits(m.text))
     m = m.edit((s.start(), s.end(), "") for s in _SPACE_NEAR_CJK.finditer(m.text))

@@ -23,6 +23,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from assistant.clauses import Context, read
 from assistant.kb import default_corrector
 from assistant.mapped import Mapped
+from assistant.pinyin_input import is_pinyin
 from assistant.text import is_english, script_of
 from assistant.wording import normalize_mapped
 
@@ -64,7 +65,8 @@ class ChineseNormalizer(GraphComponent):
         if isinstance(text, str):  # "" too: a turn may have cleaned a message of control characters to nothing
             # The actions answer in the visitor's script, which normalising erases.
             message.set(SCRIPT, script_of(text), add_to_output=True)
-            message.set(ENGLISH, is_english(text), add_to_output=True)  # answered with one English line first
+            # answered with one English line first (not pinyin: wo xiang wen … is Chinese without characters)
+            message.set(ENGLISH, is_english(text) and not is_pinyin(text), add_to_output=True)
             mapped = normalize_mapped(text[:MAX_NLU_CHARS], self._corrector)
             if not mapped.text.strip():
                 # Only control characters or spaces: the classifier would get no feature at all.

@@ -671,6 +671,10 @@ def test_an_unsure_comparison_of_one_role_saying_its_own_facts_word_is_that_fact
     text = "新媒体推广那三个特点我上次记在本子上了,结果本子丢了……再告诉我一次吧"
     message = parsed(text, "ask_dimension", 0.31, subjects("新媒体推广"))
     assert message.get("intent")["name"] == "ask_newmedia_features"
+    # sure of a dimension, it stays, unless the fact's decisive words (那三个特点) are said
+    message = parsed(text, "ask_dimension", 0.95, subjects("新媒体推广"))
+    assert message.get("intent")["name"] == "ask_newmedia_features"
+    text = "新媒体推广那几条我上次记在本子上了,结果本子丢了……再告诉我一次吧"
     message = parsed(text, "ask_dimension", 0.95, subjects("新媒体推广"))
     assert message.get("intent")["name"] == "ask_dimension"
 
