@@ -108,8 +108,5 @@ def pinyin_edits(text: str) -> List[Tuple[int, int, str]]:
         else:
             i += 1
     # the spaces between words put back in characters go too (淘宝运营 和 推广专员 → 淘宝运营和推广专员)
-    joined = []
-    for (s1, e1, t1), (s2, e2, t2) in zip(edits, edits[1:]):
-        if text[e1:s2].strip() == "":
-            joined.append((e1, s2, ""))
-    return sorted(edits + joined)
+    between = [(end, start) for (_, end, _), (start, _, _) in zip(edits, edits[1:])]
+    return sorted(edits + [(end, start, "") for end, start in between if not text[end:start].strip()])
