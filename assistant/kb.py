@@ -12,6 +12,7 @@ from typing import Iterable, Iterator
 import yaml
 
 from assistant.kb_schema import validated_kb
+from assistant.pinyin_input import pinyin_edits
 from assistant.text import TypoCorrector
 from assistant.wording import normalize
 
@@ -202,10 +203,21 @@ def load_kb() -> KnowledgeBase:
     return read_kb()
 
 
+class PageCorrector(TypoCorrector):
+    """The knowledge base's terms restored from same-sounding misspellings (課服 -> 客服), and spelled
+    from a message typed in pinyin (assistant/pinyin_input.py)."""
+
+    def __init__(self, terms: Iterable[str]):
+        self.terms = tuple(sorted(set(terms)))
+        super().__init__(self.terms)
+
+    def pinyin_edits(self, text: str):
+        return pinyin_edits(text, self.terms)
+
+
 @lru_cache(maxsize=1)
-def default_corrector() -> TypoCorrector:
-    """Restores the knowledge base's terms from same-sounding misspellings (課服 -> 客服)."""
-    return TypoCorrector(load_kb().all_terms())
+def default_corrector() -> PageCorrector:
+    return PageCorrector(load_kb().all_terms())
 
 
 _NEGATIONS = ("不", "没")

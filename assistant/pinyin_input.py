@@ -3,9 +3,10 @@ zhuanyuan you shenme qubie / Yùnyíng hé shìchǎng): the page's terms and the
 question put back in characters, so that the rest of the pipeline reads it as Chinese.
 
 Only a message whose Latin words are nearly all pinyin is read so (an English sentence is not:
-`assistant.wording` turns its terms into the page's). The words put back are the knowledge base's
-terms and the glossary's `pinyin_words`, matched on their toneless syllables, longest first; a
-syllable of neither is left as typed."""
+`assistant.wording` turns its terms into the page's). The words put back are the terms given (the
+knowledge base's: `assistant.kb.PageCorrector`, which `assistant.wording.normalize_mapped` runs) and
+the glossary's `pinyin_words`, matched on their toneless syllables, longest first; a syllable of
+neither is left as typed."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from typing import Dict, Iterator, List, Optional, Tuple
 from pypinyin import lazy_pinyin
 from pypinyin.constants import PINYIN_DICT
 
-from assistant.kb import load_kb
 from assistant.wording import glossary
 
 _WORD = re.compile(r"[A-Za-zÀ-ɏ]+")
@@ -65,10 +65,10 @@ def is_pinyin(text: str) -> bool:
     return whole >= PINYIN_SHARE * len(words)
 
 
-@lru_cache(maxsize=1)
-def _vocabulary() -> Dict[Tuple[str, ...], str]:
-    """Toneless syllables → the word they spell; the knowledge base's terms before everyday words."""
-    words = [t for t in load_kb().all_terms() if _CJK.search(t) and not re.search("[A-Za-z0-9]", t)]
+@lru_cache(maxsize=4)
+def _vocabulary(terms: Tuple[str, ...]) -> Dict[Tuple[str, ...], str]:
+    """Toneless syllables → the word they spell; the terms given before everyday words."""
+    words = [t for t in terms if _CJK.search(t) and not re.search("[A-Za-z0-9]", t)]
     words += glossary()["pinyin_words"]
     table: Dict[Tuple[str, ...], str] = {}
     for word in words:
@@ -83,11 +83,11 @@ def _words(text: str) -> Iterator[Tuple[int, int, List[str]]]:
             yield m.start(), m.end(), split
 
 
-def pinyin_edits(text: str) -> List[Tuple[int, int, str]]:
+def pinyin_edits(text: str, terms: Tuple[str, ...]) -> List[Tuple[int, int, str]]:
     """Edits putting the words a pinyin message spells in characters (see the module's doc)."""
     if not is_pinyin(text):
         return []
-    table = _vocabulary()
+    table = _vocabulary(terms)
     words = list(_words(text))
     # one stream of syllables, each knowing the span of the typed word it came from
     stream = [(syllable, start, end) for start, end, split in words for syllable in split]

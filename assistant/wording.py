@@ -185,9 +185,8 @@ def normalize_mapped(text: str, corrector=None) -> Mapped:
     m = m.map_chars(to_simplified)
     m = m.map_chars(_lower)
     m = m.edit(_clause_spaces(m.text))  # the visitor's own spaces, before English words become Chinese ones
-    from assistant.pinyin_input import pinyin_edits  # (it reads the knowledge base, which reads this module)
-
-    m = m.edit(pinyin_edits(m.text))  # taobao yunying he tuiguang zhuanyuan: 淘宝运营和推广专员
+    if corrector is not None:  # taobao yunying he tuiguang zhuanyuan: 淘宝运营和推广专员 (assistant.kb.PageCorrector)
+        m = m.edit(corrector.pinyin_edits(m.text))
     m = m.edit(shorthand_edits(m.text))
     m = m.edit(english_edits(m.text))
     m = m.edit((s.start(), s.end(), "") for s in _SPACE_NEAR_CJK.finditer(m.text))

@@ -2,8 +2,9 @@
 
 import pytest
 
+from assistant.kb import default_corrector
 from assistant.pinyin_input import is_pinyin
-from assistant.wording import normalize
+from assistant.wording import normalize, normalize_mapped
 
 
 @pytest.mark.parametrize(
@@ -16,7 +17,7 @@ from assistant.wording import normalize
     ],
 )
 def test_a_question_in_pinyin_is_read_in_characters(typed, read_as):
-    assert normalize(typed) == read_as
+    assert normalize_mapped(typed, default_corrector()).text == read_as
 
 
 @pytest.mark.parametrize(
